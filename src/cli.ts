@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// The `drhook` command line: registers each command and turns every failure into a message and an exit code.
+import { Command, CommanderError } from 'commander';
+import { UsageError } from './errors.js';
+import * as events from './commands/events.js';
+import * as generate from './commands/generate.js';
+import * as validate from './commands/validate.js';
+import * as sign from './commands/sign.js';
+import * as send from './commands/send.js';
+import * as serve from './commands/serve.js';
+
+const program = new Command('drhook')
+  .description('Signed Digital River webhook events, a contract gate and load tests for your webhook receiver.')
+  .version('0.1.0')
+  .exitOverride()
+  .showSuggestionAfterError(true)
+  .configureOutput({ outputError: (message, write) => write(message) });
+
+for (const command of [events, generate, validate, sign, send, serve]) command.register(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.exitCode = exitCodeFor(error);
+}
+
+function exitCodeFor(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // Help and version are successful exits; every other parse failure is a usage error.
+    return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help'
+      ? 0
+      : 2;
+  }
+  if (error instanceof UsageError) {
+    process.stderr.write(`drhook: ${error.message}\n`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`drhook: unexpected failure: ${message}\n`);
+  if (process.env.DRHOOK_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  return 70;
+}

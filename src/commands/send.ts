@@ -1,0 +1,3 @@
+// PLACEHOLDER: the `drhook send` command (being written).
+import type { Command } from 'commander';
+export function register(_program: Command): void {}
