@@ -14,6 +14,8 @@ export type ErrorCause =
   | 'tls'
   | 'socket-closed'
   | 'protocol'
+  /** The caller gave up (Ctrl-C): says nothing about the receiver. */
+  | 'aborted'
   | 'other';
 
 export type DeliveryOutcome =

@@ -1,3 +1,153 @@
-// PLACEHOLDER: the `drhook send` command (being written).
-import type { Command } from 'commander';
-export function register(_program: Command): void {}
+// The `drhook send` command: one generated, signed event POSTed to a receiver and judged as Digital River would.
+import { Argument, Option, type Command } from 'commander';
+import { judgeAcknowledgement } from '../ack.js';
+import { createAuth, type AuthConfig } from '../auth.js';
+import { createDeliveryEngine, deliveryHeaders } from '../delivery.js';
+import type { Mode } from '../event.js';
+import { generateEvent } from '../generate.js';
+import {
+  addAuthOptions,
+  addDeliveryOptions,
+  authConfigFrom,
+  deliverySettingsFrom,
+  parseInteger,
+  parseUrl,
+  type AuthFlags,
+  type DeliveryFlags,
+} from '../options.js';
+import type { DeliveryOutcome } from '../outcome.js';
+import { maxSeed } from '../random.js';
+import { createRedactor, redactHeaders } from '../redact.js';
+import { addSecretOptions, resolveSecrets, secretsFor, type SecretFlags } from '../secrets.js';
+import { describeLayout, signatureHeaders } from '../signing.js';
+import type { Verdict } from '../verdict.js';
+
+interface SendFlags extends AuthFlags, DeliveryFlags, SecretFlags {
+  type: string;
+  mode: Mode;
+  seed?: number;
+  expanded?: boolean;
+  json?: boolean;
+}
+
+export function register(program: Command): void {
+  const command = program
+    .command('send')
+    .description('Send one generated, signed event to a receiver and judge the answer as Digital River does')
+    .addArgument(new Argument('<url>', 'the receiver endpoint (http:// or https://)').argParser(parseUrl))
+    .requiredOption('--type <type>', 'event type, e.g. order.accepted')
+    .addOption(new Option('--mode <mode>', 'data mode: signs with that mode\'s token, sets liveMode').choices(['test', 'live']).default('test'))
+    .addOption(new Option('--seed <n>', 'seed for a reproducible event').argParser(parseInteger('--seed', { min: 0, max: maxSeed })))
+    .option('--expanded', 'the expanded payload form (order.accepted, order.cancelled, order.refunded, fulfillment.created)')
+    .option('--json', 'print one JSON object instead of text');
+  addSecretOptions(command);
+  addAuthOptions(command);
+  addDeliveryOptions(command, { concurrency: false });
+  command.action(async (url: string, flags: SendFlags) => {
+    process.exitCode = await send(url, flags, process.env);
+  });
+}
+
+/** Sends once and prints the result; returns the exit code (0 acknowledged, 1 not). Setup problems throw UsageError. */
+async function send(url: string, flags: SendFlags, env: NodeJS.ProcessEnv): Promise<number> {
+  const tokens = secretsFor(resolveSecrets(flags, env), flags.mode);
+  const settings = deliverySettingsFrom(flags);
+  const authConfig = authConfigFrom(flags, env);
+  const event = generateEvent(flags.type, { seed: flags.seed, mode: flags.mode, expanded: flags.expanded === true });
+  // Serialized once: these exact bytes are signed and sent.
+  const body = Buffer.from(JSON.stringify(event), 'utf8');
+
+  const { deadlineMs, ca, insecure } = settings.engine;
+  const auth = createAuth(authConfig, { deadlineMs, ca, insecure });
+  const authHeaders = await auth.headers();
+  const signature =
+    tokens.length > 0
+      ? signatureHeaders(settings.scheme, { body, secrets: tokens, timestamp: Math.floor(Date.now() / 1000), eventId: event.id }, settings.layout)
+      : {};
+  const headers = deliveryHeaders({ ...signature, ...authHeaders });
+
+  const engine = createDeliveryEngine({ ...settings.engine, concurrency: 1 });
+  const outcome = await engine.deliver({ url, headers, body }).finally(() => engine.close());
+  const verdict = judgeAcknowledgement(outcome, deadlineMs);
+  const redact = createRedactor([...tokens, ...auth.secrets()]);
+
+  const report: SendReport = {
+    event: { type: event.type, id: event.id, mode: flags.mode, bytes: body.length },
+    url,
+    signature: tokens.length > 0 ? { layout: describeLayout(settings.scheme, settings.layout), tokens: tokens.length } : null,
+    auth: authConfig.kind,
+    request: { headers: redactHeaders(headers) },
+    outcome,
+    verdict,
+  };
+  const text = flags.json
+    ? JSON.stringify(report, (_key, value: unknown) => (typeof value === 'string' ? redact(value) : value), 2)
+    : redact(renderText(report, authConfig, redact));
+  process.stdout.write(`${text}\n`);
+  return verdict.status === 'pass' ? 0 : 1;
+}
+
+interface SendReport {
+  event: { type: string; id: string; mode: Mode; bytes: number };
+  url: string;
+  /** null: sent unsigned, no token for the mode was given. */
+  signature: { layout: string; tokens: number } | null;
+  auth: AuthConfig['kind'];
+  request: { headers: Record<string, string> };
+  outcome: DeliveryOutcome;
+  verdict: Verdict;
+}
+
+const EXCERPT_CHARS = 200;
+
+function renderText(report: SendReport, auth: AuthConfig, redact: (text: string) => string): string {
+  const { event, outcome, verdict } = report;
+  const lines: Array<[string, string]> = [
+    ['event', `${event.type} ${event.id} (${event.mode} mode, ${event.bytes} bytes)`],
+    [
+      'signature',
+      report.signature
+        ? `${report.signature.layout} (${report.signature.tokens} ${report.signature.tokens === 1 ? 'token' : 'tokens'})`
+        : `unsigned: no ${event.mode}-mode signing token given`,
+    ],
+    ['auth', describeAuth(auth)],
+    ['POST', report.url],
+    ...outcomeLines(outcome, redact),
+  ];
+  const width = Math.max(...lines.map(([label]) => label.length));
+  const rows = lines.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`);
+  return [...rows, `${verdict.status.toUpperCase()} ${verdict.reason}`].join('\n');
+}
+
+function describeAuth(auth: AuthConfig): string {
+  switch (auth.kind) {
+    case 'none':
+      return 'none';
+    case 'basic':
+      return `basic as ${auth.username}`;
+    case 'oauth':
+      return `oauth ${auth.grant} token from ${auth.tokenUrl}`;
+  }
+}
+
+function outcomeLines(outcome: DeliveryOutcome, redact: (text: string) => string): Array<[string, string]> {
+  switch (outcome.kind) {
+    case 'response': {
+      const lines: Array<[string, string]> = [['status', `${outcome.status} in ${Math.round(outcome.durationMs)} ms`]];
+      const location = outcome.headers['location'];
+      if (location !== undefined) lines.push(['location', location]);
+      lines.push(['body', excerpt(redact(outcome.body.text), outcome.body.bytes)]);
+      return lines;
+    }
+    case 'timeout':
+      return [['status', `${outcome.status ?? 'none'}, aborted at the deadline after ${Math.round(outcome.durationMs)} ms`]];
+    case 'error':
+      return [['status', `none (${outcome.cause}${outcome.code ? `, ${outcome.code}` : ''})`]];
+  }
+}
+
+function excerpt(text: string, bytes: number): string {
+  if (bytes === 0) return '(empty)';
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > EXCERPT_CHARS ? `${flat.slice(0, EXCERPT_CHARS)}… (${bytes} bytes)` : flat;
+}

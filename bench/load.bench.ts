@@ -1,0 +1,149 @@
+// How fast drhook load sends unique signed events, against the ceiling of plain autocannon posting one static body to the same receiver.
+import { fork, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { buildPool } from '../src/load/pool.js';
+import { runLoad } from '../src/load/run.js';
+import { resolveLoadSettings } from '../src/load/settings.js';
+import { createStamper, type Stamper } from '../src/load/stamp.js';
+
+// Usage: node dist/bench/load.bench.js [--connections 50] [--duration 10] [--rounds 5]
+// The receiver runs in a child process (node:http, answers 202 with an empty body), so it and the load generator do
+// not share an event loop. Each round runs the ceiling and drhook back to back with the same connections and duration.
+// Besides requests per second, each side's CPU time per request is measured: on a shared machine throughput swings
+// with whatever else runs, the CPU cost per request much less.
+
+if (process.argv[2] === 'receiver') {
+  const server = http.createServer((req, res) => {
+    req.on('data', () => {});
+    req.on('end', () => res.writeHead(202, { 'Content-Length': '0' }).end());
+  });
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, '127.0.0.1', () => process.send?.({ port: (server.address() as AddressInfo).port }));
+  process.on('message', () => process.send?.({ cpu: process.cpuUsage() }));
+} else {
+  await main();
+}
+
+interface Sample {
+  rate: number;
+  /** Load generator (this process) CPU microseconds per request. */
+  generatorUs: number;
+  /** Receiver (child process) CPU microseconds per request. */
+  receiverUs: number;
+}
+
+function option(name: string, fallback: number): number {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 ? Number(process.argv[at + 1]) : fallback;
+}
+
+async function main(): Promise<void> {
+  const connections = option('connections', 50);
+  const duration = option('duration', 10);
+  const rounds = option('rounds', 5);
+  const token = 'tok_bench_2c4e6a';
+  const options = { secrets: { test: [token], live: [] }, seed: 1, durationSec: duration, connections };
+  const settings = resolveLoadSettings('http://127.0.0.1:1/hook', options);
+
+  console.log(`# drhook load benchmark: ${connections} connections, ${duration} s per run, ${rounds} rounds, node ${process.version}\n`);
+  const pool = buildPool(settings.events, { mode: 'test', seed: settings.seed, size: settings.poolSize });
+  const sizes = pool.templates.map((t) => t.body.length);
+  const stamper = createStamper({ pool, url: settings.url, headers: {}, scheme: 'digitalriver', secrets: [token], layout: settings.signature.layout });
+  console.log(`pool: ${sizes.length} events of ${settings.events.length} types (the default scenario), bodies ${Math.min(...sizes)}–${Math.max(...sizes)} bytes, mean ${Math.round(mean(sizes))}`);
+  microBenchmark(stamper);
+
+  const receiver = fork(fileURLToPath(import.meta.url), ['receiver'], { stdio: 'inherit' });
+  try {
+    const { port } = await reply<{ port: number }>(receiver);
+    const url = `http://127.0.0.1:${port}/hook`;
+    // The ceiling posts one body of the pool's mean size with the same headers (and one fixed signature).
+    const body = pool.templates.reduce((best, t) => (Math.abs(t.body.length - mean(sizes)) < Math.abs(best.body.length - mean(sizes)) ? t : best)).body;
+    const headers = { 'Content-Type': 'application/json', 'User-Agent': 'drhook', 'DigitalRiver-Signature': `t=1700000000,v0=${'0'.repeat(64)}` };
+
+    const ceiling: Sample[] = [];
+    const drhook: Sample[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      ceiling.push(
+        await measured(receiver, async () => {
+          const result = await autocannon({ url, method: 'POST', headers, body, connections, duration });
+          return { requests: result.requests.total, seconds: result.duration };
+        }),
+      );
+      drhook.push(
+        await measured(receiver, async () => {
+          const report = await runLoad(resolveLoadSettings(url, options));
+          const step = report.steps[0]!;
+          if (step.outcomes.failures > 0) throw new Error(`drhook saw ${step.outcomes.failures} failures`);
+          // The step's own CPU share: building the pool before the clock starts is not part of the cost per request.
+          return { requests: step.outcomes.judged, seconds: step.durationSec, cpuUs: step.diagnostics.cpuShare * step.durationSec * 1e6 };
+        }),
+      );
+      console.log(`round ${round}: ceiling ${describe(ceiling.at(-1)!)} · drhook ${describe(drhook.at(-1)!)}`);
+    }
+    const rate = (samples: Sample[]) => median(samples.map((s) => s.rate));
+    const cost = (samples: Sample[]) => median(samples.map((s) => s.generatorUs));
+    console.log(`\nmedian ceiling ${Math.round(rate(ceiling))} req/s · median drhook ${Math.round(rate(drhook))} req/s · drhook/ceiling ${pct(rate(drhook) / rate(ceiling))}`);
+    console.log(
+      `load generator CPU per request: ceiling ${cost(ceiling).toFixed(1)} µs · drhook ${cost(drhook).toFixed(1)} µs ` +
+        `(a generator-bound drhook reaches ${pct(cost(ceiling) / cost(drhook))} of the ceiling) · receiver ${median(ceiling.map((s) => s.receiverUs)).toFixed(1)} µs`,
+    );
+  } finally {
+    receiver.kill();
+  }
+}
+
+/** Runs `work` and divides both processes' CPU time by the requests it completed. */
+async function measured(receiver: ChildProcess, work: () => Promise<{ requests: number; seconds: number; cpuUs?: number }>): Promise<Sample> {
+  const receiverBefore = (await reply<{ cpu: NodeJS.CpuUsage }>(receiver, true)).cpu;
+  const before = process.cpuUsage();
+  const { requests, seconds, cpuUs } = await work();
+  const own = process.cpuUsage(before);
+  const generatorUs = cpuUs ?? own.user + own.system;
+  const receiverAfter = (await reply<{ cpu: NodeJS.CpuUsage }>(receiver, true)).cpu;
+  const receiverUs = receiverAfter.user + receiverAfter.system - receiverBefore.user - receiverBefore.system;
+  return { rate: requests / seconds, generatorUs: generatorUs / requests, receiverUs: receiverUs / requests };
+}
+
+function reply<T>(child: ChildProcess, ask = false): Promise<T> {
+  const answer = new Promise<T>((resolve) => child.once('message', (message) => resolve(message as T)));
+  if (ask) child.send('cpu');
+  return answer;
+}
+
+/** The per-event cost of stamping and signing on its own, without a network: into a fresh buffer, and into a reused one as the engine does. */
+function microBenchmark(stamper: Stamper): void {
+  const own = Buffer.allocUnsafe(stamper.maxRequestBytes);
+  const time = (into: Buffer | undefined) => {
+    const n = 100_000;
+    for (let i = 0; i < 10_000; i++) stamper.next(into);
+    const runs: number[] = [];
+    for (let run = 0; run < 7; run++) {
+      const started = performance.now();
+      for (let i = 0; i < n; i++) stamper.next(into);
+      runs.push(((performance.now() - started) * 1000) / n);
+    }
+    return `median ${median(runs).toFixed(2)} µs (best ${Math.min(...runs).toFixed(2)})`;
+  };
+  console.log(`stamp + sign per event: reused buffer ${time(own)} · fresh buffer ${time(undefined)}\n`);
+}
+
+function describe(sample: Sample): string {
+  return `${Math.round(sample.rate)} req/s (CPU/request: generator ${sample.generatorUs.toFixed(1)} µs, receiver ${sample.receiverUs.toFixed(1)} µs)`;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+function mean(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+function pct(share: number): string {
+  return `${(share * 100).toFixed(1)} %`;
+}

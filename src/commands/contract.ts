@@ -1,0 +1,174 @@
+// The `drhook contract <url>` command: the contract gate, with report files; exit 0 pass, 1 fail, 2 setup, 130/143 interrupted.
+import { rm } from 'node:fs/promises';
+import { Argument, Option, type Command } from 'commander';
+import { checkIds, checks } from '../contract/catalog.js';
+import { runContract } from '../contract/run.js';
+import { resolveSettings, settingsSecrets, type ContractOptions, type RunMode } from '../contract/settings.js';
+import { UsageError } from '../errors.js';
+import { addAuthOptions, addDeliveryOptions, authConfigFrom, deliverySettingsFrom, parseInteger, parseUrl, type AuthFlags, type DeliveryFlags } from '../options.js';
+import { createRedactor } from '../redact.js';
+import { colorEnabled } from '../report/ansi.js';
+import { renderConsoleSummary } from '../report/console.js';
+import { createProgress, type Progress } from '../report/progress.js';
+import { createRunDirectory, defaultReportDir } from '../report/run-dir.js';
+import { writeContractReports } from '../report/write.js';
+import { addSecretOptions, resolveSecrets, type SecretFlags } from '../secrets.js';
+
+interface ContractFlags extends AuthFlags, DeliveryFlags, SecretFlags {
+  scenario?: string;
+  events?: string[];
+  only?: string[];
+  skip?: string[];
+  case?: string;
+  mode?: RunMode;
+  tolerance?: number;
+  burst?: number;
+  header?: string[];
+  seed?: number;
+  reportDir: string;
+  json?: boolean;
+  progress: boolean;
+}
+
+/** Repeatable options that also take comma-separated lists. */
+const list = (value: string, previous: string[] | undefined): string[] => [
+  ...(previous ?? []),
+  ...value.split(',').map((item) => item.trim()).filter((item) => item !== ''),
+];
+const repeat = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+const exitCodes = { SIGINT: 130, SIGTERM: 143 } as const;
+
+/** The checks and their rules, after the options in --help. */
+function checkList(): string {
+  const width = Math.max(...checkIds.map((id) => id.length));
+  const lines = checkIds.map((id) => `  ${id.padEnd(width)}  ${checks[id].required ? 'required' : 'advisory'}  ${checks[id].rule}`);
+  return [
+    '',
+    'Checks (a failing required check fails the gate, exit 1; an advisory one warns):',
+    ...lines,
+    '',
+    'Signature checks need a signing token (DRHOOK_TEST_SECRET, --secret), signature.wrong-mode both modes\' tokens,',
+    'auth.required configured auth. Flags override the scenario. Reports go to <report-dir>/<run-id>/.',
+  ].join('\n');
+}
+
+export function register(program: Command): void {
+  const command = program
+    .command('contract')
+    .description("check a webhook receiver against Digital River's delivery contract: the gate before webhooks go live")
+    .addArgument(new Argument('<url>', 'the receiver endpoint (http:// or https://)').argParser(parseUrl))
+    .option('--scenario <file>', 'scenario (YAML or JSON): subscribed event types, fields relied on, settings (default: the bundled scenarios/default.yaml)')
+    .option('--events <types>', 'event types to test instead of the scenario\'s, comma-separated', list)
+    .option('--only <checks>', 'run only these checks (ids, or families such as signature), comma-separated or repeated', list)
+    .option('--skip <checks>', 'leave out these checks (ids or families), comma-separated or repeated', list)
+    .option('--case <id>', 'run one case again, as named in a report (with the --only, --events, --mode and --seed of its reproduce command)')
+    .addOption(new Option('--mode <mode>', "data mode of the events: test, live or both (default: the scenario's)").choices(['test', 'live', 'both']));
+  addSecretOptions(command);
+  addAuthOptions(command);
+  addDeliveryOptions(command);
+  command
+    .addOption(new Option('--tolerance <sec>', 'signature age the receiver accepts; signature.stale signs one older (default 300)').argParser(parseInteger('--tolerance', { min: 1, max: 86_400 })))
+    .addOption(new Option('--burst <n>', 'simultaneous deliveries in concurrency.burst (default 50)').argParser(parseInteger('--burst', { min: 1, max: 1024 })))
+    .option('--header <header>', "extra request header 'Name: value' (repeatable)", repeat)
+    .addOption(new Option('--seed <n>', 'seed of the generated events: the same seed makes the same events (default: random, recorded in the report)').argParser(parseInteger('--seed', { min: 0, max: Number.MAX_SAFE_INTEGER })))
+    .option('--report-dir <dir>', 'where the run directory with report.json, junit.xml and summary.md goes', defaultReportDir)
+    .option('--json', 'print report.json to stdout instead of the table')
+    .option('--no-progress', 'no progress bar')
+    .addHelpText('after', checkList)
+    .action(async (url: string, flags: ContractFlags, self: Command) => {
+      process.exitCode = await contract(url, flags, self, process.env);
+    });
+}
+
+/** The options the user set; commander's defaults are left out so the scenario decides. */
+function contractOptions(flags: ContractFlags, command: Command, env: NodeJS.ProcessEnv): ContractOptions {
+  const given = <K extends keyof ContractFlags>(key: K): ContractFlags[K] | undefined =>
+    command.getOptionValueSource(key) === 'default' ? undefined : flags[key];
+  const authFlags: Array<keyof AuthFlags> = ['auth', 'username', 'password', 'tokenUrl', 'clientId', 'clientSecret', 'grant', 'scope'];
+  const delivery = deliverySettingsFrom(flags);
+  const options: ContractOptions = {
+    secrets: resolveSecrets(flags, env),
+    ...(authFlags.some((key) => given(key) !== undefined) ? { auth: authConfigFrom(flags, env) } : {}),
+    ...(delivery.engine.ca ? { ca: delivery.engine.ca } : {}),
+    insecure: delivery.engine.insecure === true,
+  };
+  const set = <K extends keyof ContractOptions>(key: K, value: ContractOptions[K] | undefined) => {
+    if (value !== undefined) options[key] = value;
+  };
+  set('scenario', flags.scenario);
+  set('events', flags.events);
+  set('only', flags.only);
+  set('skip', flags.skip);
+  set('caseId', flags.case);
+  set('mode', flags.mode);
+  set('scheme', given('scheme'));
+  set('signatureEncoding', given('signatureEncoding'));
+  set('signatureSeparator', given('signatureSeparator'));
+  set('deadlineMs', given('timeoutMs'));
+  set('concurrency', given('concurrency'));
+  set('toleranceSec', flags.tolerance);
+  set('burst', flags.burst);
+  set('seed', flags.seed);
+  if (flags.header) options.headers = parseHeaders(flags.header);
+  return options;
+}
+
+const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+function parseHeaders(values: readonly string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const value of values) {
+    const colon = value.indexOf(':');
+    const name = colon < 0 ? '' : value.slice(0, colon).trim();
+    if (!headerName.test(name) || /[\r\n]/.test(value)) throw new UsageError(`--header '${value}' is not 'Name: value' (a header name, a colon, a value on one line)`);
+    headers[name] = value.slice(colon + 1).trim();
+  }
+  return headers;
+}
+
+async function contract(url: string, flags: ContractFlags, command: Command, env: NodeJS.ProcessEnv): Promise<number> {
+  const settings = resolveSettings(url, contractOptions(flags, command, env), env);
+  const redact = createRedactor(settingsSecrets(settings));
+  const { runId, dir } = await createRunDirectory(flags.reportDir, 'contract');
+
+  const controller = new AbortController();
+  let received: keyof typeof exitCodes | undefined;
+  const onSignal = (signal: keyof typeof exitCodes) => {
+    received ??= signal;
+    controller.abort();
+  };
+  const handlers = { SIGINT: () => onSignal('SIGINT'), SIGTERM: () => onSignal('SIGTERM') };
+  process.on('SIGINT', handlers.SIGINT);
+  process.on('SIGTERM', handlers.SIGTERM);
+
+  // The handlers stay until the reports are written, so a second Ctrl-C cannot cut a file short.
+  let progress: Progress | undefined;
+  let report;
+  try {
+    try {
+      report = await runContract(settings, {
+        signal: controller.signal,
+        runId,
+        onStart: (total) => {
+          if (flags.progress && !flags.json) progress = createProgress(total);
+        },
+        onCase: (record) => progress?.tick(record.verdict.status),
+      });
+    } catch (error) {
+      // Nothing was judged: no run directory is left behind.
+      await rm(dir, { recursive: true, force: true });
+      throw error;
+    } finally {
+      progress?.stop();
+    }
+    const paths = await writeContractReports(report, dir, redact);
+    const output = flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderConsoleSummary(report, paths, { color: colorEnabled(process.stdout, env) });
+    process.stdout.write(redact(output));
+  } finally {
+    process.off('SIGINT', handlers.SIGINT);
+    process.off('SIGTERM', handlers.SIGTERM);
+  }
+  if (received) return exitCodes[received];
+  return report.gate.status === 'pass' ? 0 : 1;
+}

@@ -1,0 +1,214 @@
+// The `drhook load <url>` command: load and capacity tests with unique signed events; exit 0 thresholds held, 1 broken, 2 setup, 130/143 interrupted.
+import { rm } from 'node:fs/promises';
+import { Argument, Option, type Command } from 'commander';
+import { UsageError } from '../errors.js';
+import type { Mode } from '../event.js';
+import { runLoad } from '../load/run.js';
+import { resolveLoadSettings, settingsSecrets, type LoadOptions } from '../load/settings.js';
+import { addAuthOptions, addDeliveryOptions, authConfigFrom, parseDurationMs, parseInteger, parseUrl, type AuthFlags, type DeliveryFlags } from '../options.js';
+import { createRedactor } from '../redact.js';
+import { colorEnabled } from '../report/ansi.js';
+import { renderLoadConsole } from '../report/load-console.js';
+import { createLoadProgress, type LoadProgressBar } from '../report/load-progress.js';
+import { writeLoadReports } from '../report/load-write.js';
+import { createRunDirectory, defaultReportDir } from '../report/run-dir.js';
+import { addSecretOptions, resolveSecrets, type SecretFlags } from '../secrets.js';
+
+interface LoadFlags extends AuthFlags, DeliveryFlags, SecretFlags {
+  scenario?: string;
+  events?: string[];
+  mode?: Mode;
+  rate?: number;
+  duration?: number;
+  count?: number;
+  warmup?: number;
+  connections?: number;
+  ramp?: number[];
+  stepDuration?: number;
+  capacity?: boolean;
+  maxRate?: number;
+  timeLimit?: number;
+  p99Ms?: number;
+  maxFailureRate?: number;
+  header?: string[];
+  seed?: number;
+  poolSize?: number;
+  allowLong?: boolean;
+  reportDir: string;
+  json?: boolean;
+  progress: boolean;
+}
+
+const exitCodes = { SIGINT: 130, SIGTERM: 143 } as const;
+
+const list = (value: string, previous: string[] | undefined): string[] => [
+  ...(previous ?? []),
+  ...value.split(',').map((item) => item.trim()).filter((item) => item !== ''),
+];
+const repeat = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+export function register(program: Command): void {
+  const command = program
+    .command('load')
+    .description(
+      'load and capacity tests: unique, freshly signed events at a fixed rate, a ramp, or a search for the highest rate your receiver sustains. ' +
+        'It sends real load: point it at 127.0.0.1 or a staging receiver you own, never at someone else\'s endpoint.',
+    )
+    .addArgument(new Argument('<url>', 'the receiver endpoint (http:// or https://); only this URL receives load').argParser(parseUrl))
+    .option('--scenario <file>', 'scenario (YAML or JSON): event types and weights, mode, auth, signature, load defaults (default: the bundled scenarios/default.yaml)')
+    .option('--events <types>', "event types and weights instead of the scenario's: type[:weight],… e.g. order.accepted:5,refund.complete", list)
+    .addOption(new Option('--mode <mode>', "data mode: signs with that mode's token, sets liveMode").choices(['test', 'live']))
+    .addOption(new Option('--rate <events/s>', 'fixed arrival rate (open loop); without it the run is closed loop: each connection sends again as soon as it is answered').argParser(parseRate('--rate')))
+    .addOption(new Option('--duration <time>', 'how long to send: 30, 30s, 2m (seconds without a unit); required unless --count, --ramp or --capacity').argParser(parseSeconds('--duration')))
+    .addOption(new Option('--count <n>', 'send this many requests instead of a duration').argParser(parseInteger('--count', { min: 1, max: 100_000_000 })))
+    .addOption(new Option('--warmup <time>', 'send load this long first, not counted (default 0)').argParser(parseSeconds('--warmup', true)))
+    .addOption(new Option('--connections <n>', 'connections, each with one delivery in flight at a time (default 50, or the scenario\'s)').argParser(parseInteger('--connections', { min: 1, max: 10_000 })))
+    .addOption(new Option('--ramp <rates>', 'run one step per rate, e.g. 50,100,200,400 (needs --step-duration)').argParser(parseRamp))
+    .addOption(new Option('--step-duration <time>', 'length of each --ramp or --capacity step (capacity default 5s)').argParser(parseSeconds('--step-duration')))
+    .option('--capacity', 'search the highest rate at which p99 and failures hold their thresholds (from --rate, default 10/s; needs --time-limit)')
+    .addOption(new Option('--max-rate <events/s>', '--capacity: never go above this rate').argParser(parseRate('--max-rate')))
+    .addOption(new Option('--time-limit <time>', '--capacity: the longest the search may take').argParser(parseSeconds('--time-limit')))
+    .addOption(new Option('--p99-ms <ms>', 'p99 latency budget (default: the deadline, 3000 ms)').argParser(parseDurationMs('--p99-ms')))
+    .addOption(new Option('--max-failure-rate <share>', 'largest share of failed deliveries: a fraction 0–1 or a percentage such as 1% (default 0)').argParser(parseShare))
+    .option('--allow-long', 'allow a run longer than 10 minutes (up to 24 hours)');
+  addSecretOptions(command);
+  addAuthOptions(command);
+  addDeliveryOptions(command, { concurrency: false });
+  command
+    .option('--header <header>', "extra request header 'Name: value' (repeatable)", repeat)
+    .addOption(new Option('--seed <n>', 'seed of the generated events (default: random, recorded in the report)').argParser(parseInteger('--seed', { min: 0, max: Number.MAX_SAFE_INTEGER })))
+    .addOption(new Option('--pool-size <n>', 'distinct generated events the requests are stamped from (default 32)').argParser(parseInteger('--pool-size', { min: 1, max: 1000 })))
+    .option('--report-dir <dir>', 'where the run directory with report.json, junit.xml and summary.md goes', defaultReportDir)
+    .option('--json', 'print report.json to stdout instead of the table')
+    .option('--no-progress', 'no progress bar')
+    .action(async (url: string, flags: LoadFlags, self: Command) => {
+      process.exitCode = await load(url, flags, self, process.env);
+    });
+}
+
+/** The options the user set; commander's defaults are left out so the scenario decides. */
+function loadOptions(flags: LoadFlags, command: Command, env: NodeJS.ProcessEnv): LoadOptions {
+  const given = <K extends keyof LoadFlags>(key: K): LoadFlags[K] | undefined => (command.getOptionValueSource(key) === 'default' ? undefined : flags[key]);
+  if (flags.caFile !== undefined) throw new UsageError('--ca-file does not apply to load: its engine (autocannon) does not verify TLS certificates at all');
+  const authFlags: Array<keyof AuthFlags> = ['auth', 'username', 'password', 'tokenUrl', 'clientId', 'clientSecret', 'grant', 'scope'];
+  const options: LoadOptions = { secrets: resolveSecrets(flags, env) };
+  const set = <K extends keyof LoadOptions>(key: K, value: LoadOptions[K] | undefined) => {
+    if (value !== undefined) options[key] = value;
+  };
+  set('scenario', flags.scenario);
+  set('events', flags.events);
+  set('mode', flags.mode);
+  if (authFlags.some((key) => given(key) !== undefined)) options.auth = authConfigFrom(flags, env);
+  set('scheme', given('scheme'));
+  set('signatureEncoding', given('signatureEncoding'));
+  set('signatureSeparator', given('signatureSeparator'));
+  set('deadlineMs', given('timeoutMs'));
+  set('rate', flags.rate);
+  set('durationSec', flags.duration);
+  set('count', flags.count);
+  set('warmupSec', flags.warmup);
+  set('connections', flags.connections);
+  set('ramp', flags.ramp);
+  set('stepSec', flags.stepDuration);
+  set('capacity', flags.capacity);
+  set('maxRate', flags.maxRate);
+  set('timeLimitSec', flags.timeLimit);
+  set('p99Ms', flags.p99Ms);
+  set('maxFailureRate', flags.maxFailureRate);
+  set('seed', flags.seed);
+  set('poolSize', flags.poolSize);
+  set('allowLong', flags.allowLong);
+  if (flags.header) options.headers = parseHeaders(flags.header);
+  return options;
+}
+
+async function load(url: string, flags: LoadFlags, command: Command, env: NodeJS.ProcessEnv): Promise<number> {
+  const settings = resolveLoadSettings(url, loadOptions(flags, command, env), env);
+  const redact = createRedactor(settingsSecrets(settings));
+  const { runId, dir } = await createRunDirectory(flags.reportDir, 'load');
+
+  const controller = new AbortController();
+  let received: keyof typeof exitCodes | undefined;
+  const onSignal = (signal: keyof typeof exitCodes) => {
+    received ??= signal;
+    controller.abort();
+  };
+  const handlers = { SIGINT: () => onSignal('SIGINT'), SIGTERM: () => onSignal('SIGTERM') };
+  process.on('SIGINT', handlers.SIGINT);
+  process.on('SIGTERM', handlers.SIGTERM);
+
+  const progress: LoadProgressBar | undefined = flags.progress && !flags.json ? createLoadProgress() : undefined;
+  let report;
+  try {
+    report = await runLoad(settings, { signal: controller.signal, runId, onProgress: (live) => progress?.update(live) });
+  } catch (error) {
+    // Nothing was measured: no run directory is left behind.
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  } finally {
+    progress?.stop();
+    process.off('SIGINT', handlers.SIGINT);
+    process.off('SIGTERM', handlers.SIGTERM);
+  }
+
+  const paths = await writeLoadReports(report, dir, redact);
+  const output = flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderLoadConsole(report, paths, { color: colorEnabled(process.stdout, env) });
+  process.stdout.write(redact(output));
+  if (received) return exitCodes[received];
+  return report.verdict.status === 'pass' ? 0 : 1;
+}
+
+const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+function parseHeaders(values: readonly string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const value of values) {
+    const colon = value.indexOf(':');
+    const name = colon < 0 ? '' : value.slice(0, colon).trim();
+    if (!headerName.test(name) || /[\r\n]/.test(value)) throw new UsageError(`--header '${value}' is not 'Name: value' (a header name, a colon, a value on one line)`);
+    headers[name] = value.slice(colon + 1).trim();
+  }
+  return headers;
+}
+
+const secondsPerUnit: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
+
+/** `30` (seconds), `30s`, `500ms`, `2m`, `1h`, `1.5s`. */
+export function parseSeconds(name: string, zeroAllowed = false): (value: string) => number {
+  return (value) => {
+    const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(value.trim());
+    const seconds = match ? Number(match[1]) * secondsPerUnit[match[2] ?? 's']! : Number.NaN;
+    if (!Number.isFinite(seconds) || seconds < 0 || (!zeroAllowed && seconds === 0)) {
+      throw new UsageError(`${name} must be a time such as 30, 30s, 2m or 500ms${zeroAllowed ? '' : ' (more than 0)'}, got '${value}'`);
+    }
+    return seconds;
+  };
+}
+
+function parseRate(name: string): (value: string) => number {
+  return (value) => {
+    const rate = /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : Number.NaN;
+    if (!(rate >= 0.1 && rate <= 100_000)) throw new UsageError(`${name} must be events per second from 0.1 to 100000, got '${value}'`);
+    return rate;
+  };
+}
+
+/** `50,100,200,400`: rising or not, each a rate. */
+function parseRamp(value: string): number[] {
+  const parts = value.split(',').map((part) => part.trim());
+  const rates = parts.map((part) => (/^\d+(\.\d+)?$/.test(part) ? Number(part) : Number.NaN));
+  if (parts.length === 0 || rates.some((rate) => !(rate >= 0.1 && rate <= 100_000))) {
+    throw new UsageError(`--ramp must list rates in events per second (0.1 to 100000) separated by commas, such as 50,100,200,400, got '${value}'`);
+  }
+  return rates;
+}
+
+/** `0.01` or `1%`. */
+function parseShare(value: string): number {
+  const text = value.trim();
+  const percent = text.endsWith('%');
+  const number = /^\d+(\.\d+)?$/.test(percent ? text.slice(0, -1).trim() : text) ? Number(percent ? text.slice(0, -1) : text) : Number.NaN;
+  const share = percent ? number / 100 : number;
+  if (!(share >= 0 && share <= 1)) throw new UsageError(`--max-failure-rate must be a fraction from 0 to 1 or a percentage such as 1%, got '${value}'`);
+  return share;
+}

@@ -1,0 +1,119 @@
+// Turns a planned delivery into what goes on the wire at send time: signed afresh, with auth and scenario headers.
+import type { AuthProvider } from '../auth.js';
+import { deliveryHeaders, type DeliveryRequest } from '../delivery.js';
+import type { DrEvent, Mode } from '../event.js';
+import { createRedactor, redactHeaders } from '../redact.js';
+import { createSigner } from '../signing.js';
+import type { RequestRecord } from './results.js';
+import { mergeHeaders, settingsSecrets, type ContractSettings } from './settings.js';
+
+/** How a delivery is signed; the signature is always computed when the delivery leaves, never at planning. */
+export type Signing =
+  | { kind: 'unsigned' }
+  | {
+      kind: 'signed';
+      /** `mode`: every active token of the event's data mode (none configured: no signature header at all). */
+      tokens: 'mode' | readonly string[];
+      /** Seconds subtracted from the current time for the signed timestamp. */
+      ageSec: number;
+      /** Bytes signed instead of the body sent (a body changed after signing). */
+      signedBody?: Buffer;
+    };
+
+/** `configured`: the run's auth; `none`: no Authorization header; `wrong`: the right scheme with a wrong credential. */
+export type Credentials = 'configured' | 'none' | 'wrong';
+
+export interface DeliverySpec {
+  event: DrEvent;
+  /** The exact bytes sent. */
+  body: Buffer;
+  signing: Signing;
+  credentials: Credentials;
+}
+
+const signedWithModeTokens: Signing = { kind: 'signed', tokens: 'mode', ageSec: 0 };
+
+/** A valid delivery of `event`: its JSON text, signed with its mode's tokens, with the configured credentials. */
+export function plainDelivery(event: DrEvent, body: string = JSON.stringify(event)): DeliverySpec {
+  return { event, body: Buffer.from(body, 'utf8'), signing: signedWithModeTokens, credentials: 'configured' };
+}
+
+function modeOf(event: DrEvent): Mode {
+  return event.liveMode ? 'live' : 'test';
+}
+
+export interface Prepared {
+  request: DeliveryRequest;
+  /** The unix second signed (or that would have been), for ordering retries. */
+  timestamp: number;
+}
+
+export interface Sender {
+  /** Builds the request now; `after` is a unix second the signed timestamp must be later than (a retry). */
+  prepare(spec: DeliverySpec, after?: number): Promise<Prepared>;
+  /** The request as reports show it: credentials and every known secret masked, the body cut to an excerpt. */
+  record(request: DeliveryRequest, eventId: string): RequestRecord;
+  /** Every secret the run knows so far (tokens, passwords, client secrets, fetched bearer tokens, secret headers). */
+  secrets(): string[];
+}
+
+/** Response and request bodies are kept in reports up to this many characters. */
+const BODY_EXCERPT_CHARS = 2048;
+
+export function createSender(settings: ContractSettings, auth: AuthProvider): Sender {
+  const { scheme, layout } = settings.signature;
+  const known = settingsSecrets(settings);
+  const secrets = () => [...known, ...auth.secrets()];
+
+  const credentialHeaders = async (credentials: Credentials): Promise<Record<string, string>> => {
+    if (credentials === 'none') return {};
+    if (credentials === 'configured') return auth.headers();
+    const config = auth.config;
+    if (config.kind === 'basic') {
+      return { Authorization: `Basic ${Buffer.from(`${config.username}:wrong-password-${settings.seed}`, 'utf8').toString('base64')}` };
+    }
+    return { Authorization: `Bearer drhook-wrong-token-${settings.seed}` };
+  };
+
+  return {
+    async prepare(spec, after) {
+      let timestamp = nowSec() - (spec.signing.kind === 'signed' ? spec.signing.ageSec : 0);
+      if (after !== undefined && timestamp <= after) {
+        await sleep((after + 1) * 1000 - Date.now() + 5);
+        timestamp = Math.max(after + 1, nowSec());
+      }
+      const signatureHeaders = signatureFor(spec, timestamp);
+      const credentials = await credentialHeaders(spec.credentials);
+      const headers = deliveryHeaders(mergeHeaders(settings.headers, credentials, signatureHeaders));
+      return { request: { url: settings.url, headers, body: spec.body }, timestamp };
+    },
+    record(request, eventId) {
+      const redact = createRedactor(secrets());
+      const headers = Object.fromEntries(Object.entries(redactHeaders(request.headers)).map(([name, value]) => [name, redact(value)]));
+      return {
+        url: request.url,
+        method: 'POST',
+        headers,
+        bodyExcerpt: redact(request.body.subarray(0, BODY_EXCERPT_CHARS * 4).toString('utf8').slice(0, BODY_EXCERPT_CHARS)),
+        bodyBytes: request.body.length,
+        eventId,
+      };
+    },
+    secrets,
+  };
+
+  function signatureFor(spec: DeliverySpec, timestamp: number): Record<string, string> {
+    if (spec.signing.kind === 'unsigned') return {};
+    const tokens = spec.signing.tokens === 'mode' ? settings.secrets[modeOf(spec.event)] : spec.signing.tokens;
+    if (tokens.length === 0) return {};
+    return createSigner(scheme, tokens, layout)(spec.signing.signedBody ?? spec.body, timestamp, spec.event.id);
+  }
+}
+
+function nowSec(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+}

@@ -1,0 +1,215 @@
+// Runs a contract: plans the cases, delivers them signed at send time through one engine, judges them, builds the report.
+import { setMaxListeners } from 'node:events';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createAuth } from '../auth.js';
+import { createDeliveryEngine, type DeliveryEngine } from '../delivery.js';
+import type { DeliveryOutcome } from '../outcome.js';
+import { packageRoot } from '../paths.js';
+import { createRedactor } from '../redact.js';
+import { redactStrings } from '../report/redact.js';
+import { makeRunId } from '../report/run-dir.js';
+import { UsageError } from '../errors.js';
+import { createSigner } from '../signing.js';
+import type { Verdict } from '../verdict.js';
+import { checks as catalog, type CheckId } from './catalog.js';
+import { withControl } from './judges.js';
+import { caseId, controlKey, planContract, type PlannedCase } from './plan.js';
+import { createSender, type Sender } from './request.js';
+import type { CaseCounts, CaseRecord, CheckResult, ContractReport, DeliveryRecord } from './results.js';
+import { settingsForReport, type ContractSettings } from './settings.js';
+
+export interface RunOptions {
+  /** Aborting ends the deliveries in flight; the report then holds the cases that finished and says `complete: false`. */
+  signal?: AbortSignal;
+  /** Once planning is done (nothing sent yet): how many case records the run will judge. */
+  onStart?: (cases: number) => void;
+  /** Each case record as soon as it is judged. */
+  onCase?: (record: CaseRecord) => void;
+  runId?: string;
+}
+
+const version = (JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+
+/**
+ * Checks the setup (signing tokens usable, OAuth token obtainable, every case plannable; problems are UsageErrors),
+ * then runs the cases `concurrency` at a time on one engine (the valid events first: rejection cases are judged
+ * against them), and each burst last, alone, on an engine of its size.
+ * The report is redacted with every secret the run knew, fetched Bearer tokens included.
+ */
+export async function runContract(settings: ContractSettings, options: RunOptions = {}): Promise<ContractReport> {
+  const startedAt = new Date();
+  // One signal for every delivery in flight (a burst holds hundreds), following the caller's.
+  const interruption = new AbortController();
+  setMaxListeners(0, interruption.signal);
+  if (options.signal?.aborted) interruption.abort();
+  options.signal?.addEventListener('abort', () => interruption.abort(), { once: true });
+  const signal = interruption.signal;
+  const { scheme, layout } = settings.signature;
+  for (const tokens of [settings.secrets.test, settings.secrets.live]) if (tokens.length > 0) createSigner(scheme, tokens, layout);
+  const tls = { ...(settings.tls.ca ? { ca: settings.tls.ca } : {}), insecure: settings.tls.insecure };
+  const auth = createAuth(settings.auth, { deadlineMs: settings.deadlineMs, ...tls });
+  if (settings.auth.kind !== 'none') await auth.headers();
+  const plan = planContract(settings);
+  const total = plan.cases.reduce((sum, planned) => sum + planned.judges.length, 0);
+  if (total === 0) {
+    const reasons = plan.checks.map((check) => `${check.id}: ${check.status === 'skipped' ? check.reason : 'no case'}`);
+    throw new UsageError(`no selected check can run (${reasons.join('; ')})`);
+  }
+  options.onStart?.(total);
+
+  const sender = createSender(settings, auth);
+  const records: Array<CaseRecord[] | undefined> = plan.cases.map(() => undefined);
+  /** The outcome of each valid event sent as a control, by event type and mode. */
+  const controls = new Map<string, DeliveryOutcome>();
+  const run = (engine: DeliveryEngine) => async (index: number) => {
+    const planned = plan.cases[index]!;
+    const delivered = await deliverCase(sender, engine, planned, signal);
+    if (delivered === undefined) return;
+    if (planned.provides) controls.set(controlKey(planned), delivered[0]!.outcome);
+    const outcomes = delivered.map((delivery) => delivery.outcome);
+    records[index] = planned.judges.map(({ checkId, judge }) => {
+      const verdict = planned.control === undefined ? judge(outcomes) : withControl(judge(outcomes), controls.get(controlKey(planned)), settings.deadlineMs, planned.control);
+      const record: CaseRecord = {
+        id: caseId(checkId, planned),
+        checkId,
+        eventType: planned.eventType,
+        mode: planned.mode,
+        fault: planned.fault,
+        deliveries: delivered,
+        verdict: asPolicy(verdict, settings.policies[checkId].required),
+        reproduce: reproduceCommand(settings, planned, checkId),
+      };
+      options.onCase?.(record);
+      return record;
+    });
+  };
+
+  // Controls first (rejection cases are judged against them), then the rest.
+  const phase = (provides: boolean) => plan.cases.flatMap((planned, index) => (!planned.simultaneous && planned.provides === provides ? [index] : []));
+  const engine = createDeliveryEngine({ concurrency: settings.concurrency, deadlineMs: settings.deadlineMs, ...tls });
+  try {
+    await inPool(phase(true), settings.concurrency, run(engine), signal);
+    await inPool(phase(false), settings.concurrency, run(engine), signal);
+  } finally {
+    await engine.close();
+  }
+  // A burst is measured alone, so nothing else competes with it for the receiver.
+  for (const [index, planned] of plan.cases.entries()) {
+    if (!planned.simultaneous || signal.aborted) continue;
+    const burstEngine = createDeliveryEngine({ concurrency: planned.deliveries.length, deadlineMs: settings.deadlineMs, ...tls });
+    try {
+      await run(burstEngine)(index);
+    } finally {
+      await burstEngine.close();
+    }
+  }
+
+  const finished = records.flatMap((done) => done ?? []);
+  const complete = finished.length === total && !signal.aborted;
+  const checks = plan.checks.flatMap((planned): CheckResult[] => {
+    const base = { id: planned.id, rule: catalog[planned.id].rule, required: settings.policies[planned.id].required };
+    if (planned.status === 'skipped') {
+      return complete ? [{ ...base, status: 'skipped', skippedReason: planned.reason, counts: { pass: 0, fail: 0, warn: 0 }, cases: [] }] : [];
+    }
+    const cases = finished.filter((record) => record.checkId === planned.id);
+    if (cases.length === 0) return [];
+    const counts = countCases(cases);
+    return [{ ...base, status: counts.fail > 0 ? 'fail' : counts.warn > 0 ? 'warn' : 'pass', counts, cases }];
+  });
+
+  const report: ContractReport = {
+    tool: 'drhook',
+    version,
+    kind: 'contract',
+    runId: options.runId ?? makeRunId('contract', startedAt),
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    complete,
+    target: settings.url,
+    settings: settingsForReport(settings),
+    gate: gate(checks, complete, finished.length, total),
+    checks,
+  };
+  return redactStrings(report, createRedactor(sender.secrets()));
+}
+
+/** Runs `work` over `items`, at most `limit` at once, starting nothing new once `signal` aborts. */
+async function inPool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>, signal: AbortSignal): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length && !signal.aborted) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+const interrupted = (outcome: DeliveryOutcome): boolean => outcome.kind === 'error' && outcome.cause === 'aborted';
+
+/**
+ * Delivers a case's requests, each signed just before it leaves: all at once for a burst, else one after another,
+ * each later one signed in a later second (as a retry is). Undefined when the run was interrupted meanwhile.
+ */
+async function deliverCase(sender: Sender, engine: DeliveryEngine, planned: PlannedCase, signal: AbortSignal): Promise<DeliveryRecord[] | undefined> {
+  const deliveries: DeliveryRecord[] = [];
+  if (planned.simultaneous) {
+    const prepared = await Promise.all(planned.deliveries.map((spec) => sender.prepare(spec)));
+    const outcomes = await Promise.all(prepared.map(({ request }) => engine.deliver(request, { signal })));
+    prepared.forEach(({ request }, i) => deliveries.push({ request: sender.record(request, planned.deliveries[i]!.event.id), outcome: outcomes[i]! }));
+  } else {
+    let after: number | undefined;
+    for (const spec of planned.deliveries) {
+      if (signal.aborted) return undefined;
+      const { request, timestamp } = await sender.prepare(spec, after);
+      after = timestamp;
+      deliveries.push({ request: sender.record(request, spec.event.id), outcome: await engine.deliver(request, { signal }) });
+    }
+  }
+  return signal.aborted || deliveries.some((delivery) => interrupted(delivery.outcome)) ? undefined : deliveries;
+}
+
+/** An advisory check does not fail: its failures are warnings. */
+function asPolicy(verdict: Verdict, required: boolean): Verdict {
+  return verdict.status === 'fail' && !required ? { status: 'warn', reason: verdict.reason } : verdict;
+}
+
+function countCases(cases: readonly CaseRecord[]): CaseCounts {
+  const counts: CaseCounts = { pass: 0, fail: 0, warn: 0 };
+  for (const record of cases) counts[record.verdict.status]++;
+  return counts;
+}
+
+function gate(checks: readonly CheckResult[], complete: boolean, finished: number, total: number): ContractReport['gate'] {
+  const ran = checks.filter((check) => check.status !== 'skipped');
+  const failedRequired = ran.filter((check) => check.status === 'fail').map((check) => check.id);
+  const warnings = ran.filter((check) => check.status === 'warn').map((check) => check.id);
+  const required = ran.filter((check) => check.required).length;
+  const skipped = checks.length - ran.length;
+  const list = (ids: readonly CheckId[]) => ids.join(', ');
+  const notes = [
+    ...(warnings.length > 0 ? [`${warnings.length} advisory ${warnings.length === 1 ? 'check warns' : 'checks warn'} (${list(warnings)})`] : []),
+    ...(skipped > 0 ? [`${skipped} skipped`] : []),
+  ];
+  const tail = notes.length > 0 ? `; ${notes.join('; ')}` : '';
+  if (!complete) {
+    const failedSoFar = failedRequired.length > 0 ? `; failed so far: ${list(failedRequired)}` : '';
+    return { status: 'fail', summary: `Interrupted after ${finished} of ${total} cases: a partial run cannot pass the gate${failedSoFar}.`, failedRequired, warnings };
+  }
+  if (failedRequired.length > 0) {
+    return { status: 'fail', summary: `${failedRequired.length} of ${required} required checks failed (${list(failedRequired)})${tail}.`, failedRequired, warnings };
+  }
+  const passed = required === 0 ? 'No required check ran' : `All ${required} required ${required === 1 ? 'check' : 'checks'} passed`;
+  return { status: 'pass', summary: `${passed}${tail}.`, failedRequired, warnings };
+}
+
+/** A command that runs exactly this case again; secrets come from the environment, never the command line. */
+function reproduceCommand(settings: ContractSettings, planned: PlannedCase, checkId: CheckId): string {
+  const args = [
+    'drhook', 'contract', settings.url, ...settings.reproduceFlags,
+    '--only', checkId, '--events', planned.events.join(','), '--mode', planned.mode, '--seed', String(settings.seed), '--case', caseId(checkId, planned),
+  ];
+  return args.map(shellQuote).join(' ');
+}
+
+function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}

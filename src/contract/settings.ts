@@ -1,0 +1,277 @@
+// The effective settings of a contract run: the scenario file, overridden by whatever the flags (or the caller) give.
+import type { AuthConfig } from '../auth.js';
+import { eventType } from '../catalog.js';
+import { closestMatch } from '../did-you-mean.js';
+import { UsageError } from '../errors.js';
+import { parseUrl } from '../options.js';
+import { isSeed, maxSeed, newSeed } from '../random.js';
+import { loadScenario, type Scenario, type ScenarioAuth } from '../scenario.js';
+import { fieldSchema } from '../schemas.js';
+import type { ModeSecrets } from '../secrets.js';
+import { describeLayout, type SchemeName, type SignatureLayout } from '../signing.js';
+import { checkIds, checks as catalog, isCheckId, type CheckId } from './catalog.js';
+
+export type RunMode = 'test' | 'live' | 'both';
+
+export interface EventSetting {
+  type: string;
+  /** JSON pointers into data.object of the fields the receiver depends on. */
+  requires: readonly string[];
+  expanded: boolean;
+}
+
+export interface CheckPolicy {
+  /** A failing case fails the gate (else it is a warning). */
+  required: boolean;
+  /** For checks about a rejection: the statuses that pass. */
+  allowedStatuses?: readonly number[];
+}
+
+export interface ContractSettings {
+  url: string;
+  scenario: { name: string; file: string };
+  events: EventSetting[];
+  /** The checks to run, in catalog order. */
+  checks: CheckId[];
+  policies: Record<CheckId, CheckPolicy>;
+  /** Run only this case (`<check>/<event type>/<mode>/<fault>`). */
+  caseId?: string;
+  mode: RunMode;
+  secrets: ModeSecrets;
+  signature: { scheme: SchemeName; layout: SignatureLayout };
+  auth: AuthConfig;
+  deadlineMs: number;
+  toleranceSec: number;
+  burst: number;
+  concurrency: number;
+  headers: Record<string, string>;
+  seed: number;
+  tls: { ca?: Buffer; insecure: boolean };
+  /** Flags every reproduce command repeats: the scenario file and the overrides of it that are not secrets. */
+  reproduceFlags: string[];
+}
+
+/** What a caller may override; everything left out comes from the scenario (the bundled default without one). */
+export interface ContractOptions {
+  /** A scenario file; reproduce commands name it. */
+  scenario?: string;
+  events?: readonly string[];
+  /** Check ids, or a family such as `signature` for all of its checks. */
+  only?: readonly string[];
+  skip?: readonly string[];
+  caseId?: string;
+  mode?: RunMode;
+  secrets?: ModeSecrets;
+  auth?: AuthConfig;
+  scheme?: SchemeName;
+  signatureEncoding?: SignatureLayout['encoding'];
+  signatureSeparator?: SignatureLayout['separator'];
+  deadlineMs?: number;
+  toleranceSec?: number;
+  burst?: number;
+  concurrency?: number;
+  /** Added to (and overriding) the scenario's headers. */
+  headers?: Record<string, string>;
+  seed?: number;
+  ca?: Buffer;
+  insecure?: boolean;
+}
+
+/** Header names whose values are treated as secrets (masked in reports, never repeated in reproduce commands). */
+export const secretHeaderName = /key|token|secret|passw|auth|cookie|credential/i;
+
+/** Checks every value before anything is sent: a problem is a UsageError naming it. */
+export function resolveSettings(url: string, options: ContractOptions = {}, env: NodeJS.ProcessEnv = process.env): ContractSettings {
+  const target = parseUrl(url);
+  const scenario = loadScenario(options.scenario);
+  const number = (name: string, value: number | undefined, fallback: number, min: number, max: number): number => {
+    const chosen = value ?? fallback;
+    if (!Number.isSafeInteger(chosen) || chosen < min || chosen > max) throw new UsageError(`${name} must be a whole number from ${min} to ${max}, got ${chosen}`);
+    return chosen;
+  };
+  const deadlineMs = number('--timeout-ms', options.deadlineMs, scenario.deadlineMs, 1, 3_600_000);
+  const toleranceSec = number('--tolerance', options.toleranceSec, scenario.toleranceSec, 1, 86_400);
+  const burst = number('--burst', options.burst, scenario.burst, 1, 1024);
+  const concurrency = number('--concurrency', options.concurrency, scenario.concurrency, 1, 1024);
+  const seed = options.seed ?? newSeed();
+  if (!isSeed(seed)) throw new UsageError(`--seed must be a whole number from 0 to ${maxSeed}, got ${seed}`);
+
+  const signature = {
+    scheme: options.scheme ?? scenario.signature.scheme,
+    layout: { encoding: options.signatureEncoding ?? scenario.signature.encoding, separator: options.signatureSeparator ?? scenario.signature.separator },
+  };
+  const headers = mergeHeaders(scenario.headers, options.headers ?? {});
+  const credentials = Object.keys(headers).find((name) => name.toLowerCase() === 'authorization');
+  if (credentials !== undefined) throw new UsageError('credentials do not go in --header: use --auth basic or --auth oauth');
+
+  const settings: ContractSettings = {
+    url: target,
+    scenario: { name: scenario.name, file: scenario.file },
+    events: resolveEvents(scenario, options.events),
+    checks: selectChecks(scenario, options.only, options.skip),
+    policies: resolvePolicies(scenario),
+    mode: options.mode ?? scenario.mode,
+    secrets: options.secrets ?? { test: [], live: [] },
+    signature,
+    auth: options.auth ?? authFromScenario(scenario.auth, env),
+    deadlineMs,
+    toleranceSec,
+    burst,
+    concurrency,
+    headers,
+    seed,
+    tls: { ...(options.ca ? { ca: options.ca } : {}), insecure: options.insecure === true },
+    reproduceFlags: [],
+  };
+  checkModeTokens(settings.mode, settings.secrets);
+  if (options.caseId !== undefined) settings.caseId = options.caseId;
+  settings.reproduceFlags = reproduceFlags(settings, scenario, options);
+  return settings;
+}
+
+/** With any signing token given, every mode the run sends needs its own: unsigned events would fail for the wrong reason. */
+function checkModeTokens(mode: RunMode, secrets: ModeSecrets): void {
+  const modes = mode === 'both' ? (['test', 'live'] as const) : [mode];
+  const given = (['test', 'live'] as const).filter((m) => secrets[m].length > 0);
+  const missing = modes.find((m) => secrets[m].length === 0);
+  if (given.length === 0 || missing === undefined) return;
+  const source = missing === 'test' ? '--secret or DRHOOK_TEST_SECRET' : '--live-secret or DRHOOK_LIVE_SECRET';
+  throw new UsageError(`the run sends ${missing} events but only a ${given[0]}-mode signing token is given: add the ${missing}-mode token (${source}) or change --mode`);
+}
+
+function resolveEvents(scenario: Scenario, types: readonly string[] | undefined): EventSetting[] {
+  if (types === undefined) return scenario.events.map(({ type, requires, expanded }) => ({ type, requires, expanded }));
+  if (types.length === 0) throw new UsageError('--events lists no event type');
+  return [...new Set(types)].map((type) => {
+    eventType(type);
+    const listed = scenario.events.find((event) => event.type === type);
+    if (listed) return { type, requires: listed.requires, expanded: listed.expanded };
+    const required = fieldSchema(type, '')?.required;
+    return { type, requires: Array.isArray(required) && required.includes('id') ? ['/id'] : [], expanded: false };
+  });
+}
+
+/** `--only`/`--skip` values: a check id, or a family (the part before the dot) for every check in it. */
+export function parseCheckList(flag: string, values: readonly string[]): CheckId[] {
+  return values.flatMap((raw) => {
+    const value = raw.trim();
+    if (isCheckId(value)) return [value];
+    const family = checkIds.filter((id) => id.startsWith(`${value}.`));
+    if (family.length > 0) return family;
+    const guess = checkIds.find((id) => id.slice(id.indexOf('.') + 1) === value) ?? closestMatch(value, checkIds);
+    throw new UsageError(`${flag}: unknown check '${value}'${guess ? ` (did you mean ${guess}?)` : ''}; checks: ${checkIds.join(', ')}`);
+  });
+}
+
+function selectChecks(scenario: Scenario, only: readonly string[] | undefined, skip: readonly string[] | undefined): CheckId[] {
+  const wanted = new Set(only === undefined ? checkIds.filter((id) => scenario.checks[id]?.run !== false) : parseCheckList('--only', only));
+  for (const id of parseCheckList('--skip', skip ?? [])) wanted.delete(id);
+  if (wanted.size === 0) throw new UsageError('no check left to run: --only and --skip (or the scenario) leave none');
+  return checkIds.filter((id) => wanted.has(id));
+}
+
+function resolvePolicies(scenario: Scenario): Record<CheckId, CheckPolicy> {
+  const entries = checkIds.map((id): [CheckId, CheckPolicy] => {
+    const setting = scenario.checks[id];
+    const allowed = setting?.allowedStatuses ?? catalog[id].defaultAllowedStatuses;
+    return [id, { required: setting?.required ?? catalog[id].required, ...(allowed ? { allowedStatuses: allowed } : {}) }];
+  });
+  return Object.fromEntries(entries) as Record<CheckId, CheckPolicy>;
+}
+
+/** The scenario names environment variables for its secrets: each must be set now. */
+export function authFromScenario(auth: ScenarioAuth, env: NodeJS.ProcessEnv): AuthConfig {
+  const secret = (key: string, name: string): string => {
+    const value = env[name];
+    if (value === undefined || value === '') throw new UsageError(`the scenario's auth.${key} names the environment variable ${name}, which is not set`);
+    return value;
+  };
+  switch (auth.kind) {
+    case 'none':
+      return { kind: 'none' };
+    case 'basic':
+      return { kind: 'basic', username: auth.username, password: secret('passwordEnv', auth.passwordEnv) };
+    case 'oauth': {
+      const config: AuthConfig = { kind: 'oauth', tokenUrl: parseUrl(auth.tokenUrl), clientId: auth.clientId, clientSecret: secret('clientSecretEnv', auth.clientSecretEnv), grant: auth.grant };
+      if (auth.scope !== undefined) config.scope = auth.scope;
+      if (auth.grant === 'password') {
+        if (auth.username === undefined || auth.passwordEnv === undefined) throw new UsageError("the scenario's oauth grant password needs auth.username and auth.passwordEnv");
+        config.username = auth.username;
+        config.password = secret('passwordEnv', auth.passwordEnv);
+      }
+      return config;
+    }
+  }
+}
+
+/** Later sources win; names compare case-insensitively so no header is sent twice. */
+export function mergeHeaders(...sources: Array<Record<string, string>>): Record<string, string> {
+  const merged = new Map<string, [string, string]>();
+  for (const source of sources) for (const [name, value] of Object.entries(source)) merged.set(name.toLowerCase(), [name, value]);
+  return Object.fromEntries(merged.values());
+}
+
+function reproduceFlags(settings: ContractSettings, scenario: Scenario, options: ContractOptions): string[] {
+  const flags: string[] = [];
+  if (options.scenario !== undefined) flags.push('--scenario', options.scenario);
+  if (settings.deadlineMs !== scenario.deadlineMs) flags.push('--timeout-ms', String(settings.deadlineMs));
+  if (settings.toleranceSec !== scenario.toleranceSec) flags.push('--tolerance', String(settings.toleranceSec));
+  if (settings.burst !== scenario.burst) flags.push('--burst', String(settings.burst));
+  if (settings.signature.scheme !== scenario.signature.scheme) flags.push('--scheme', settings.signature.scheme);
+  if (settings.signature.layout.encoding !== scenario.signature.encoding) flags.push('--signature-encoding', settings.signature.layout.encoding);
+  if (settings.signature.layout.separator !== scenario.signature.separator) flags.push('--signature-separator', settings.signature.layout.separator);
+  for (const [name, value] of Object.entries(options.headers ?? {})) if (!secretHeaderName.test(name)) flags.push('--header', `${name}: ${value}`);
+  if (options.auth !== undefined) flags.push(...authFlags(options.auth));
+  if (settings.tls.insecure) flags.push('--insecure');
+  return flags;
+}
+
+/** The non-secret auth flags; passwords and client secrets come from DRHOOK_PASSWORD and DRHOOK_CLIENT_SECRET. */
+function authFlags(auth: AuthConfig): string[] {
+  switch (auth.kind) {
+    case 'none':
+      return [];
+    case 'basic':
+      return ['--auth', 'basic', '--username', auth.username];
+    case 'oauth':
+      return [
+        '--auth', 'oauth', '--token-url', auth.tokenUrl, '--client-id', auth.clientId, '--grant', auth.grant,
+        ...(auth.username !== undefined ? ['--username', auth.username] : []),
+        ...(auth.scope !== undefined ? ['--scope', auth.scope] : []),
+      ];
+  }
+}
+
+/** Every secret the settings hold (signing tokens, passwords, client secrets, secret-looking headers), for redactors. */
+export function settingsSecrets(settings: ContractSettings): string[] {
+  const { auth } = settings;
+  const authSecrets = auth.kind === 'basic' ? [auth.password] : auth.kind === 'oauth' ? [auth.clientSecret, auth.password ?? ''] : [];
+  const headerSecrets = Object.entries(settings.headers).filter(([name]) => secretHeaderName.test(name)).map(([, value]) => value);
+  return [...settings.secrets.test, ...settings.secrets.live, ...authSecrets, ...headerSecrets].filter((secret) => secret !== '');
+}
+
+/** The settings as report.json records them: what ran and how, never a secret (tokens are counted, not shown). */
+export function settingsForReport(settings: ContractSettings): Record<string, unknown> {
+  const { auth } = settings;
+  return {
+    scenario: settings.scenario.name,
+    scenarioFile: settings.scenario.file,
+    events: settings.events.map((event) => event.type),
+    checks: settings.checks,
+    ...(settings.caseId !== undefined ? { case: settings.caseId } : {}),
+    mode: settings.mode,
+    seed: settings.seed,
+    deadlineMs: settings.deadlineMs,
+    toleranceSec: settings.toleranceSec,
+    burst: settings.burst,
+    concurrency: settings.concurrency,
+    signature: describeLayout(settings.signature.scheme, settings.signature.layout),
+    signingTokens: { test: settings.secrets.test.length, live: settings.secrets.live.length },
+    auth:
+      auth.kind === 'none' ? 'none'
+      : auth.kind === 'basic' ? `basic as ${auth.username}`
+      : `oauth ${auth.grant} as client ${auth.clientId}, token from ${auth.tokenUrl}`,
+    headers: Object.fromEntries(Object.entries(settings.headers).map(([name, value]) => [name, secretHeaderName.test(name) ? '[redacted]' : value])),
+    reproduce: 'reproduce commands carry no secret: signing tokens come from DRHOOK_TEST_SECRET / DRHOOK_LIVE_SECRET (or --secret-file), passwords and client secrets from DRHOOK_PASSWORD / DRHOOK_CLIENT_SECRET or the scenario\'s environment variables',
+  };
+}

@@ -1,0 +1,113 @@
+// Thresholds judged per step (p99, failure share, rate reached) and the run's verdict in a plain sentence, as Digital River would count it.
+import type { Verdict } from '../verdict.js';
+import { fmtRate, RATE_TOLERANCE } from './diagnose.js';
+import type { CapacitySummary, LatencySummary, LoadReport, Outcomes, Pace, Shortfall, StepResult, ThresholdCheck } from './report.js';
+import type { Thresholds } from './settings.js';
+
+export interface StepJudgement {
+  latencyMs: LatencySummary | null;
+  outcomes: Outcomes;
+  pace: Pace;
+  shortfall: Shortfall | null;
+  thresholds: Thresholds;
+  deadlineMs: number;
+}
+
+export function judgeStep(step: StepJudgement): ThresholdCheck[] {
+  const { latencyMs, outcomes, thresholds } = step;
+  const checks: ThresholdCheck[] = [
+    {
+      id: 'p99',
+      limit: `p99 ≤ ${thresholds.p99Ms} ms`,
+      measured: latencyMs ? `${latencyMs.p99} ms` : 'no answer',
+      verdict: p99Verdict(latencyMs, outcomes, thresholds.p99Ms),
+    },
+    {
+      id: 'failure-rate',
+      limit: `failures ≤ ${percent(thresholds.maxFailureRate)}`,
+      measured: `${percent(outcomes.failureRate)} (${outcomes.failures} of ${outcomes.judged})`,
+      verdict: failureVerdict(outcomes, thresholds.maxFailureRate, step.deadlineMs),
+    },
+  ];
+  if (step.pace.kind === 'open') {
+    const requested = step.pace.rate;
+    const { shortfall } = step;
+    checks.push({
+      id: 'rate',
+      limit: `≥ ${Math.round(RATE_TOLERANCE * 100)} % of ${fmtRate(requested)} sent`,
+      measured: shortfall ? fmtRate(shortfall.achievedRate) : 'reached',
+      verdict: !shortfall
+        ? { status: 'pass', reason: `the requested ${fmtRate(requested)} was sent` }
+        : { status: shortfall.cause === 'receiver-saturated' ? 'fail' : 'warn', reason: shortfall.explanation },
+    });
+  }
+  return checks;
+}
+
+function p99Verdict(latency: LatencySummary | null, outcomes: Outcomes, budgetMs: number): Verdict {
+  if (outcomes.judged === 0) return { status: 'warn', reason: 'no delivery was judged, so there is no latency to hold to the budget' };
+  if (!latency) return { status: 'fail', reason: 'no delivery was answered, so none was acknowledged in time' };
+  const timeouts = outcomes.timeouts > 0 ? ` (${outcomes.timeouts} timed out and count as just over the deadline)` : '';
+  return latency.p99 <= budgetMs
+    ? { status: 'pass', reason: `p99 ${latency.p99} ms is within the ${budgetMs} ms budget` }
+    : { status: 'fail', reason: `p99 ${latency.p99} ms exceeds the ${budgetMs} ms budget${timeouts}` };
+}
+
+function failureVerdict(outcomes: Outcomes, max: number, deadlineMs: number): Verdict {
+  const share = `${percent(outcomes.failureRate)} of ${outcomes.judged} deliveries failed`;
+  if (outcomes.failureRate <= max) return { status: 'pass', reason: outcomes.failures === 0 ? `no delivery failed` : `${share}, within ${percent(max)}: ${describeFailures(outcomes, deadlineMs)}` };
+  return { status: 'fail', reason: `${share}, more than ${percent(max)}: ${describeFailures(outcomes, deadlineMs)}` };
+}
+
+/** `250 answered 503, 12 answered 308 (a redirect, not followed), 20 timed out after 3000 ms, 3 lost to connection errors (ECONNREFUSED)`. */
+export function describeFailures(outcomes: Outcomes, deadlineMs: number): string {
+  const parts: string[] = [];
+  for (const [status, count] of Object.entries(outcomes.statuses)) {
+    const code = Number(status);
+    if (code >= 200 && code < 300) continue;
+    parts.push(`${count} answered ${status}${code >= 300 && code < 400 ? ' (a redirect, not followed)' : ''}`);
+  }
+  if (outcomes.timeouts > 0) parts.push(`${outcomes.timeouts} timed out after ${deadlineMs} ms`);
+  if (outcomes.connectionErrors > 0) parts.push(`${outcomes.connectionErrors} lost to connection errors (${Object.keys(outcomes.errorCodes).join(', ')})`);
+  return parts.join(', ');
+}
+
+/** `0 %`, `1.25 %`, `< 0.01 %`. */
+export function percent(share: number): string {
+  if (share === 0) return '0 %';
+  const value = Math.round(share * 10_000) / 100;
+  return value === 0 ? '< 0.01 %' : `${value} %`;
+}
+
+export function stepStatus(checks: readonly ThresholdCheck[]): StepResult['status'] {
+  return checks.some((check) => check.verdict.status === 'fail') ? 'fail' : 'pass';
+}
+
+const disabledNote = 'Digital River retries failed deliveries, and an endpoint that keeps failing is disabled automatically.';
+
+/**
+ * Steady and ramp runs fail when any threshold of any step breaks. A capacity search fails only when no step held
+ * (the receiver cannot take even the start rate): finding a rate that breaks the thresholds is its purpose.
+ */
+export function runVerdict(steps: readonly StepResult[], totals: Outcomes, capacity: CapacitySummary | null, deadlineMs: number): LoadReport['verdict'] {
+  const reasons = steps.flatMap((step) =>
+    step.checks.filter((check) => check.verdict.status === 'fail').map((check) => `${step.label}: ${check.verdict.reason}`),
+  );
+  if (capacity) {
+    const failed = capacity.capacity === null && capacity.firstBad !== null;
+    const found = capacity.capacity === null ? 'No step held every threshold.' : `Capacity: about ${fmtRate(capacity.capacity)}, the highest rate that held every threshold.`;
+    const bad = capacity.firstBad;
+    const atBad = bad
+      ? ` At ${fmtRate(bad.rate)} Digital River would have counted ${percent(bad.failureRate)} of the deliveries as failed (${bad.why}).`
+      : '';
+    return { status: failed ? 'fail' : 'pass', summary: `${found}${atBad} ${disabledNote}`, reasons: failed ? reasons : [] };
+  }
+  return { status: reasons.length > 0 ? 'fail' : 'pass', summary: failureSentence(totals, deadlineMs), reasons };
+}
+
+function failureSentence(totals: Outcomes, deadlineMs: number): string {
+  if (totals.judged === 0) return `No delivery was judged. ${disabledNote}`;
+  const these = `these ${totals.judged.toLocaleString('en-US')} deliveries`;
+  if (totals.failures === 0) return `Digital River would have counted none of ${these} as failed: every one was answered 2xx within ${deadlineMs} ms. ${disabledNote}`;
+  return `Digital River would have counted ${percent(totals.failureRate)} of ${these} (${totals.failures.toLocaleString('en-US')}) as failed: ${describeFailures(totals, deadlineMs)}. ${disabledNote}`;
+}

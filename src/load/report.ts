@@ -1,0 +1,162 @@
+// The LoadReport: what a load run measured (per step and in total), the capacity it found and the verdict, as report.json holds it.
+import type { Verdict } from '../verdict.js';
+
+/** How requests are paced: a fixed arrival rate, or closed loop (each connection sends again as soon as it is answered). */
+export type Pace = { kind: 'open'; rate: number } | { kind: 'closed' };
+
+/** Latency of the judged deliveries in milliseconds; a timeout counts as the deadline + 1 ms (its true latency is longer). */
+export interface LatencySummary {
+  count: number;
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+/** One second of a step, by completion time: for plots. */
+export interface SecondSample {
+  /** Seconds since the step started (0 is the first second). */
+  second: number;
+  sent: number;
+  /** Deliveries judged this second: answered, timed out or failed to connect. */
+  completed: number;
+  failures: number;
+  /** p99 latency of the deliveries judged this second; null when none was. */
+  p99Ms: number | null;
+}
+
+/** How the deliveries of a step ended. Everything but a 2xx is a failure, as Digital River counts it. */
+export interface Outcomes {
+  /** Deliveries judged: answered with any status, timed out, or lost to a connection error. */
+  judged: number;
+  /** Answered 2xx: acknowledged. */
+  acknowledged: number;
+  /** Every status answered, with its count (e.g. {"202": 990, "503": 10}). */
+  statuses: Record<string, number>;
+  /** Answered 3xx: a failure, never followed. */
+  redirects: number;
+  /** No complete answer within the deadline: the request was aborted. */
+  timeouts: number;
+  /** Connection refused, reset or closed before an answer. */
+  connectionErrors: number;
+  /** Connection errors by code (ECONNREFUSED, ECONNRESET, closed-before-answer…). */
+  errorCodes: Record<string, number>;
+  failures: number;
+  /** failures / judged; 0 when nothing was judged. */
+  failureRate: number;
+  /** Sent but still in flight when the step ended: not judged. */
+  unfinished: number;
+}
+
+/** What drhook measured about itself and the connections, to tell who limited the rate. */
+export interface Diagnostics {
+  /** drhook's CPU time over wall time during the step (1 = one core fully busy). */
+  cpuShare: number;
+  /** Share of wall time spent stamping and signing events. */
+  stampShare: number;
+  /** Mean time to stamp and sign one event, in microseconds. */
+  stampMicros: number;
+  /** p99 of drhook's event-loop delay during the step, in milliseconds. */
+  eventLoopLagP99Ms: number;
+  /** Open loop: share of the requests that were due while every connection was still waiting for an answer. */
+  connectionBoundShare: number;
+  /** Most deliveries in flight at once. */
+  maxInFlight: number;
+}
+
+export type ShortfallCause = 'receiver-saturated' | 'generator-limit' | 'undetermined';
+
+/** The achieved rate fell short of the requested one (open loop only), and why. */
+export interface Shortfall {
+  requestedRate: number;
+  achievedRate: number;
+  cause: ShortfallCause;
+  explanation: string;
+}
+
+export type ThresholdId = 'p99' | 'failure-rate' | 'rate';
+
+export interface ThresholdCheck {
+  id: ThresholdId;
+  /** The limit in words, e.g. `p99 ≤ 3000 ms`. */
+  limit: string;
+  /** What was measured, e.g. `412 ms`. */
+  measured: string;
+  /** `warn` when the result says nothing about the receiver (drhook itself could not reach the rate). */
+  verdict: Verdict;
+}
+
+export interface StepResult {
+  /** e.g. `steady`, `ramp 2/4`, `capacity 3`. */
+  label: string;
+  pace: Pace;
+  startedAt: string;
+  /** The measured window: requests are sent during it, then the step waits for the answers still in flight. */
+  durationSec: number;
+  sent: number;
+  /** Requests sent per second of the window. */
+  achievedRate: number;
+  outcomes: Outcomes;
+  /** null when no delivery was judged. */
+  latencyMs: LatencySummary | null;
+  series: SecondSample[];
+  shortfall: Shortfall | null;
+  diagnostics: Diagnostics;
+  checks: ThresholdCheck[];
+  /** fail when any check fails. */
+  status: 'pass' | 'fail';
+}
+
+export interface CapacitySummary {
+  /** The highest step rate that held every threshold; null when none did. */
+  capacity: number | null;
+  lastGood: { label: string; rate: number; p99Ms: number | null; failureRate: number } | null;
+  firstBad: { label: string; rate: number; p99Ms: number | null; failureRate: number; why: string } | null;
+  /** Why the search stopped. */
+  ended: 'converged' | 'max-rate' | 'time-limit' | 'generator-limit' | 'interrupted';
+  explanation: string;
+}
+
+export interface LoadReport {
+  tool: 'drhook';
+  version: string;
+  kind: 'load';
+  runId: string;
+  target: string;
+  startedAt: string;
+  finishedAt: string;
+  /** False when the run was interrupted or stopped at its time cap: the steps listed are those that ran. */
+  complete: boolean;
+  /** Why the run ended early: interrupted (Ctrl-C, SIGTERM, the caller's signal), or its time cap reached. */
+  stoppedBy: 'interrupted' | 'time-cap' | null;
+  /** The effective settings, secrets redacted. */
+  settings: Record<string, unknown>;
+  plan: {
+    kind: 'steady' | 'ramp' | 'capacity';
+    loop: 'open' | 'closed';
+    /** In words: what was asked for and how requests were paced. */
+    description: string;
+    /** What the plan left out and why (e.g. the ramp steps after a failing one). */
+    notes: string[];
+  };
+  /** The events requests were stamped from. */
+  pool: { templates: number; types: number; bytes: { min: number; max: number; mean: number } };
+  steps: StepResult[];
+  /** Every measured step together. */
+  totals: {
+    durationSec: number;
+    sent: number;
+    outcomes: Outcomes;
+    latencyMs: LatencySummary | null;
+  };
+  capacity: CapacitySummary | null;
+  verdict: {
+    status: 'pass' | 'fail';
+    /** In a plain sentence: the share of deliveries Digital River would have counted as failed, and what that means. */
+    summary: string;
+    /** The broken thresholds, one line each. */
+    reasons: string[];
+  };
+}

@@ -1,0 +1,219 @@
+// runLoad: builds the event pool before the clock starts, warms up, runs the plan's steps and turns the measurements into a LoadReport.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createAuth } from '../auth.js';
+import { packageRoot } from '../paths.js';
+import { makeRunId } from '../report/run-dir.js';
+import { diagnoseShortfall, fmtRate } from './diagnose.js';
+import { runStep, type EngineContext, type StepMeasurement } from './engine.js';
+import { judgeStep, runVerdict, stepStatus } from './judge.js';
+import { buildPool, type EventPool } from './pool.js';
+import { runPlan, type StepRun } from './ramp.js';
+import type { LoadReport, Pace, StepResult } from './report.js';
+import { checkLoadSettings, settingsForReport, type LoadPlan, type LoadSettings, type LoadStop } from './settings.js';
+import { createStamper } from './stamp.js';
+import { addOutcomes, createHistogram, summarize } from './stats.js';
+
+export interface LoadProgress {
+  /** `warm-up` or the step's label. */
+  step: string;
+  stepElapsedSec: number;
+  /** The step's planned length; null for a count. */
+  stepSec: number | null;
+  runElapsedSec: number;
+  /** Requests sent in the last whole second. */
+  rate: number;
+  p99Ms: number | null;
+  failures: number;
+  sent: number;
+}
+
+export interface RunLoadOptions {
+  /** Aborting stops the run; the report then says complete: false. */
+  signal?: AbortSignal;
+  /** About once a second while load is sent. */
+  onProgress?: (progress: LoadProgress) => void;
+  /** Default: a new id such as 20261122-141503-load-a1b2. */
+  runId?: string;
+}
+
+/** Steps may run past the cap by the time their answers in flight take; this margin bounds that. */
+const CAP_MARGIN_SEC = 60;
+/** A step shorter than this says too little about the rate to judge a shortfall. */
+const MIN_JUDGED_WINDOW_SEC = 1;
+
+const version = (JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+
+/** Runs the settings' plan against settings.url. Setup problems (bad settings, an OAuth endpoint that fails) throw UsageError. */
+export async function runLoad(settings: LoadSettings, options: RunLoadOptions = {}): Promise<LoadReport> {
+  checkLoadSettings(settings);
+  const { signal, onProgress } = options;
+  const startedAt = new Date();
+  const runId = options.runId ?? makeRunId('load', startedAt);
+
+  // Everything expensive happens before the clock starts: events generated and serialized, the first token fetched.
+  const pool = buildPool(settings.events, { mode: settings.mode, seed: settings.seed, size: settings.poolSize });
+  const auth = createAuth(settings.auth, { deadlineMs: settings.deadlineMs });
+  let authHeaders = await auth.headers();
+  const stamper = createStamper({
+    pool,
+    url: settings.url,
+    headers: { ...settings.headers, ...authHeaders },
+    scheme: settings.signature.scheme,
+    secrets: settings.secrets,
+    layout: settings.signature.layout,
+  });
+  const refresh = settings.auth.kind === 'oauth' ? setInterval(() => void refreshToken(), 1000) : undefined;
+  async function refreshToken(): Promise<void> {
+    try {
+      const next = await auth.headers();
+      if (next.Authorization !== authHeaders.Authorization) {
+        authHeaders = next;
+        stamper.setHeaders({ ...settings.headers, ...authHeaders });
+      }
+    } catch {
+      // The old token stays in use; a receiver that rejects it shows as failures.
+    }
+  }
+
+  const runStart = performance.now();
+  const runElapsed = () => (performance.now() - runStart) / 1000;
+  const secondsLeft = () => Math.max(1, settings.maxRunSec + CAP_MARGIN_SEC - runElapsed());
+  const engine = (label: string, stepSec: number | null): EngineContext => ({
+    url: settings.url,
+    connections: settings.connections,
+    deadlineMs: settings.deadlineMs,
+    stamper,
+    ...(signal ? { signal } : {}),
+    onSecond: (live) =>
+      onProgress?.({ step: label, stepElapsedSec: live.elapsedSec, stepSec, runElapsedSec: runElapsed(), rate: live.rate, p99Ms: live.p99Ms, failures: live.failures, sent: live.sent }),
+  });
+
+  try {
+    if (settings.warmupSec > 0 && !signal?.aborted) {
+      const warmup = await runStep({ pace: firstPace(settings.plan), stop: { kind: 'duration', seconds: settings.warmupSec }, maxSec: secondsLeft() }, engine('warm-up', settings.warmupSec));
+      warmup.histogram.destroy();
+    }
+
+    const totalsHistogram = createHistogram();
+    const planStart = performance.now();
+    const outcome = signal?.aborted
+      ? { steps: [], capacity: null, cutShort: 'aborted' as const, notes: [] }
+      : await runPlan(settings.plan, {
+          elapsedSec: () => (performance.now() - planStart) / 1000,
+          step: async (label, pace, stop): Promise<StepRun> => {
+            const measured = await runStep({ pace, stop, maxSec: secondsLeft() }, engine(label, stop.kind === 'duration' ? stop.seconds : null));
+            totalsHistogram.add(measured.histogram);
+            return { result: stepResult(label, pace, measured, settings), cutShort: measured.cutShort };
+          },
+        });
+
+    const steps = outcome.steps;
+    const outcomes = addOutcomes(steps.map((step) => step.outcomes));
+    const report: LoadReport = {
+      tool: 'drhook',
+      version,
+      kind: 'load',
+      runId,
+      target: settings.url,
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      complete: outcome.cutShort === null,
+      stoppedBy: outcome.cutShort === 'aborted' ? 'interrupted' : outcome.cutShort,
+      settings: settingsForReport(settings),
+      plan: { kind: settings.plan.kind, loop: firstPace(settings.plan).kind, description: describePlan(settings.plan, settings.connections), notes: outcome.notes },
+      pool: poolFacts(pool),
+      steps,
+      totals: {
+        durationSec: round(steps.reduce((sum, step) => sum + step.durationSec, 0)),
+        sent: steps.reduce((sum, step) => sum + step.sent, 0),
+        outcomes,
+        latencyMs: summarize(totalsHistogram),
+      },
+      capacity: outcome.capacity,
+      verdict: runVerdict(steps, outcomes, outcome.capacity, settings.deadlineMs),
+    };
+    totalsHistogram.destroy();
+    return report;
+  } finally {
+    if (refresh) clearInterval(refresh);
+  }
+}
+
+function stepResult(label: string, pace: Pace, measured: StepMeasurement, settings: LoadSettings): StepResult {
+  const latencyMs = summarize(measured.histogram);
+  measured.histogram.destroy();
+  const achievedRate = measured.sent / measured.windowSec;
+  const shortfall =
+    pace.kind === 'open' && measured.windowSec >= MIN_JUDGED_WINDOW_SEC
+      ? diagnoseShortfall({ requestedRate: pace.rate, achievedRate, connections: settings.connections, diagnostics: measured.diagnostics, latencyMs, series: measured.series })
+      : null;
+  const checks = judgeStep({ latencyMs, outcomes: measured.outcomes, pace, shortfall, thresholds: settings.thresholds, deadlineMs: settings.deadlineMs });
+  return {
+    label,
+    pace,
+    startedAt: measured.startedAt.toISOString(),
+    durationSec: round(measured.windowSec),
+    sent: measured.sent,
+    achievedRate: round(achievedRate),
+    outcomes: measured.outcomes,
+    latencyMs,
+    series: measured.series,
+    shortfall,
+    diagnostics: measured.diagnostics,
+    checks,
+    status: stepStatus(checks),
+  };
+}
+
+/** The pace of the plan's first step: the warm-up uses it too. */
+function firstPace(plan: LoadPlan): Pace {
+  switch (plan.kind) {
+    case 'steady':
+      return plan.pace;
+    case 'ramp':
+      return { kind: 'open', rate: plan.rates[0]! };
+    case 'capacity':
+      return { kind: 'open', rate: plan.startRate };
+  }
+}
+
+export const closedLoopNote =
+  'closed loop: no --rate was given, so each connection sent its next event as soon as the previous one was answered; ' +
+  'the rate is what the receiver sustained at this concurrency, not an arrival rate Digital River would impose';
+
+export function describePlan(plan: LoadPlan, connections: number): string {
+  const over = `over ${connections} connection${connections === 1 ? '' : 's'}`;
+  switch (plan.kind) {
+    case 'steady': {
+      const length = describeStop(plan.stop);
+      return plan.pace.kind === 'open'
+        ? `a fixed arrival rate of ${fmtRate(plan.pace.rate)} (open loop: requests are due on schedule whatever the answers) for ${length} ${over}`
+        : `${length} ${over}, ${closedLoopNote}`;
+    }
+    case 'ramp':
+      return `a ramp of fixed arrival rates ${plan.rates.map(fmtRate).join(', ')}, ${plan.stepSec} s each, ${over}`;
+    case 'capacity':
+      return (
+        `a capacity search from ${fmtRate(plan.startRate)} up to at most ${fmtRate(plan.maxRate)}: steps of ${plan.stepSec} s at fixed arrival rates, ` +
+        `doubling until one breaks a threshold, then halving the gap, within ${plan.timeLimitSec} s ${over}`
+      );
+  }
+}
+
+function describeStop(stop: LoadStop): string {
+  return stop.kind === 'duration' ? `${stop.seconds} s` : `${stop.requests} requests`;
+}
+
+function poolFacts(pool: EventPool): LoadReport['pool'] {
+  const sizes = pool.templates.map((template) => template.body.length);
+  return {
+    templates: sizes.length,
+    types: new Set(pool.templates.map((template) => template.type)).size,
+    bytes: { min: Math.min(...sizes), max: Math.max(...sizes), mean: Math.round(sizes.reduce((a, b) => a + b, 0) / sizes.length) },
+  };
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}

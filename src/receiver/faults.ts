@@ -1,0 +1,50 @@
+// The receiver's fault catalogue: one switch per misbehaviour, each named with the contract check it breaks.
+import type { CheckId } from '../contract/catalog.js';
+
+export interface FaultSpec {
+  name: string;
+  /** The contract checks that see this fault fail. */
+  breaks: readonly CheckId[];
+  description: string;
+}
+
+const catalogue = [
+  { name: 'slow', breaks: ['ack.deadline'], description: 'answers 2xx only after 3.5 s, beyond the 3000 ms deadline' },
+  { name: 'redirect', breaks: ['ack.no-redirect'], description: 'answers a redirect (308 unless --redirect-status says otherwise) to another URL' },
+  { name: 'error-500', breaks: ['ack.2xx'], description: 'answers 500 to every event that passes the checks' },
+  { name: 'malformed-500', breaks: ['malformed.400'], description: 'crashes with 500 on a malformed data.object instead of answering 400' },
+  { name: 'malformed-no-message', breaks: ['malformed.message'], description: 'answers 400 "Bad Request" to a malformed data.object, naming no field' },
+  { name: 'strict-fields', breaks: ['compat.extra-fields'], description: 'rejects unknown keys in the envelope or in data.object with 400' },
+  { name: 'unknown-type-500', breaks: ['compat.unknown-type'], description: 'answers 500 to event types it does not handle' },
+  { name: 'skip-signature', breaks: ['signature.missing', 'signature.invalid', 'signature.tampered', 'signature.stale'], description: 'does not verify signatures at all' },
+  { name: 'accept-stale', breaks: ['signature.stale'], description: 'verifies the signature but not the age of its timestamp' },
+  { name: 'any-mode-token', breaks: ['signature.wrong-mode'], description: "accepts a signature made with either data mode's token" },
+  { name: 'first-signature-only', breaks: ['signature.rotation'], description: 'checks only the first signature in the header, not every one' },
+  { name: 'reserialized-body', breaks: ['signature.raw-body'], description: 'verifies the signature over JSON.stringify(JSON.parse(body)) instead of the raw bytes' },
+  { name: 'reject-duplicates', breaks: ['idempotency.redelivery'], description: 'answers 409 to a redelivered event id' },
+  { name: 'serial-processing', breaks: ['concurrency.burst'], description: 'processes each event (about 100 ms) before answering, one at a time' },
+  { name: 'small-body-limit', breaks: ['payload.large'], description: 'answers 413 to bodies over 100 KB' },
+  { name: 'skip-auth', breaks: ['auth.required'], description: 'does not check credentials' },
+  { name: 'unknown-resource-404', breaks: ['environment.unknown-resource'], description: 'answers 404 "order not found" to events about orders it has never seen created' },
+] as const satisfies readonly FaultSpec[];
+
+export type FaultName = (typeof catalogue)[number]['name'];
+
+export const faults: readonly FaultSpec[] = catalogue;
+export const faultNames: readonly FaultName[] = catalogue.map((fault) => fault.name);
+
+/** The statuses `redirect` may answer with. */
+export const redirectStatuses = [301, 302, 303, 307, 308] as const;
+export type RedirectStatus = (typeof redirectStatuses)[number];
+
+export function isFaultName(value: string): value is FaultName {
+  return (faultNames as readonly string[]).includes(value);
+}
+
+/** The catalogue as text: per fault its name and the checks it breaks, then what it does, indented. */
+export function describeFaults(): string {
+  const width = Math.max(...faults.map((fault) => fault.name.length)) + 2;
+  return faults
+    .map((fault) => `${fault.name.padEnd(width)}breaks ${fault.breaks.join(', ')}\n${' '.repeat(width)}${fault.description}`)
+    .join('\n');
+}

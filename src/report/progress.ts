@@ -1,0 +1,40 @@
+// A progress bar on stderr while a run is in flight (cases done/total, failures and warnings so far); silent off a TTY.
+import cliProgress from 'cli-progress';
+import type { VerdictStatus } from '../verdict.js';
+
+export interface Progress {
+  /** Counts one finished case. */
+  tick(status: VerdictStatus): void;
+  /** Removes the bar; call before printing anything else (also when the run is interrupted). Idempotent. */
+  stop(): void;
+}
+
+export function createProgress(total: number, stream: NodeJS.WriteStream = process.stderr): Progress {
+  if (!stream.isTTY) return { tick() {}, stop() {} };
+  const bar = new cliProgress.SingleBar({
+    stream,
+    format: 'contract {bar} {value}/{total} cases | failed: {failures} | warned: {warnings}',
+    barsize: 30,
+    clearOnComplete: true,
+    hideCursor: null,
+    // The command decides what Ctrl-C does (write the partial report); the bar must not take over SIGINT.
+    gracefulExit: false,
+  });
+  let failures = 0;
+  let warnings = 0;
+  let active = true;
+  bar.start(total, 0, { failures, warnings });
+  return {
+    tick(status) {
+      if (!active) return;
+      if (status === 'fail') failures++;
+      if (status === 'warn') warnings++;
+      bar.increment(1, { failures, warnings });
+    },
+    stop() {
+      if (!active) return;
+      active = false;
+      bar.stop();
+    },
+  };
+}

@@ -1,0 +1,203 @@
+// Delivery authentication against real local token endpoints and receivers: Basic, OAuth grants, token caching, failures.
+import { describe, it, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createAuth, type AuthConfig } from '../src/auth.js';
+import { createDeliveryEngine } from '../src/delivery.js';
+import { UsageError } from '../src/errors.js';
+import { authConfigFrom, type AuthFlags } from '../src/options.js';
+import { startServer, type TestServer } from './helpers/http.js';
+
+const servers: TestServer[] = [];
+const engine = createDeliveryEngine();
+
+after(async () => {
+  await engine.close();
+  await Promise.all(servers.map((server) => server.close()));
+});
+
+async function serve(handler: Parameters<typeof startServer>[0]): Promise<TestServer> {
+  const server = await startServer(handler);
+  servers.push(server);
+  return server;
+}
+
+/** A token endpoint issuing token-1, token-2, … with the given lifetime. */
+async function tokenEndpoint(expiresIn: number | undefined = 3600): Promise<TestServer> {
+  let issued = 0;
+  return serve((_req, res) => {
+    issued += 1;
+    const answer: Record<string, unknown> = { access_token: `token-${issued}`, token_type: 'Bearer' };
+    if (expiresIn !== undefined) answer['expires_in'] = expiresIn;
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
+  });
+}
+
+/** Delivers once through the engine with the provider's headers; returns the Authorization header the receiver saw. */
+async function deliverWith(provider: ReturnType<typeof createAuth>, receiver: TestServer): Promise<string | undefined> {
+  const before = receiver.requests.length;
+  await engine.deliver({ url: receiver.url, headers: await provider.headers(), body: Buffer.from('{}') });
+  return receiver.requests[before]?.headers.authorization;
+}
+
+const receiverOk = () =>
+  serve((_req, res) => {
+    res.writeHead(200).end();
+  });
+
+const oauth = (tokenUrl: string, extra: Partial<Extract<AuthConfig, { kind: 'oauth' }>> = {}): AuthConfig => ({
+  kind: 'oauth',
+  tokenUrl,
+  clientId: 'drhook-client',
+  clientSecret: 'client-s3cret-value',
+  grant: 'client_credentials',
+  ...extra,
+});
+
+describe('none and basic', () => {
+  it('none adds no header', async () => {
+    const receiver = await receiverOk();
+    assert.equal(await deliverWith(createAuth({ kind: 'none' }), receiver), undefined);
+  });
+
+  it('basic sends the username and password', async () => {
+    const receiver = await receiverOk();
+    const provider = createAuth({ kind: 'basic', username: 'hooks', password: 'p@ss:word' });
+    const header = await deliverWith(provider, receiver);
+    assert.equal(header, `Basic ${Buffer.from('hooks:p@ss:word').toString('base64')}`);
+    assert.ok(provider.secrets().includes('p@ss:word'));
+    assert.ok(provider.secrets().includes(Buffer.from('hooks:p@ss:word').toString('base64')));
+  });
+});
+
+describe('oauth', () => {
+  it('client_credentials: posts the form and sends the Bearer token', async () => {
+    const tokens = await tokenEndpoint();
+    const receiver = await receiverOk();
+    const provider = createAuth(oauth(`${tokens.url}/oauth/token`, { scope: 'webhooks' }));
+    assert.equal(await deliverWith(provider, receiver), 'Bearer token-1');
+    const [request] = tokens.requests;
+    assert.equal(request?.method, 'POST');
+    assert.equal(request?.url, '/oauth/token');
+    assert.equal(request?.headers['content-type'], 'application/x-www-form-urlencoded');
+    assert.deepEqual(Object.fromEntries(new URLSearchParams(request?.body.toString())), {
+      grant_type: 'client_credentials',
+      client_id: 'drhook-client',
+      client_secret: 'client-s3cret-value',
+      scope: 'webhooks',
+    });
+    assert.deepEqual(provider.secrets(), ['client-s3cret-value', 'token-1']);
+  });
+
+  it('password: adds the username and password to the form', async () => {
+    const tokens = await tokenEndpoint();
+    const receiver = await receiverOk();
+    const provider = createAuth(oauth(tokens.url, { grant: 'password', username: 'owner', password: 'owner-pw' }));
+    assert.equal(await deliverWith(provider, receiver), 'Bearer token-1');
+    assert.deepEqual(Object.fromEntries(new URLSearchParams(tokens.requests[0]?.body.toString())), {
+      grant_type: 'password',
+      client_id: 'drhook-client',
+      client_secret: 'client-s3cret-value',
+      username: 'owner',
+      password: 'owner-pw',
+    });
+  });
+
+  it('caches the token across deliveries, concurrent ones included', async () => {
+    const tokens = await tokenEndpoint();
+    const receiver = await receiverOk();
+    const provider = createAuth(oauth(tokens.url));
+    const headers = await Promise.all([provider.headers(), provider.headers(), provider.headers()]);
+    assert.deepEqual(headers.map((h) => h['Authorization']), ['Bearer token-1', 'Bearer token-1', 'Bearer token-1']);
+    assert.equal(await deliverWith(provider, receiver), 'Bearer token-1');
+    assert.equal(await deliverWith(provider, receiver), 'Bearer token-1');
+    assert.equal(tokens.requests.length, 1);
+  });
+
+  it('refreshes a token that expires', async () => {
+    const tokens = await tokenEndpoint(1);
+    const receiver = await receiverOk();
+    const provider = createAuth(oauth(tokens.url));
+    assert.equal(await deliverWith(provider, receiver), 'Bearer token-1');
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    assert.equal(await deliverWith(provider, receiver), 'Bearer token-2');
+    assert.equal(await deliverWith(provider, receiver), 'Bearer token-2');
+    assert.equal(tokens.requests.length, 2);
+    assert.deepEqual(provider.secrets(), ['client-s3cret-value', 'token-1', 'token-2']);
+  });
+});
+
+describe('a failing token endpoint is a setup error', () => {
+  const rejectsWith = async (config: AuthConfig, pattern: RegExp) => {
+    const error = await createAuth(config, { deadlineMs: 1000 }).headers().then(
+      () => assert.fail('expected a UsageError'),
+      (thrown: unknown) => thrown,
+    );
+    assert.ok(error instanceof UsageError, `expected a UsageError, got ${String(error)}`);
+    assert.match(error.message, pattern);
+    assert.doesNotMatch(error.message, /client-s3cret-value|owner-pw/);
+    assert.doesNotMatch(error.message, /\n/);
+    return error.message;
+  };
+
+  it('non-2xx: status and a redacted body excerpt', async () => {
+    const tokens = await serve((_req, res, body) => {
+      // A careless endpoint echoing what it received.
+      res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'invalid_client', received: body.toString() }));
+    });
+    const message = await rejectsWith(
+      oauth(tokens.url, { grant: 'password', username: 'owner', password: 'owner-pw' }),
+      /^OAuth token endpoint http:\/\/127\.0\.0\.1:\d+ answered 401, not 2xx: \{"error":"invalid_client"/,
+    );
+    assert.match(message, /\[redacted\]/);
+  });
+
+  it('2xx without an access_token', async () => {
+    const tokens = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"token_type":"Bearer"}');
+    });
+    await rejectsWith(oauth(tokens.url), /answered 200 without an access_token: \{"token_type":"Bearer"\}$/);
+  });
+
+  it('unreachable', async () => {
+    const closed = await startServer(() => {});
+    await closed.close();
+    await rejectsWith(oauth(closed.url), /^OAuth token endpoint .* failed: connection refused by 127\.0\.0\.1:\d+$/);
+  });
+
+  it('too slow', async () => {
+    const tokens = await serve(() => {});
+    await rejectsWith(oauth(tokens.url), /gave no complete response within 1000 ms$/);
+  });
+});
+
+describe('auth options', () => {
+  const flags = (extra: Partial<AuthFlags>): AuthFlags => ({ auth: 'none', grant: 'client_credentials', ...extra });
+
+  it('builds each kind, taking secrets from the environment when not flags', () => {
+    assert.deepEqual(authConfigFrom(flags({})), { kind: 'none' });
+    assert.deepEqual(authConfigFrom(flags({ auth: 'basic', username: 'u' }), { DRHOOK_PASSWORD: 'from-env' }), {
+      kind: 'basic',
+      username: 'u',
+      password: 'from-env',
+    });
+    assert.deepEqual(
+      authConfigFrom(flags({ auth: 'oauth', tokenUrl: 'https://t.example/token', clientId: 'c', grant: 'password', username: 'u', password: 'p' }), {
+        DRHOOK_CLIENT_SECRET: 'cs',
+      }),
+      { kind: 'oauth', tokenUrl: 'https://t.example/token', clientId: 'c', clientSecret: 'cs', grant: 'password', username: 'u', password: 'p' },
+    );
+  });
+
+  it('names the missing or stray piece', () => {
+    const cases: Array<[Partial<AuthFlags>, RegExp]> = [
+      [{ auth: 'basic' }, /^--auth basic needs --username$/],
+      [{ auth: 'basic', username: 'u' }, /^--auth basic needs a password: --password or DRHOOK_PASSWORD$/],
+      [{ auth: 'oauth', clientId: 'c', clientSecret: 's' }, /^--auth oauth needs --token-url$/],
+      [{ auth: 'oauth', tokenUrl: 'http://t/', clientSecret: 's' }, /^--auth oauth needs --client-id$/],
+      [{ auth: 'oauth', tokenUrl: 'http://t/', clientId: 'c' }, /needs a client secret: --client-secret or DRHOOK_CLIENT_SECRET$/],
+      [{ auth: 'oauth', tokenUrl: 'http://t/', clientId: 'c', clientSecret: 's', grant: 'password' }, /^--grant password needs --username$/],
+      [{ username: 'u' }, /^--username given but --auth is none/],
+    ];
+    for (const [given, pattern] of cases) assert.throws(() => authConfigFrom(flags(given), {}), (error: unknown) => error instanceof UsageError && pattern.test(error.message));
+  });
+});

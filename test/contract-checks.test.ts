@@ -1,0 +1,147 @@
+// Every contract check over real HTTP: it passes against the reference receiver and fails (or warns) against the fault that breaks it.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { CheckId } from '../src/contract/catalog.js';
+import type { ContractReport } from '../src/contract/results.js';
+import { runContract } from '../src/contract/run.js';
+import { resolveSettings, type ContractOptions } from '../src/contract/settings.js';
+import type { FaultName } from '../src/receiver/faults.js';
+import { startReceiver, type ReceiverAuth } from '../src/receiver/server.js';
+import type { ModeSecrets } from '../src/secrets.js';
+
+const secrets: ModeSecrets = { test: ['whsec-SECRET-test-4f1c2d'], live: ['whsec-SECRET-live-9a8b7c'] };
+const basic: ReceiverAuth = { kind: 'basic', username: 'digitalriver', password: 'PASS-checks-5e6f' };
+
+interface Row {
+  check: CheckId;
+  fault: FaultName;
+  /** `warn` for advisory checks. */
+  expect: 'fail' | 'warn';
+  events?: string[];
+  options?: ContractOptions;
+  auth?: ReceiverAuth;
+}
+
+const orderAndRefund = ['order.accepted', 'refund.complete'];
+
+const rows: Row[] = [
+  { check: 'ack.2xx', fault: 'error-500', expect: 'fail' },
+  { check: 'ack.deadline', fault: 'slow', expect: 'fail', events: ['order.accepted'] },
+  { check: 'ack.no-redirect', fault: 'redirect', expect: 'fail' },
+  { check: 'malformed.400', fault: 'malformed-500', expect: 'fail' },
+  { check: 'malformed.message', fault: 'malformed-no-message', expect: 'fail' },
+  { check: 'compat.extra-fields', fault: 'strict-fields', expect: 'fail' },
+  { check: 'compat.unknown-type', fault: 'unknown-type-500', expect: 'warn' },
+  { check: 'signature.missing', fault: 'skip-signature', expect: 'fail' },
+  { check: 'signature.invalid', fault: 'skip-signature', expect: 'fail' },
+  { check: 'signature.tampered', fault: 'skip-signature', expect: 'fail' },
+  { check: 'signature.stale', fault: 'skip-signature', expect: 'fail' },
+  { check: 'signature.stale', fault: 'accept-stale', expect: 'fail' },
+  { check: 'signature.wrong-mode', fault: 'any-mode-token', expect: 'fail', options: { mode: 'both' } },
+  { check: 'signature.rotation', fault: 'first-signature-only', expect: 'fail' },
+  { check: 'signature.raw-body', fault: 'reserialized-body', expect: 'fail' },
+  { check: 'idempotency.redelivery', fault: 'reject-duplicates', expect: 'fail' },
+  { check: 'concurrency.burst', fault: 'serial-processing', expect: 'fail', events: ['order.accepted'], options: { burst: 40 } },
+  { check: 'payload.large', fault: 'small-body-limit', expect: 'fail', events: ['order.accepted'] },
+  { check: 'auth.required', fault: 'skip-auth', expect: 'fail', auth: basic, options: { auth: { kind: 'basic', username: basic.username, password: basic.password } } },
+  { check: 'environment.unknown-resource', fault: 'unknown-resource-404', expect: 'warn' },
+];
+
+async function runAgainst(row: Row, fault: FaultName | undefined): Promise<ContractReport> {
+  const receiver = await startReceiver({ secrets, ...(fault ? { fault } : {}), ...(row.auth ? { auth: row.auth } : {}) });
+  try {
+    const settings = resolveSettings(receiver.url, { only: [row.check], events: row.events ?? orderAndRefund, secrets, seed: 7, ...row.options });
+    return await runContract(settings);
+  } finally {
+    await receiver.close();
+  }
+}
+
+function checkOf(report: ContractReport, id: CheckId) {
+  const check = report.checks.find((c) => c.id === id);
+  assert.ok(check, `${id} is in the report`);
+  return check;
+}
+
+/** The reasons of the cases that did not pass, for assertion messages. */
+function reasons(report: ContractReport): string {
+  return report.checks.flatMap((c) => c.cases.filter((r) => r.verdict.status !== 'pass').map((r) => `${r.id}: ${r.verdict.reason}`)).join('\n');
+}
+
+describe('each check against the reference receiver and its fault', { concurrency: true }, () => {
+  for (const row of rows) {
+    test(`${row.check}: passes against the correct receiver, ${row.expect}s against ${row.fault}`, async () => {
+      const [good, bad] = await Promise.all([runAgainst(row, undefined), runAgainst(row, row.fault)]);
+      const passing = checkOf(good, row.check);
+      assert.equal(passing.status, 'pass', reasons(good));
+      assert.ok(passing.cases.length > 0);
+      assert.equal(good.gate.status, 'pass');
+
+      const failing = checkOf(bad, row.check);
+      assert.equal(failing.status, row.expect, `expected ${row.expect}:\n${reasons(bad)}`);
+      assert.equal(bad.gate.status, row.expect === 'fail' ? 'fail' : 'pass', 'only required checks fail the gate');
+      const flagged = failing.cases.find((c) => c.verdict.status === row.expect);
+      assert.ok(flagged, 'a case carries the verdict');
+      assert.match(flagged.verdict.reason, /\d/, 'the reason gives numbers');
+      assert.match(flagged.reproduce, new RegExp(`^drhook contract \\S+ (\\S+ )*--only ${row.check.replace('.', '\\.')} --events \\S+ --mode (test|live) --seed 7 --case \\S+$`));
+      for (const secret of [...secrets.test, ...secrets.live, basic.password]) {
+        assert.ok(!JSON.stringify(bad).includes(secret) && !JSON.stringify(good).includes(secret), 'no secret in the report');
+      }
+    });
+  }
+});
+
+test('a check whose prerequisite is missing is skipped with the reason', async () => {
+  const receiver = await startReceiver({ secrets: { test: [], live: [] } });
+  try {
+    const settings = resolveSettings(receiver.url, { only: ['signature', 'auth.required', 'ack.2xx'], events: ['order.accepted'], seed: 3 });
+    const report = await runContract(settings);
+    assert.equal(checkOf(report, 'ack.2xx').status, 'pass');
+    const missing = checkOf(report, 'signature.missing');
+    assert.equal(missing.status, 'skipped');
+    assert.match(missing.status === 'skipped' ? missing.skippedReason : '', /no signing token .*DRHOOK_TEST_SECRET/);
+    const wrongMode = checkOf(report, 'signature.wrong-mode');
+    assert.match(wrongMode.status === 'skipped' ? wrongMode.skippedReason : '', /both modes.*live: --live-secret or DRHOOK_LIVE_SECRET/);
+    const auth = checkOf(report, 'auth.required');
+    assert.match(auth.status === 'skipped' ? auth.skippedReason : '', /no authentication configured/);
+    assert.equal(report.gate.status, 'pass');
+    assert.match(report.gate.summary, /skipped/);
+  } finally {
+    await receiver.close();
+  }
+});
+
+test('a run in which no selected check can run is a usage error, not a passing gate', async () => {
+  await assert.rejects(
+    runContract(resolveSettings('http://127.0.0.1:9/hook', { only: ['auth.required', 'signature.stale'], events: ['order.accepted'] })),
+    /no selected check can run \(signature\.stale: no signing token given .*; auth\.required: the webhook has no authentication configured/,
+  );
+});
+
+test('malformed cases say which field and which fault, and the message check reads the 400 body', async () => {
+  const receiver = await startReceiver({ secrets });
+  try {
+    const settings = resolveSettings(receiver.url, { only: ['malformed'], events: ['order.accepted'], secrets, seed: 11 });
+    const report = await runContract(settings);
+    const faults = checkOf(report, 'malformed.400').cases.map((c) => c.fault);
+    for (const expected of [
+      'data.object: missing',
+      'data.object: null',
+      'data.object: an array instead of an object',
+      'data.object: a string instead of an object',
+      'data.object.id: missing',
+      'data.object.id: null',
+      'data.object.currency: not in the enum (sent "ZZZ")',
+      'data.object.state: not in the enum (sent "ZZZ")',
+    ]) {
+      assert.ok(faults.includes(expected), `${expected} in ${faults.join(' | ')}`);
+    }
+    assert.ok(faults.some((f) => /^data\.object\.totalAmount: wrong type \(sent "not-a-number", a string, expected number\)$/.test(f)), faults.join(' | '));
+    assert.ok(faults.some((f) => /^data\.object\.items: wrong type \(sent 12345, a number, expected array\)$/.test(f)), faults.join(' | '));
+    const message = checkOf(report, 'malformed.message');
+    assert.equal(message.status, 'pass', reasons(report));
+    assert.ok(message.cases.every((c) => /names the field/.test(c.verdict.reason)));
+  } finally {
+    await receiver.close();
+  }
+});

@@ -1,0 +1,180 @@
+// `drhook contract` end to end: the default scenario's gate, report files, exit codes, no secret anywhere, interruption.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import ajvFormats from 'ajv-formats';
+import type { ContractReport } from '../src/contract/results.js';
+import { generateEvent } from '../src/generate.js';
+import { schemasDir } from '../src/paths.js';
+import { validateEvent } from '../src/schemas.js';
+import { startReceiver } from '../src/receiver/server.js';
+import { runCli, startServer } from './helpers/http.js';
+
+const testToken = 'whsec-SECRET-cli-test-6d5e4f';
+const liveToken = 'whsec-SECRET-cli-live-3c2b1a';
+const password = 'PASS-cli-basic-8e9f';
+const secrets = [testToken, liveToken, password, Buffer.from(`digitalriver:${password}`).toString('base64')];
+const env = { DRHOOK_TEST_SECRET: testToken, DRHOOK_LIVE_SECRET: liveToken, DRHOOK_PASSWORD: password };
+
+// The receivers here run in this process: their event validator is compiled now, not during the first timed delivery.
+validateEvent(generateEvent('order.accepted', { seed: 1 }));
+
+const tempDir = () => mkdtemp(path.join(os.tmpdir(), 'drhook-contract-'));
+
+/** The files of the one run directory under `reportDir`. */
+async function runFiles(reportDir: string): Promise<{ json: string; junit: string; summary: string }> {
+  const [runId, ...others] = await readdir(reportDir);
+  assert.ok(runId && others.length === 0, 'one run directory');
+  assert.match(runId, /^\d{8}-\d{6}-contract-[0-9a-f]{4}$/);
+  const read = (name: string) => readFile(path.join(reportDir, runId, name), 'utf8');
+  return { json: await read('report.json'), junit: await read('junit.xml'), summary: await read('summary.md') };
+}
+
+function assertNoSecret(texts: readonly string[]): void {
+  for (const text of texts) for (const secret of secrets) assert.ok(!text.includes(secret), `a secret leaked: ${secret.slice(0, 12)}…`);
+}
+
+test('the default scenario passes end to end against the reference receiver (both modes, signatures, basic auth)', async () => {
+  const receiver = await startReceiver({ secrets: { test: [testToken], live: [liveToken] }, auth: { kind: 'basic', username: 'digitalriver', password } });
+  const reportDir = await tempDir();
+  try {
+    const result = await runCli(['contract', receiver.url, '--mode', 'both', '--auth', 'basic', '--username', 'digitalriver', '--report-dir', reportDir, '--seed', '42'], { env });
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /Gate: PASS/);
+    assert.match(result.stdout, /report\.json/);
+    const files = await runFiles(reportDir);
+    const report = JSON.parse(files.json) as ContractReport;
+    assert.equal(report.complete, true);
+    assert.equal(report.gate.status, 'pass');
+    assert.equal(report.settings.seed, 42);
+    assert.deepEqual(
+      report.checks.filter((check) => check.status !== 'pass').map((check) => `${check.id}: ${check.status}`),
+      [],
+      'every check ran and passed',
+    );
+    assert.equal(report.checks.length, 19);
+    const ajv = new Ajv2020({ allErrors: true, strict: false });
+    ajvFormats.default(ajv);
+    const validate = ajv.compile(JSON.parse(await readFile(path.join(schemasDir, 'report.schema.json'), 'utf8')) as object);
+    assert.ok(validate(report), JSON.stringify(validate.errors));
+    assert.match(files.junit, /<testsuites /);
+    assertNoSecret([result.stdout, result.stderr, files.json, files.junit, files.summary]);
+  } finally {
+    await receiver.close();
+  }
+});
+
+test('a faulty receiver: exit 1, and junit and summary name the failing check; secrets echoed back are redacted', async () => {
+  // Answers 500 and echoes every request header (the Authorization and signature included) in its body.
+  const server = await startServer((req, res) => {
+    res.writeHead(500, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: 'boom', saw: req.headers, password }));
+  });
+  const reportDir = await tempDir();
+  try {
+    const result = await runCli(
+      ['contract', server.url, '--only', 'ack', '--events', 'order.accepted', '--auth', 'basic', '--username', 'digitalriver', '--report-dir', reportDir, '--no-progress'],
+      { env },
+    );
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stdout, /Gate: FAIL/);
+    assert.match(result.stdout, /ack\.2xx/);
+    assert.match(result.stdout, /drhook contract \S+ --auth basic --username digitalriver --only ack\.2xx --events order\.accepted --mode test --seed \d+ --case ack\.2xx\/order\.accepted\/test\/valid-event/);
+    const files = await runFiles(reportDir);
+    assert.match(files.junit, /<failure message="answered 500[^"]*" type="ack\.2xx"/);
+    assert.match(files.summary, /ack\.2xx/);
+    assert.match(files.summary, /answered 500/);
+    assertNoSecret([result.stdout, result.stderr, files.json, files.junit, files.summary]);
+    assert.match(files.json, /\[redacted\]/);
+  } finally {
+    await server.close();
+  }
+});
+
+test('--json prints the report instead of the table', async () => {
+  const receiver = await startReceiver({ secrets: { test: [testToken], live: [] } });
+  const reportDir = await tempDir();
+  try {
+    const result = await runCli(['contract', receiver.url, '--only', 'signature.missing,ack.2xx', '--events', 'order.complete', '--json', '--report-dir', reportDir], { env });
+    assert.equal(result.code, 0, result.stderr);
+    const report = JSON.parse(result.stdout) as ContractReport;
+    assert.deepEqual(report.checks.map((check) => [check.id, check.status]), [['ack.2xx', 'pass'], ['signature.missing', 'pass']]);
+    assertNoSecret([result.stdout, result.stderr]);
+  } finally {
+    await receiver.close();
+  }
+});
+
+test('usage errors exit 2 with one line, before anything is sent', async () => {
+  const server = await startServer((_req, res) => void res.writeHead(200).end());
+  const reportDir = await tempDir();
+  try {
+    const cases: Array<[string[], RegExp, Record<string, string>?]> = [
+      [['--only', 'ack.2x'], /unknown check 'ack\.2x' \(did you mean ack\.2xx\?\)/],
+      [['--skip', 'signatures.missing'], /unknown check 'signatures\.missing' \(did you mean signature\.missing\?\)/],
+      [['--events', 'order.acepted'], /unknown event type 'order\.acepted' \(did you mean 'order\.accepted'/],
+      [['--burst', 'many'], /--burst must be a whole number/],
+      [['--timeout-ms', 'soon'], /--timeout-ms must be a duration/],
+      [['--header', 'no colon here'], /--header 'no colon here' is not 'Name: value'/],
+      [['--auth', 'basic'], /--auth basic needs --username/],
+      [['--case', 'ack.2xx/order.accepted/test/nope', '--only', 'ack.2xx', '--events', 'order.accepted'], /--case .*no such case.*did you mean ack\.2xx\/order\.accepted\/test\/valid-event/],
+      [['--scenario', path.join(reportDir, 'missing.yaml')], /cannot read scenario .*missing\.yaml: no such file/],
+      [['--frobnicate'], /unknown option '--frobnicate'/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await runCli(['contract', server.url, '--report-dir', reportDir, ...args], { env });
+      assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
+      assert.match(result.stderr, message);
+      assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+    }
+    const badUrl = await runCli(['contract', 'ftp://example.com/hook'], { env });
+    assert.equal(badUrl.code, 2);
+    assert.match(badUrl.stderr, /invalid URL/);
+    assert.deepEqual(server.requests, [], 'nothing was sent');
+    assert.deepEqual(await readdir(reportDir), [], 'no run directory is left behind');
+  } finally {
+    await server.close();
+  }
+});
+
+test("a scenario's auth names an environment variable that is not set: exit 2 naming it", async () => {
+  const dir = await tempDir();
+  const scenario = path.join(dir, 'basic.yaml');
+  const { writeFile } = await import('node:fs/promises');
+  await writeFile(scenario, 'name: basic auth\nevents: [order.accepted]\nauth: { kind: basic, username: dr, passwordEnv: SHOP_WEBHOOK_PASSWORD_UNSET }\n');
+  const result = await runCli(['contract', 'http://127.0.0.1:9/hook', '--scenario', scenario, '--report-dir', dir]);
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /SHOP_WEBHOOK_PASSWORD_UNSET, which is not set/);
+});
+
+test('SIGINT ends the run: in-flight deliveries aborted, the partial report written, exit 130', async () => {
+  const server = await startServer((_req, res) => {
+    setTimeout(() => res.writeHead(200).end(), 1500);
+  });
+  const reportDir = await tempDir();
+  try {
+    const cli = fileURLToPath(new URL('../src/cli.js', import.meta.url));
+    const child = spawn(process.execPath, [cli, 'contract', server.url, '--only', 'ack', '--report-dir', reportDir, '--concurrency', '2'], {
+      env: { ...process.env, NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    // Two deliveries in flight after the first pair finished.
+    const started = Date.now();
+    while (server.requests.length < 3 && Date.now() - started < 10_000) await new Promise((resolve) => setTimeout(resolve, 50));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(code, 130, stdout);
+    const report = JSON.parse((await runFiles(reportDir)).json) as ContractReport;
+    assert.equal(report.complete, false);
+    assert.equal(report.gate.status, 'fail');
+    assert.match(stdout, /interrupted/);
+  } finally {
+    await server.close();
+  }
+});

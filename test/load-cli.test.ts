@@ -1,0 +1,134 @@
+// `drhook load` as users run it: exit codes, usage errors in one line, report files, Ctrl-C, and no secret anywhere.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { schemasDir } from '../src/paths.js';
+import { startReceiver } from '../src/receiver/server.js';
+import { runCli, startServer } from './helpers/http.js';
+
+const token = 'tok_cli_load_9d2e71';
+const password = 'pw-load-3c81f0';
+const noEnvSecrets = { DRHOOK_TEST_SECRET: '', DRHOOK_LIVE_SECRET: '', DRHOOK_PASSWORD: '', DRHOOK_CLIENT_SECRET: '' };
+const quick = ['--events', 'order.accepted:2,refund.complete', '--pool-size', '3', '--seed', '3'];
+
+let work: string;
+before(async () => {
+  work = await mkdtemp(path.join(tmpdir(), 'drhook-load-cli-'));
+});
+after(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+/** The files of the one run directory under `base`, by name. */
+async function runFiles(base: string): Promise<Record<string, string>> {
+  const [runId, ...others] = await readdir(base);
+  assert.ok(runId !== undefined && others.length === 0, 'one run directory');
+  const dir = path.join(base, runId);
+  const files: Record<string, string> = {};
+  for (const name of await readdir(dir)) files[name] = await readFile(path.join(dir, name), 'utf8');
+  return files;
+}
+
+describe('usage errors: exit 2, one line, nothing sent', () => {
+  const url = 'http://127.0.0.1:9/hook';
+  const cases: Array<[string, string[], RegExp]> = [
+    ['no --duration', [url, '--secret', token], /needs --duration .* or --count/],
+    ['--rate 0', [url, '--secret', token, '--rate', '0', '--duration', '5s'], /--rate must be events per second/],
+    ['a bad --ramp', [url, '--secret', token, '--ramp', '50,abc', '--step-duration', '5s'], /--ramp must list rates/],
+    ['--ramp without --step-duration', [url, '--secret', token, '--ramp', '50,100'], /--ramp needs --step-duration/],
+    ['more than ten minutes', [url, '--secret', token, '--duration', '11m'], /more than the 600 s cap: .*--allow-long/],
+    ['no signing token', [url, '--duration', '5s'], /no signing token for test mode/],
+    ['a bad --max-failure-rate', [url, '--secret', token, '--duration', '5s', '--max-failure-rate', '5'], /--max-failure-rate must be a fraction/],
+  ];
+  for (const [name, args, message] of cases) {
+    test(name, async () => {
+      const result = await runCli(['load', ...args, '--report-dir', path.join(work, 'unused')], { env: noEnvSecrets });
+      assert.equal(result.code, 2, result.stderr);
+      assert.equal(result.stdout, '');
+      assert.match(result.stderr, /^drhook: [^\n]+\n$/);
+      assert.match(result.stderr, message);
+      assert.ok(!result.stderr.includes(token));
+    });
+  }
+});
+
+test('a healthy run against the reference receiver with basic auth: exit 0, report files, --json on stdout, no secret anywhere', async () => {
+  const receiver = await startReceiver({ secrets: { test: [token], live: [] }, auth: { kind: 'basic', username: 'drhook', password } });
+  const reportDir = path.join(work, 'healthy');
+  try {
+    const result = await runCli(
+      ['load', receiver.url, ...quick, '--secret', token, '--auth', 'basic', '--username', 'drhook', '--password', password, '--rate', '40', '--duration', '1s', '--report-dir', reportDir, '--json'],
+      { env: noEnvSecrets },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    const report = JSON.parse(result.stdout) as { totals: { sent: number; outcomes: { failures: number } }; complete: boolean; verdict: { status: string } };
+    assert.equal(report.verdict.status, 'pass');
+    assert.equal(report.complete, true);
+    assert.equal(report.totals.outcomes.failures, 0);
+    const stats = receiver.stats();
+    assert.equal(stats.signaturesVerified, report.totals.sent);
+    assert.equal(stats.distinctEventIds, report.totals.sent);
+
+    const files = await runFiles(reportDir);
+    assert.deepEqual(Object.keys(files).sort(), ['junit.xml', 'report.json', 'summary.md']);
+    const ajv = new Ajv2020({ allErrors: true, strict: true });
+    addFormats.default(ajv);
+    const validate = ajv.compile(JSON.parse(await readFile(path.join(schemasDir, 'load-report.schema.json'), 'utf8')) as object);
+    assert.ok(validate(JSON.parse(files['report.json']!)), JSON.stringify(validate.errors));
+    assert.match(files['junit.xml']!, /<testcase classname="steady \(40\/s\)" name="p99 ≤ 3000 ms/);
+    assert.match(files['summary.md']!, /^## ✅ drhook load: pass/);
+
+    const basic = Buffer.from(`drhook:${password}`).toString('base64');
+    for (const [where, text] of Object.entries({ stdout: result.stdout, stderr: result.stderr, ...files })) {
+      for (const secret of [token, password, basic]) assert.ok(!text.includes(secret), `${where} must not contain a secret`);
+    }
+  } finally {
+    await receiver.close();
+  }
+});
+
+test('a failing receiver: exit 1 with the verdict in a sentence', async () => {
+  const server = await startServer((_req, res) => void res.writeHead(503).end());
+  try {
+    const result = await runCli(['load', `${server.url}/hook`, ...quick, '--secret', token, '--rate', '30', '--duration', '1s', '--report-dir', path.join(work, 'failing')], { env: noEnvSecrets });
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stdout, /Load: FAIL {2}Digital River would have counted 100 % of these \d+ deliveries \(\d+\) as failed: \d+ answered 503\. .*an endpoint that keeps failing is disabled automatically\./);
+    assert.ok(!result.stdout.includes(token));
+  } finally {
+    await server.close();
+  }
+});
+
+test('Ctrl-C stops the run and still writes the report, marked incomplete: exit 130', async () => {
+  const server = await startServer((_req, res) => void res.writeHead(202).end());
+  const reportDir = path.join(work, 'interrupted');
+  try {
+    const cli = fileURLToPath(new URL('../src/cli.js', import.meta.url));
+    const child = spawn(process.execPath, [cli, 'load', `${server.url}/hook`, ...quick, '--secret', token, '--rate', '20', '--duration', '30s', '--report-dir', reportDir], {
+      env: { ...process.env, ...noEnvSecrets, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const deadline = performance.now() + 15_000;
+    while (server.requests.length === 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.ok(server.requests.length > 0, 'load was being sent');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    child.kill('SIGINT');
+    assert.equal(await exited, 130);
+    const report = JSON.parse((await runFiles(reportDir))['report.json']!) as { complete: boolean; stoppedBy: string; totals: { sent: number } };
+    assert.equal(report.complete, false);
+    assert.equal(report.stoppedBy, 'interrupted');
+    assert.ok(report.totals.sent > 0 && report.totals.sent < 200);
+    assert.match(stdout, /The run was interrupted/);
+  } finally {
+    await server.close();
+  }
+});

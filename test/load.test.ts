@@ -1,0 +1,235 @@
+// runLoad against real receivers on 127.0.0.1: healthy, serial, throttled, redirecting, failing, closing and absent ones.
+import { describe, test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { schemasDir } from '../src/paths.js';
+import { startReceiver } from '../src/receiver/server.js';
+import { runLoad } from '../src/load/run.js';
+import { resolveLoadSettings, type LoadOptions } from '../src/load/settings.js';
+import type { LoadReport } from '../src/load/report.js';
+import { startServer, type TestServer } from './helpers/http.js';
+
+const token = 'tok_load_test_5f1c';
+const base: LoadOptions = {
+  events: ['order.accepted:3', 'refund.complete'],
+  secrets: { test: [token], live: [] },
+  poolSize: 4,
+  seed: 5,
+};
+
+let validate: ValidateFunction;
+before(async () => {
+  const ajv = new Ajv2020({ allErrors: true, strict: true });
+  addFormats.default(ajv);
+  validate = ajv.compile(JSON.parse(await readFile(path.join(schemasDir, 'load-report.schema.json'), 'utf8')) as object);
+});
+
+function assertValid(report: LoadReport): void {
+  assert.ok(validate(JSON.parse(JSON.stringify(report))), `report.json matches its schema: ${JSON.stringify(validate.errors)}`);
+}
+
+function load(url: string, options: LoadOptions): Promise<LoadReport> {
+  return runLoad(resolveLoadSettings(url, { ...base, ...options }));
+}
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Answers one request at a time, 50 ms each: about 20 events/s. */
+function serialServer(): Promise<TestServer> {
+  let queue = Promise.resolve();
+  return startServer((_req, res) => {
+    queue = queue.then(() => delay(50)).then(() => {
+      res.writeHead(202).end();
+    });
+  });
+}
+
+describe('a healthy receiver', () => {
+  test('the reference receiver verifies every signature and sees every event id once; the report holds every threshold', async () => {
+    const receiver = await startReceiver({ secrets: { test: [token], live: [] } });
+    try {
+      const report = await load(receiver.url, { rate: 150, durationSec: 2, connections: 20 });
+      const stats = receiver.stats();
+      assertValid(report);
+      assert.equal(report.verdict.status, 'pass', report.verdict.summary);
+      assert.equal(report.totals.outcomes.failures, 0);
+      assert.ok(report.totals.sent >= 280 && report.totals.sent <= 310, `about 300 sent at 150/s for 2 s, got ${report.totals.sent}`);
+      assert.equal(report.totals.outcomes.judged, report.totals.sent);
+      assert.equal(stats.received, report.totals.sent);
+      assert.equal(stats.signaturesVerified, report.totals.sent, 'every request carried a valid signature for its own bytes');
+      assert.equal(stats.distinctEventIds, report.totals.sent, 'every event id was new');
+      assert.equal(stats.duplicates, 0);
+      const [step] = report.steps;
+      assert.deepEqual(step!.checks.map((c) => [c.id, c.verdict.status]), [['p99', 'pass'], ['failure-rate', 'pass'], ['rate', 'pass']]);
+      assert.equal(step!.shortfall, null);
+      assert.ok(step!.series.length >= 2 && step!.series.every((s) => s.failures === 0));
+      assert.match(report.verdict.summary, /^Digital River would have counted none of these \d+ deliveries as failed.*disabled automatically\.$/);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  test('without --rate the run is closed loop, says so, and sends exactly --count', async () => {
+    const receiver = await startReceiver({ secrets: { test: [token], live: [] } });
+    try {
+      const report = await load(receiver.url, { count: 300, connections: 8 });
+      assertValid(report);
+      assert.equal(report.plan.loop, 'closed');
+      assert.match(report.plan.description, /closed loop: no --rate was given/);
+      assert.equal(report.totals.sent, 300);
+      assert.equal(receiver.stats().signaturesVerified, 300);
+      assert.deepEqual(report.steps[0]!.checks.map((c) => c.id), ['p99', 'failure-rate'], 'no rate to reach in a closed loop');
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  test('a receiver that closes the connection after each answer costs no failure', async () => {
+    const server = await startServer((_req, res) => void res.writeHead(202, { Connection: 'close' }).end());
+    try {
+      const report = await load(server.url, { rate: 100, durationSec: 1, connections: 5 });
+      assert.equal(report.totals.outcomes.failures, 0, JSON.stringify(report.totals.outcomes));
+      assert.equal(server.requests.length, report.totals.sent);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a ramp runs one step per rate', async () => {
+    const server = await startServer((_req, res) => void res.writeHead(200).end());
+    try {
+      const report = await load(server.url, { ramp: [40, 80], stepSec: 1, connections: 10 });
+      assertValid(report);
+      assert.deepEqual(report.steps.map((s) => [s.label, s.pace]), [['ramp 1/2', { kind: 'open', rate: 40 }], ['ramp 2/2', { kind: 'open', rate: 80 }]]);
+      assert.ok(report.steps[1]!.sent > report.steps[0]!.sent * 1.5);
+      assert.equal(report.verdict.status, 'pass');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('a receiver that slows down under load', () => {
+  test('processing serially at 50 ms, it breaks the p99 budget at 100/s', async () => {
+    const server = await serialServer();
+    try {
+      const report = await load(server.url, { rate: 100, durationSec: 3, connections: 60, deadlineMs: 1000 });
+      assertValid(report);
+      const [step] = report.steps;
+      assert.equal(report.verdict.status, 'fail');
+      assert.equal(step!.checks.find((c) => c.id === 'p99')!.verdict.status, 'fail');
+      assert.ok(step!.latencyMs!.p99 >= 1000, `p99 ${step!.latencyMs!.p99} ms`);
+      assert.ok(step!.outcomes.timeouts > 0);
+      assert.ok(report.verdict.reasons.some((reason) => /p99 .* exceeds the 1000 ms budget/.test(reason)));
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('the same receiver holds at 5/s', async () => {
+    const server = await serialServer();
+    try {
+      const report = await load(server.url, { rate: 5, durationSec: 2, connections: 10, deadlineMs: 1000 });
+      assert.equal(report.verdict.status, 'pass', report.verdict.reasons.join('; '));
+      assert.ok(report.steps[0]!.latencyMs!.p99 < 500);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('capacity search', () => {
+  test('finds a receiver throttled at 200 events/s within 25 %', async () => {
+    // A token bucket: 200 tokens a second, 20 at most; without a token the answer is 503.
+    let tokens = 20;
+    let last = performance.now();
+    const server = await startServer((_req, res) => {
+      const now = performance.now();
+      tokens = Math.min(20, tokens + ((now - last) * 200) / 1000);
+      last = now;
+      if (tokens >= 1) {
+        tokens -= 1;
+        res.writeHead(202).end();
+      } else res.writeHead(503, { 'Retry-After': '1' }).end();
+    });
+    try {
+      const report = await load(server.url, { capacity: true, rate: 50, stepSec: 2, timeLimitSec: 45, connections: 30 });
+      assertValid(report);
+      const capacity = report.capacity!;
+      assert.ok(capacity.capacity !== null && capacity.capacity >= 150 && capacity.capacity <= 250, `capacity ${capacity.capacity}: ${capacity.explanation}`);
+      assert.ok(capacity.firstBad && capacity.firstBad.rate > capacity.capacity);
+      assert.match(capacity.firstBad.why, /answered 503/);
+      assert.equal(report.verdict.status, 'pass', 'finding the limit is the purpose of the search');
+      assert.match(report.verdict.summary, /^Capacity: about \d+\/s/);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('failures by status and connection', () => {
+  for (const [status, extra] of [[308, { Location: 'http://127.0.0.1:9/elsewhere' }], [500, {}]] as const) {
+    test(`every ${status} is a failure${status === 308 ? ', never followed' : ''}`, async () => {
+      const server = await startServer((_req, res) => void res.writeHead(status, extra).end());
+      try {
+        const report = await load(server.url, { rate: 50, durationSec: 1, connections: 5 });
+        const { outcomes } = report.totals;
+        assertValid(report);
+        assert.equal(report.verdict.status, 'fail');
+        assert.equal(outcomes.failures, report.totals.sent);
+        assert.deepEqual(outcomes.statuses, { [String(status)]: report.totals.sent });
+        assert.equal(outcomes.redirects, status === 308 ? report.totals.sent : 0);
+        assert.ok(server.requests.every((request) => request.url === new URL(server.url).pathname), 'nothing but the target was requested');
+        assert.match(report.verdict.summary, new RegExp(`counted 100 % of these \\d+ deliveries .* answered ${status}`));
+      } finally {
+        await server.close();
+      }
+    });
+  }
+
+  test('a port nobody listens on: connection errors, each a failure', async () => {
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const report = await load(`http://127.0.0.1:${port}/hook`, { rate: 20, durationSec: 1, connections: 2 });
+    const { outcomes } = report.totals;
+    assert.ok(outcomes.connectionErrors > 0);
+    assert.equal(outcomes.failures, outcomes.judged);
+    assert.deepEqual(Object.keys(outcomes.errorCodes), ['ECONNREFUSED']);
+    assert.equal(report.verdict.status, 'fail');
+  });
+
+  test('a ramp stops after the first step that breaks a threshold', async () => {
+    const server = await startServer((_req, res) => void res.writeHead(500).end());
+    try {
+      const report = await load(server.url, { ramp: [20, 40, 80], stepSec: 1, connections: 5 });
+      assert.equal(report.steps.length, 1);
+      assert.match(report.plan.notes[0]!, /ramp stopped after 20\/s broke a threshold; 40\/s, 80\/s not run/);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+test('an aborted run returns what it measured, marked incomplete', async () => {
+  const server = await startServer((_req, res) => void res.writeHead(202).end());
+  try {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 700);
+    const started = performance.now();
+    const report = await runLoad(resolveLoadSettings(server.url, { ...base, rate: 50, durationSec: 30, connections: 5 }), { signal: controller.signal });
+    assert.ok(performance.now() - started < 5000, 'stopped soon after the abort');
+    assertValid(report);
+    assert.equal(report.complete, false);
+    assert.equal(report.stoppedBy, 'interrupted');
+    assert.ok(report.totals.sent > 0 && report.totals.sent < 100);
+  } finally {
+    await server.close();
+  }
+});
