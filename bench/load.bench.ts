@@ -1,17 +1,21 @@
 // How fast drhook load sends unique signed events, against the ceiling of plain autocannon posting one static body to the same receiver.
 import { fork, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { buildPool } from '../src/load/pool.js';
 import { runLoad } from '../src/load/run.js';
 import { resolveLoadSettings } from '../src/load/settings.js';
 import { createStamper, type Stamper } from '../src/load/stamp.js';
+import { createSigner } from '../src/signing.js';
 
 // Usage: node dist/bench/load.bench.js [--connections 50] [--duration 10] [--rounds 5]
 // The receiver runs in a child process (node:http, answers 202 with an empty body), so it and the load generator do
-// not share an event loop. Each round runs the ceiling and drhook back to back with the same connections and duration.
+// not share an event loop. Each round runs, with the same connections and duration: the ceiling (plain autocannon, one
+// static body), drhook load, and for scale the naive way (autocannon's setupRequest serializing and signing each event).
 // Besides requests per second, each side's CPU time per request is measured: on a shared machine throughput swings
 // with whatever else runs, the CPU cost per request much less.
 
@@ -52,43 +56,76 @@ async function main(): Promise<void> {
   const pool = buildPool(settings.events, { mode: 'test', seed: settings.seed, size: settings.poolSize });
   const sizes = pool.templates.map((t) => t.body.length);
   const stamper = createStamper({ pool, url: settings.url, headers: {}, scheme: 'digitalriver', secrets: [token], layout: settings.signature.layout });
-  console.log(`pool: ${sizes.length} events of ${settings.events.length} types (the default scenario), bodies ${Math.min(...sizes)}–${Math.max(...sizes)} bytes, mean ${Math.round(mean(sizes))}`);
+  // Bodies as sent: the sending order repeats the heavier-weighted types more often.
+  const sentMean = mean([...pool.order].map((index) => sizes[index]!));
+  console.log(`pool: ${sizes.length} events of ${settings.events.length} types (the default scenario), bodies ${Math.min(...sizes)}–${Math.max(...sizes)} bytes, ${Math.round(sentMean)} on average as sent`);
   microBenchmark(stamper);
 
   const receiver = fork(fileURLToPath(import.meta.url), ['receiver'], { stdio: 'inherit' });
   try {
     const { port } = await reply<{ port: number }>(receiver);
     const url = `http://127.0.0.1:${port}/hook`;
-    // The ceiling posts one body of the pool's mean size with the same headers (and one fixed signature).
-    const body = pool.templates.reduce((best, t) => (Math.abs(t.body.length - mean(sizes)) < Math.abs(best.body.length - mean(sizes)) ? t : best)).body;
+    // The ceiling posts one body of the average size drhook sends, with the same headers (and one fixed signature).
+    const body = pool.templates.reduce((best, t) => (Math.abs(t.body.length - sentMean) < Math.abs(best.body.length - sentMean) ? t : best)).body;
     const headers = { 'Content-Type': 'application/json', 'User-Agent': 'drhook', 'DigitalRiver-Signature': `t=1700000000,v0=${'0'.repeat(64)}` };
 
     const ceiling: Sample[] = [];
     const drhook: Sample[] = [];
+    const naive: Sample[] = [];
+    const events = pool.templates.map((t) => JSON.parse(t.body.toString('utf8')) as Record<string, unknown>);
+    const sign = createSigner('digitalriver', [token], settings.signature.layout);
+    let next = 0;
+    const runCeiling = () =>
+      measured(receiver, async () => {
+        const result = await autocannon({ url, method: 'POST', headers, body, connections, duration });
+        return { requests: result.requests.total, seconds: result.duration };
+      });
+    const runDrhook = () =>
+      measured(receiver, async () => {
+        const report = await runLoad(resolveLoadSettings(url, options));
+        const step = report.steps[0]!;
+        if (step.outcomes.failures > 0) throw new Error(`drhook saw ${step.outcomes.failures} failures`);
+        // The step's own CPU share: building the pool before the clock starts is not part of the cost per request.
+        return { requests: step.outcomes.judged, seconds: step.durationSec, cpuUs: step.diagnostics.cpuShare * step.durationSec * 1e6 };
+      });
     for (let round = 1; round <= rounds; round++) {
-      ceiling.push(
+      // Alternating the order (ceiling first, then drhook first) evens out drift in what else the machine runs.
+      if (round % 2 === 1) {
+        ceiling.push(await runCeiling());
+        drhook.push(await runDrhook());
+      } else {
+        drhook.push(await runDrhook());
+        ceiling.push(await runCeiling());
+      }
+      naive.push(
         await measured(receiver, async () => {
-          const result = await autocannon({ url, method: 'POST', headers, body, connections, duration });
+          const setupRequest = (request: autocannon.Request): autocannon.Request => {
+            const event = { ...events[next++ % events.length], id: randomUUID(), createdTime: new Date().toISOString() };
+            const bytes = Buffer.from(JSON.stringify(event), 'utf8');
+            const signature = sign(bytes, Math.floor(Date.now() / 1000), event.id);
+            return { ...request, method: 'POST', body: bytes, headers: { 'Content-Type': 'application/json', 'User-Agent': 'drhook', ...signature } };
+          };
+          const result = await autocannon({ url, connections, duration, requests: [{ setupRequest }] });
           return { requests: result.requests.total, seconds: result.duration };
         }),
       );
-      drhook.push(
-        await measured(receiver, async () => {
-          const report = await runLoad(resolveLoadSettings(url, options));
-          const step = report.steps[0]!;
-          if (step.outcomes.failures > 0) throw new Error(`drhook saw ${step.outcomes.failures} failures`);
-          // The step's own CPU share: building the pool before the clock starts is not part of the cost per request.
-          return { requests: step.outcomes.judged, seconds: step.durationSec, cpuUs: step.diagnostics.cpuShare * step.durationSec * 1e6 };
-        }),
+      console.log(
+        `round ${round} (load average ${loadavg()[0]!.toFixed(2)}): ceiling ${describe(ceiling.at(-1)!)} · drhook ${describe(drhook.at(-1)!)} · ` +
+          `drhook/ceiling ${pct(drhook.at(-1)!.rate / ceiling.at(-1)!.rate)} · naive ${describe(naive.at(-1)!)}`,
       );
-      console.log(`round ${round}: ceiling ${describe(ceiling.at(-1)!)} · drhook ${describe(drhook.at(-1)!)}`);
     }
     const rate = (samples: Sample[]) => median(samples.map((s) => s.rate));
     const cost = (samples: Sample[]) => median(samples.map((s) => s.generatorUs));
-    console.log(`\nmedian ceiling ${Math.round(rate(ceiling))} req/s · median drhook ${Math.round(rate(drhook))} req/s · drhook/ceiling ${pct(rate(drhook) / rate(ceiling))}`);
+    const ratios = drhook.map((sample, i) => sample.rate / ceiling[i]!.rate);
+    console.log(
+      `\nmedian ceiling ${Math.round(rate(ceiling))} req/s · median drhook ${Math.round(rate(drhook))} req/s · ` +
+        `drhook/ceiling: ratio of medians ${pct(rate(drhook) / rate(ceiling))}, median of the rounds' ratios ${pct(median(ratios))}`,
+    );
+    console.log(`median naive setupRequest ${Math.round(rate(naive))} req/s · naive/ceiling ${pct(rate(naive) / rate(ceiling))}`);
     console.log(
       `load generator CPU per request: ceiling ${cost(ceiling).toFixed(1)} µs · drhook ${cost(drhook).toFixed(1)} µs ` +
-        `(a generator-bound drhook reaches ${pct(cost(ceiling) / cost(drhook))} of the ceiling) · receiver ${median(ceiling.map((s) => s.receiverUs)).toFixed(1)} µs`,
+        `naive ${cost(naive).toFixed(1)} µs (a generator-bound drhook reaches ${pct(cost(ceiling) / cost(drhook))} of the ceiling) · ` +
+        `receiver ${median(ceiling.map((s) => s.receiverUs)).toFixed(1)} µs`,
     );
   } finally {
     receiver.kill();

@@ -10,6 +10,7 @@ import * as send from './commands/send.js';
 import * as serve from './commands/serve.js';
 import * as contract from './commands/contract.js';
 import * as load from './commands/load.js';
+import * as report from './commands/report.js';
 
 const program = new Command('drhook')
   .description('Signed Digital River webhook events, a contract gate and load tests for your webhook receiver.')
@@ -18,7 +19,7 @@ const program = new Command('drhook')
   .showSuggestionAfterError(true)
   .configureOutput({ outputError: (message, write) => write(message) });
 
-for (const command of [events, generate, validate, sign, send, serve, contract, load]) command.register(program);
+for (const command of [events, generate, validate, sign, send, serve, contract, load, report]) command.register(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import ajvFormats from 'ajv-formats';
-import { eventType, isEventType, unknownTypeMessage } from './catalog.js';
+import { eventType, eventTypes, isEventType, unknownTypeMessage } from './catalog.js';
 import { schemasDir } from './paths.js';
 
 export interface Violation {
@@ -85,6 +85,15 @@ function validator(file: string): ValidateFunction {
   const validate = ajv.getSchema(BASE + file);
   if (!validate) throw new Error(`schema ${file} is missing from ${schemasDir}`);
   return validate;
+}
+
+/** Compiles every event and object schema now, so the first validation does not pay for it (a receiver's first delivery). */
+export function compileSchemas(): void {
+  validator(EVENT_SCHEMA);
+  for (const entry of eventTypes()) {
+    validator(entry.schema);
+    if (entry.expandedSchema) validator(entry.expandedSchema);
+  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,8 +1,8 @@
 // `drhook contract` end to end: the default scenario's gate, report files, exit codes, no secret anywhere, interruption.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +24,13 @@ const env = { DRHOOK_TEST_SECRET: testToken, DRHOOK_LIVE_SECRET: liveToken, DRHO
 // The receivers here run in this process: their event validator is compiled now, not during the first timed delivery.
 validateEvent(generateEvent('order.accepted', { seed: 1 }));
 
-const tempDir = () => mkdtemp(path.join(os.tmpdir(), 'drhook-contract-'));
+const tempDirs: string[] = [];
+const tempDir = async (): Promise<string> => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'drhook-contract-'));
+  tempDirs.push(dir);
+  return dir;
+};
+after(() => Promise.all(tempDirs.map((dir) => rm(dir, { recursive: true, force: true }))));
 
 /** The files of the one run directory under `reportDir`. */
 async function runFiles(reportDir: string): Promise<{ json: string; junit: string; summary: string }> {

@@ -76,7 +76,7 @@ test('a healthy run against the reference receiver with basic auth: exit 0, repo
     assert.equal(stats.distinctEventIds, report.totals.sent);
 
     const files = await runFiles(reportDir);
-    assert.deepEqual(Object.keys(files).sort(), ['junit.xml', 'report.json', 'summary.md']);
+    assert.deepEqual(Object.keys(files).sort(), ['junit.xml', 'report.html', 'report.json', 'summary.md']);
     const ajv = new Ajv2020({ allErrors: true, strict: true });
     addFormats.default(ajv);
     const validate = ajv.compile(JSON.parse(await readFile(path.join(schemasDir, 'load-report.schema.json'), 'utf8')) as object);

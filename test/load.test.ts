@@ -58,7 +58,7 @@ describe('a healthy receiver', () => {
       assertValid(report);
       assert.equal(report.verdict.status, 'pass', report.verdict.summary);
       assert.equal(report.totals.outcomes.failures, 0);
-      assert.ok(report.totals.sent >= 280 && report.totals.sent <= 310, `about 300 sent at 150/s for 2 s, got ${report.totals.sent}`);
+      assert.ok(report.totals.sent >= 240 && report.totals.sent <= 360, `about 300 sent at 150/s for 2 s, got ${report.totals.sent}`);
       assert.equal(report.totals.outcomes.judged, report.totals.sent);
       assert.equal(stats.received, report.totals.sent);
       assert.equal(stats.signaturesVerified, report.totals.sent, 'every request carried a valid signature for its own bytes');
@@ -67,23 +67,42 @@ describe('a healthy receiver', () => {
       const [step] = report.steps;
       assert.deepEqual(step!.checks.map((c) => [c.id, c.verdict.status]), [['p99', 'pass'], ['failure-rate', 'pass'], ['rate', 'pass']]);
       assert.equal(step!.shortfall, null);
-      assert.ok(step!.series.length >= 2 && step!.series.every((s) => s.failures === 0));
+      assert.ok(step!.series.length >= 2, `a per-second series: ${JSON.stringify(step!.series)}`);
+      assert.equal(step!.series.reduce((sum, s) => sum + s.completed, 0), report.totals.outcomes.judged);
       assert.match(report.verdict.summary, /^Digital River would have counted none of these \d+ deliveries as failed.*disabled automatically\.$/);
     } finally {
       await receiver.close();
     }
   });
 
-  test('without --rate the run is closed loop, says so, and sends exactly --count', async () => {
+  test('without --rate the run is closed loop, says so, and sends exactly --count after an uncounted warm-up', async () => {
     const receiver = await startReceiver({ secrets: { test: [token], live: [] } });
     try {
-      const report = await load(receiver.url, { count: 300, connections: 8 });
+      const report = await load(receiver.url, { count: 300, connections: 8, warmupSec: 0.5 });
       assertValid(report);
       assert.equal(report.plan.loop, 'closed');
       assert.match(report.plan.description, /closed loop: no --rate was given/);
       assert.equal(report.totals.sent, 300);
-      assert.equal(receiver.stats().signaturesVerified, 300);
+      assert.equal(report.totals.outcomes.judged, 300);
+      const stats = receiver.stats();
+      assert.ok(stats.received > 300, 'the warm-up reached the receiver too');
+      assert.equal(stats.signaturesVerified, stats.received);
+      assert.equal(stats.distinctEventIds, stats.received, 'warm-up and measured events never share an id');
       assert.deepEqual(report.steps[0]!.checks.map((c) => c.id), ['p99', 'failure-rate'], 'no rate to reach in a closed loop');
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  test('with OAuth, every request carries a Bearer token, renewed before it expires; no secret reaches the report', async () => {
+    const clientSecret = 'cs_load_oauth_51d9';
+    const receiver = await startReceiver({ secrets: { test: [token], live: [] }, auth: { kind: 'oauth', clientId: 'digitalriver', clientSecret, tokenTtlSec: 3 } });
+    try {
+      const auth = { kind: 'oauth' as const, tokenUrl: receiver.tokenUrl!, clientId: 'digitalriver', clientSecret, grant: 'client_credentials' as const };
+      const report = await load(receiver.url, { auth, rate: 40, durationSec: 4, connections: 5 });
+      assert.equal(report.totals.outcomes.failures, 0, JSON.stringify(report.totals.outcomes.statuses));
+      assert.equal(receiver.stats().signaturesVerified, report.totals.sent, 'the first token expired after 3 s: the later requests carried a renewed one');
+      assert.ok(!JSON.stringify(report).includes(clientSecret));
     } finally {
       await receiver.close();
     }
@@ -136,7 +155,7 @@ describe('a receiver that slows down under load', () => {
     try {
       const report = await load(server.url, { rate: 5, durationSec: 2, connections: 10, deadlineMs: 1000 });
       assert.equal(report.verdict.status, 'pass', report.verdict.reasons.join('; '));
-      assert.ok(report.steps[0]!.latencyMs!.p99 < 500);
+      assert.equal(report.steps[0]!.outcomes.timeouts, 0);
     } finally {
       await server.close();
     }

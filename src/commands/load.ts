@@ -52,7 +52,8 @@ export function register(program: Command): void {
     .command('load')
     .description(
       'load and capacity tests: unique, freshly signed events at a fixed rate, a ramp, or a search for the highest rate your receiver sustains. ' +
-        'It sends real load: point it at 127.0.0.1 or a staging receiver you own, never at someone else\'s endpoint.',
+        'It sends real load: point it at 127.0.0.1 or a staging receiver you own, never at someone else\'s endpoint. ' +
+        'Over https the certificate is not verified (the load engine, autocannon, cannot).',
     )
     .addArgument(new Argument('<url>', 'the receiver endpoint (http:// or https://); only this URL receives load').argParser(parseUrl))
     .option('--scenario <file>', 'scenario (YAML or JSON): event types and weights, mode, auth, signature, load defaults (default: the bundled scenarios/default.yaml)')
@@ -78,7 +79,7 @@ export function register(program: Command): void {
     .option('--header <header>', "extra request header 'Name: value' (repeatable)", repeat)
     .addOption(new Option('--seed <n>', 'seed of the generated events (default: random, recorded in the report)').argParser(parseInteger('--seed', { min: 0, max: Number.MAX_SAFE_INTEGER })))
     .addOption(new Option('--pool-size <n>', 'distinct generated events the requests are stamped from (default 32)').argParser(parseInteger('--pool-size', { min: 1, max: 1000 })))
-    .option('--report-dir <dir>', 'where the run directory with report.json, junit.xml and summary.md goes', defaultReportDir)
+    .option('--report-dir <dir>', 'where the run directory with the reports (report.json, junit.xml, summary.md, report.html) goes', defaultReportDir)
     .option('--json', 'print report.json to stdout instead of the table')
     .option('--no-progress', 'no progress bar')
     .action(async (url: string, flags: LoadFlags, self: Command) => {

@@ -91,13 +91,14 @@ export function expectAllAcknowledged(outcomes: readonly DeliveryOutcome[], dead
 }
 
 /**
- * A rejection passes only if the valid event of the same type and mode was acknowledged: a receiver that rejects
- * everything would otherwise pass every rejection check. `about` names what the rejection was meant to show.
+ * A rejection counts only if it differs from the answer to the valid event of the same type and mode: a receiver that
+ * answers every delivery with the same 4xx would otherwise pass every rejection check. `about` names what the rejection
+ * was meant to show.
  */
-export function withControl(verdict: Verdict, control: DeliveryOutcome | undefined, deadlineMs: number, about: string): Verdict {
-  if (verdict.status !== 'pass') return verdict;
-  const acknowledged = control === undefined ? undefined : judgeAcknowledgement(control, deadlineMs);
-  if (acknowledged?.status === 'pass') return verdict;
-  const valid = acknowledged === undefined ? 'was not delivered' : `was not acknowledged either (${acknowledged.reason})`;
-  return { status: 'fail', reason: `${verdict.reason}, but the valid event of this type and mode ${valid}, so the rejection shows nothing about ${about}` };
+export function withControl(verdict: Verdict, probe: DeliveryOutcome | undefined, control: DeliveryOutcome | undefined, about: string): Verdict {
+  if (verdict.status !== 'pass' || probe?.kind !== 'response' || control?.kind !== 'response' || control.status !== probe.status) return verdict;
+  return {
+    status: 'fail',
+    reason: `${verdict.reason}, but the valid event of this type and mode got the same ${control.status}, so the rejection shows nothing about ${about}`,
+  };
 }

@@ -38,8 +38,8 @@ export interface PlannedCase {
   /** Its delivery is the valid event of its type and mode that rejection cases compare with (sent before them). */
   provides: boolean;
   /**
-   * For a case that must be rejected: what the rejection is about ("signatures"). It passes only if the valid event
-   * of the same type and mode was acknowledged; a receiver that rejects everything proves nothing.
+   * For a case that must be rejected: what the rejection is about ("signatures"). It passes only if the valid event of
+   * the same type and mode got another answer; a receiver that answers everything with the same 4xx proves nothing.
    */
   control?: string;
 }

@@ -11,12 +11,11 @@ import { redactStrings } from '../report/redact.js';
 import { makeRunId } from '../report/run-dir.js';
 import { UsageError } from '../errors.js';
 import { createSigner } from '../signing.js';
-import type { Verdict } from '../verdict.js';
 import { checks as catalog, type CheckId } from './catalog.js';
-import { withControl } from './judges.js';
-import { caseId, controlKey, planContract, type PlannedCase } from './plan.js';
-import { createSender, type Sender } from './request.js';
-import type { CaseCounts, CaseRecord, CheckResult, ContractReport, DeliveryRecord } from './results.js';
+import { deliverCase, judgeCase } from './case.js';
+import { controlKey, planContract } from './plan.js';
+import { createSender } from './request.js';
+import type { CaseCounts, CaseRecord, CheckResult, ContractReport } from './results.js';
 import { settingsForReport, type ContractSettings } from './settings.js';
 
 export interface RunOptions {
@@ -67,22 +66,9 @@ export async function runContract(settings: ContractSettings, options: RunOption
     const delivered = await deliverCase(sender, engine, planned, signal);
     if (delivered === undefined) return;
     if (planned.provides) controls.set(controlKey(planned), delivered[0]!.outcome);
-    const outcomes = delivered.map((delivery) => delivery.outcome);
-    records[index] = planned.judges.map(({ checkId, judge }) => {
-      const verdict = planned.control === undefined ? judge(outcomes) : withControl(judge(outcomes), controls.get(controlKey(planned)), settings.deadlineMs, planned.control);
-      const record: CaseRecord = {
-        id: caseId(checkId, planned),
-        checkId,
-        eventType: planned.eventType,
-        mode: planned.mode,
-        fault: planned.fault,
-        deliveries: delivered,
-        verdict: asPolicy(verdict, settings.policies[checkId].required),
-        reproduce: reproduceCommand(settings, planned, checkId),
-      };
-      options.onCase?.(record);
-      return record;
-    });
+    const judged = judgeCase(settings, planned, delivered, controls.get(controlKey(planned)));
+    records[index] = judged;
+    judged.forEach((record) => options.onCase?.(record));
   };
 
   // Controls first (rejection cases are judged against them), then the rest.
@@ -143,35 +129,6 @@ async function inPool<T>(items: readonly T[], limit: number, work: (item: T) => 
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-const interrupted = (outcome: DeliveryOutcome): boolean => outcome.kind === 'error' && outcome.cause === 'aborted';
-
-/**
- * Delivers a case's requests, each signed just before it leaves: all at once for a burst, else one after another,
- * each later one signed in a later second (as a retry is). Undefined when the run was interrupted meanwhile.
- */
-async function deliverCase(sender: Sender, engine: DeliveryEngine, planned: PlannedCase, signal: AbortSignal): Promise<DeliveryRecord[] | undefined> {
-  const deliveries: DeliveryRecord[] = [];
-  if (planned.simultaneous) {
-    const prepared = await Promise.all(planned.deliveries.map((spec) => sender.prepare(spec)));
-    const outcomes = await Promise.all(prepared.map(({ request }) => engine.deliver(request, { signal })));
-    prepared.forEach(({ request }, i) => deliveries.push({ request: sender.record(request, planned.deliveries[i]!.event.id), outcome: outcomes[i]! }));
-  } else {
-    let after: number | undefined;
-    for (const spec of planned.deliveries) {
-      if (signal.aborted) return undefined;
-      const { request, timestamp } = await sender.prepare(spec, after);
-      after = timestamp;
-      deliveries.push({ request: sender.record(request, spec.event.id), outcome: await engine.deliver(request, { signal }) });
-    }
-  }
-  return signal.aborted || deliveries.some((delivery) => interrupted(delivery.outcome)) ? undefined : deliveries;
-}
-
-/** An advisory check does not fail: its failures are warnings. */
-function asPolicy(verdict: Verdict, required: boolean): Verdict {
-  return verdict.status === 'fail' && !required ? { status: 'warn', reason: verdict.reason } : verdict;
-}
-
 function countCases(cases: readonly CaseRecord[]): CaseCounts {
   const counts: CaseCounts = { pass: 0, fail: 0, warn: 0 };
   for (const record of cases) counts[record.verdict.status]++;
@@ -199,17 +156,4 @@ function gate(checks: readonly CheckResult[], complete: boolean, finished: numbe
   }
   const passed = required === 0 ? 'No required check ran' : `All ${required} required ${required === 1 ? 'check' : 'checks'} passed`;
   return { status: 'pass', summary: `${passed}${tail}.`, failedRequired, warnings };
-}
-
-/** A command that runs exactly this case again; secrets come from the environment, never the command line. */
-function reproduceCommand(settings: ContractSettings, planned: PlannedCase, checkId: CheckId): string {
-  const args = [
-    'drhook', 'contract', settings.url, ...settings.reproduceFlags,
-    '--only', checkId, '--events', planned.events.join(','), '--mode', planned.mode, '--seed', String(settings.seed), '--case', caseId(checkId, planned),
-  ];
-  return args.map(shellQuote).join(' ');
-}
-
-function shellQuote(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }

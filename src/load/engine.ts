@@ -100,6 +100,7 @@ export function runStep(spec: StepSpec, context: EngineContext): Promise<StepMea
   let finished = false;
   let failure: Error | undefined;
   const timers: NodeJS.Timeout[] = [];
+  let progress: NodeJS.Timeout | undefined;
 
   return new Promise<StepMeasurement>((resolve, reject) => {
     const instance = autocannon(
@@ -140,11 +141,13 @@ export function runStep(spec: StepSpec, context: EngineContext): Promise<StepMea
 
     const cappedByTime = !(spec.stop.kind === 'duration' && spec.stop.seconds <= spec.maxSec);
     timers.push(setTimeout(() => stopSending(cappedByTime ? 'time-cap' : null), windowMs));
-    const progress = setInterval(() => {
-      const live = recorder.progress();
-      context.onSecond?.({ elapsedSec: (performance.now() - startMs) / 1000, sent: live.sent, failures: live.failures, p99Ms: live.p99Ms, rate: live.lastSecondSent });
-    }, 1000);
-    timers.push(progress);
+    if (sending) {
+      progress = setInterval(() => {
+        const live = recorder.progress();
+        context.onSecond?.({ elapsedSec: (performance.now() - startMs) / 1000, sent: live.sent, failures: live.failures, p99Ms: live.p99Ms, rate: live.lastSecondSent });
+      }, 1000);
+      timers.push(progress);
+    }
 
     function stopSending(reason: StepMeasurement['cutShort']): void {
       if (!sending) return;
@@ -152,7 +155,7 @@ export function runStep(spec: StepSpec, context: EngineContext): Promise<StepMea
       cutShort ??= reason;
       windowEndMs = performance.now();
       pacer?.stop();
-      clearInterval(progress);
+      if (progress !== undefined) clearInterval(progress);
       // Answers still in flight get the deadline (autocannon times them out), plus a margin.
       timers.push(setTimeout(finish, deadlineMs + 1000));
       settleIfDrained();
@@ -193,7 +196,8 @@ export function runStep(spec: StepSpec, context: EngineContext): Promise<StepMea
       };
       const send = (): void => {
         waiting = false;
-        if (!sending || client.destroyed) return idle();
+        if (client.destroyed) return;
+        if (!sending) return idle();
         sent++;
         inFlight++;
         if (inFlight > maxInFlight) maxInFlight = inFlight;

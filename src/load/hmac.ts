@@ -24,10 +24,9 @@ export function prepareKey(key: Buffer): PreparedKey {
   return { inner, outer };
 }
 
-// crypto.hash (node ≥ 20.12) hashes in one call; createHash is the same digest with an object per call.
-const sha256: (data: Buffer) => Buffer =
-  typeof crypto.hash === 'function' ? (data) => crypto.hash('sha256', data, 'buffer') : (data) => createHash('sha256').update(data).digest();
-const sha256Text: (data: Buffer, encoding: BinaryToTextEncoding) => string =
+// crypto.hash (node ≥ 20.12) hashes in one call; createHash is the same digest with an object per call. The inner
+// digest travels as a binary (latin1) string, one char per byte: cheaper than a new Buffer per message.
+const sha256: (data: Buffer, encoding: BinaryToTextEncoding) => string =
   typeof crypto.hash === 'function' ? (data, encoding) => crypto.hash('sha256', data, encoding) : (data, encoding) => createHash('sha256').update(data).digest(encoding);
 
 /**
@@ -36,6 +35,6 @@ const sha256Text: (data: Buffer, encoding: BinaryToTextEncoding) => string =
  */
 export function hmac(key: PreparedKey, message: Buffer, encoding: BinaryToTextEncoding): string {
   key.inner.copy(message, 0);
-  sha256(message).copy(key.outer, PAD_BYTES);
-  return sha256Text(key.outer, encoding);
+  key.outer.write(sha256(message, 'binary'), PAD_BYTES, 32, 'latin1');
+  return sha256(key.outer, encoding);
 }

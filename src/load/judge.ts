@@ -97,9 +97,12 @@ export function runVerdict(steps: readonly StepResult[], totals: Outcomes, capac
     const failed = capacity.capacity === null && capacity.firstBad !== null;
     const found = capacity.capacity === null ? 'No step held every threshold.' : `Capacity: about ${fmtRate(capacity.capacity)}, the highest rate that held every threshold.`;
     const bad = capacity.firstBad;
-    const atBad = bad
-      ? ` At ${fmtRate(bad.rate)} Digital River would have counted ${percent(bad.failureRate)} of the deliveries as failed (${bad.why}).`
-      : '';
+    const badStep = bad ? steps.find((step) => step.label === bad.label) : undefined;
+    const atBad = !bad
+      ? ''
+      : badStep && badStep.outcomes.failures > 0
+        ? ` At ${fmtRate(bad.rate)} Digital River would have counted ${percent(bad.failureRate)} of the deliveries as failed (${describeFailures(badStep.outcomes, deadlineMs)}).`
+        : ` At ${fmtRate(bad.rate)} no delivery failed, but: ${bad.why}.`;
     return { status: failed ? 'fail' : 'pass', summary: `${found}${atBad} ${disabledNote}`, reasons: failed ? reasons : [] };
   }
   return { status: reasons.length > 0 ? 'fail' : 'pass', summary: failureSentence(totals, deadlineMs), reasons };

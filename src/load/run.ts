@@ -37,8 +37,13 @@ export interface RunLoadOptions {
   runId?: string;
 }
 
-/** Steps may run past the cap by the time their answers in flight take; this margin bounds that. */
+/**
+ * A count stops sending at the cap. Timed plans were checked to fit it, but each step also waits for the answers in
+ * flight: they get this margin before the cap cuts them short.
+ */
 const CAP_MARGIN_SEC = 60;
+/** How often an OAuth token is checked for renewal while load runs (auth renews it ahead of its expiry). */
+const TOKEN_CHECK_MS = 100;
 /** A step shorter than this says too little about the rate to judge a shortfall. */
 const MIN_JUDGED_WINDOW_SEC = 1;
 
@@ -63,7 +68,7 @@ export async function runLoad(settings: LoadSettings, options: RunLoadOptions = 
     secrets: settings.secrets,
     layout: settings.signature.layout,
   });
-  const refresh = settings.auth.kind === 'oauth' ? setInterval(() => void refreshToken(), 1000) : undefined;
+  const refresh = settings.auth.kind === 'oauth' ? setInterval(() => void refreshToken(), TOKEN_CHECK_MS) : undefined;
   async function refreshToken(): Promise<void> {
     try {
       const next = await auth.headers();
@@ -78,7 +83,7 @@ export async function runLoad(settings: LoadSettings, options: RunLoadOptions = 
 
   const runStart = performance.now();
   const runElapsed = () => (performance.now() - runStart) / 1000;
-  const secondsLeft = () => Math.max(1, settings.maxRunSec + CAP_MARGIN_SEC - runElapsed());
+  const secondsLeft = (stop: LoadStop) => Math.max(1, settings.maxRunSec + (stop.kind === 'count' ? 0 : CAP_MARGIN_SEC) - runElapsed());
   const engine = (label: string, stepSec: number | null): EngineContext => ({
     url: settings.url,
     connections: settings.connections,
@@ -91,7 +96,8 @@ export async function runLoad(settings: LoadSettings, options: RunLoadOptions = 
 
   try {
     if (settings.warmupSec > 0 && !signal?.aborted) {
-      const warmup = await runStep({ pace: firstPace(settings.plan), stop: { kind: 'duration', seconds: settings.warmupSec }, maxSec: secondsLeft() }, engine('warm-up', settings.warmupSec));
+      const stop: LoadStop = { kind: 'duration', seconds: settings.warmupSec };
+      const warmup = await runStep({ pace: firstPace(settings.plan), stop, maxSec: secondsLeft(stop) }, engine('warm-up', settings.warmupSec));
       warmup.histogram.destroy();
     }
 
@@ -102,7 +108,7 @@ export async function runLoad(settings: LoadSettings, options: RunLoadOptions = 
       : await runPlan(settings.plan, {
           elapsedSec: () => (performance.now() - planStart) / 1000,
           step: async (label, pace, stop): Promise<StepRun> => {
-            const measured = await runStep({ pace, stop, maxSec: secondsLeft() }, engine(label, stop.kind === 'duration' ? stop.seconds : null));
+            const measured = await runStep({ pace, stop, maxSec: secondsLeft(stop) }, engine(label, stop.kind === 'duration' ? stop.seconds : null));
             totalsHistogram.add(measured.histogram);
             return { result: stepResult(label, pace, measured, settings), cutShort: measured.cutShort };
           },

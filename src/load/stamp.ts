@@ -30,7 +30,7 @@ export interface Stamper {
   setHeaders(headers: Record<string, string>): void;
   /** Requests stamped so far. */
   readonly stamped: number;
-  /** Estimated time spent in `next` so far, in milliseconds (one call in 16 is timed). */
+  /** Estimated time spent in `next` so far, in milliseconds (one call in 16 is timed, the first one not). */
   readonly busyMs: number;
 }
 
@@ -47,6 +47,7 @@ const signedPayloads: Record<SchemeName, { key(secret: string): Buffer; idFirst:
 /** Unix seconds with 10 digits (2001–2286): every signature header then has the same width. */
 const probeSeconds = 1_700_000_000;
 const TIME_WIDTH = 10;
+/** One call in this many is timed, the first one never: its one-off start-up costs would be counted sixteen times. */
 const TIMED_EVERY = 16;
 
 /** Where a per-request value goes in the request head: the time, the event id, or signature number `index`. */
@@ -130,7 +131,7 @@ export function createStamper(setup: StampSetup): Stamper {
 
   return {
     next(into) {
-      if (counter % TIMED_EVERY !== 0) return stamp(into);
+      if (counter % TIMED_EVERY !== TIMED_EVERY - 1) return stamp(into);
       const started = performance.now();
       const bytes = stamp(into);
       busyMs += (performance.now() - started) * TIMED_EVERY;

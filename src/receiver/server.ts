@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isEventType } from '../catalog.js';
 import type { DrEvent, Mode } from '../event.js';
-import { validateEvent, type Violation } from '../schemas.js';
+import { compileSchemas, validateEvent, type Violation } from '../schemas.js';
 import type { ModeSecrets } from '../secrets.js';
 import { createSigner, type SchemeName, type SignatureLayout } from '../signing.js';
 import { checkAuthorization, type ReceiverAuth } from './auth.js';
@@ -282,6 +282,8 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     inFlight.add(handled);
   });
 
+  // Compile the schemas before the first delivery arrives: compiling on demand would make it slow.
+  compileSchemas();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {

@@ -4,25 +4,26 @@ import { percent } from '../load/judge.js';
 import type { LoadReport, StepResult, ThresholdCheck } from '../load/report.js';
 import { palette, type Palette } from './ansi.js';
 import { oneLine } from './text.js';
-import type { ReportPaths } from './write.js';
+import type { LoadReportPaths } from './load-write.js';
 
 const columns = ['STEP', 'ASKED', 'SENT/S', 'SENT', '2XX', 'FAILED', 'TIMEOUT', 'CONN', 'P50', 'P90', 'P99', 'P99.9', 'MAX', 'STATUS'] as const;
 
-export function renderLoadConsole(report: LoadReport, paths: ReportPaths, options: { color: boolean }): string {
+export function renderLoadConsole(report: LoadReport, paths: LoadReportPaths, options: { color: boolean }): string {
   const p = palette(options.color);
   const lines = [
     `${p.bold('drhook load')} ${oneLine(report.target, 200)} ${p.dim(`(run ${oneLine(report.runId, 80)})`)}`,
     p.dim(`  ${oneLine(report.plan.description, 400)}`),
     p.dim(`  ${report.pool.templates} generated events of ${report.pool.types} type${report.pool.types === 1 ? '' : 's'} (${report.pool.bytes.min}–${report.pool.bytes.max} bytes), each request with its own id and time, signed afresh`),
     '',
-    ...table(report.steps, p),
+    ...table(report.steps, report.capacity !== null, p),
   ];
   for (const note of report.plan.notes) lines.push(p.dim(`  ${oneLine(note, 400)}`));
   const flagged = report.steps.flatMap((step) => step.checks.filter((check) => check.verdict.status !== 'pass').map((check) => ({ step, check })));
-  if (flagged.length > 0 || report.steps.length === 1) {
+  // A capacity search breaks thresholds above the capacity on purpose: its own section says where.
+  if (!report.capacity && (flagged.length > 0 || report.steps.length === 1)) {
     lines.push('', p.bold('Thresholds'));
     const shown = report.steps.length === 1 ? report.steps[0]!.checks.map((check) => ({ step: report.steps[0]!, check })) : flagged;
-    for (const { step, check } of shown) lines.push(checkLine(report.steps.length > 1 ? step.label : '', check, report.capacity !== null, p));
+    for (const { step, check } of shown) lines.push(checkLine(report.steps.length > 1 ? step.label : '', check, p));
   }
   if (report.capacity) {
     const { capacity } = report;
@@ -34,11 +35,12 @@ export function renderLoadConsole(report: LoadReport, paths: ReportPaths, option
   const verdict = report.verdict.status === 'pass' ? p.green(p.bold('Load: PASS')) : p.red(p.bold('Load: FAIL'));
   lines.push('', `${verdict}  ${oneLine(report.verdict.summary, 1000)}`);
   if (!report.complete) lines.push(p.yellow(report.stoppedBy === 'time-cap' ? 'The run reached its time cap: only the steps that ran are listed.' : 'The run was interrupted: only the steps that ran are listed.'));
-  lines.push('', p.dim('Reports:'), `  ${paths.json}`, `  ${paths.junit}`, `  ${paths.summary}`);
+  lines.push('', p.dim('Reports:'), `  ${paths.html}`, `  ${paths.json}`, `  ${paths.junit}`, `  ${paths.summary}`);
   return `${lines.join('\n')}\n`;
 }
 
-function table(steps: readonly StepResult[], p: Palette): string[] {
+/** In a capacity search a step that breaks a threshold is above the capacity: shown as `above`, not as a failure. */
+function table(steps: readonly StepResult[], capacityRun: boolean, p: Palette): string[] {
   const rows = steps.map((step) => {
     const o = step.outcomes;
     const l = step.latencyMs;
@@ -53,7 +55,7 @@ function table(steps: readonly StepResult[], p: Palette): string[] {
       String(o.timeouts),
       String(o.connectionErrors),
       ...latency,
-      step.status,
+      step.status === 'pass' ? 'pass' : capacityRun ? 'above' : 'fail',
     ];
   });
   const widths = columns.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
@@ -62,14 +64,15 @@ function table(steps: readonly StepResult[], p: Palette): string[] {
     p.dim(`  ${render(columns)}`),
     ...rows.map((row) => {
       const text = `  ${render(row)}`;
-      return row[row.length - 1] === 'pass' ? text : p.red(text);
+      const status = row[row.length - 1];
+      return status === 'pass' ? text : status === 'above' ? p.yellow(text) : p.red(text);
     }),
   ];
 }
 
-function checkLine(label: string, check: ThresholdCheck, capacityRun: boolean, p: Palette): string {
+function checkLine(label: string, check: ThresholdCheck, p: Palette): string {
   const { status } = check.verdict;
-  const symbol = status === 'pass' ? p.green('✓') : status === 'warn' || capacityRun ? p.yellow('!') : p.red('✗');
+  const symbol = status === 'pass' ? p.green('✓') : status === 'warn' ? p.yellow('!') : p.red('✗');
   const where = label ? `${label}: ` : '';
   return `  ${symbol} ${where}${check.limit} — measured ${check.measured}${status === 'pass' ? '' : `\n      ${oneLine(check.verdict.reason, 800)}`}`;
 }

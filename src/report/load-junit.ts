@@ -4,7 +4,7 @@ import { visibleText } from './text.js';
 
 export function renderLoadJunit(report: LoadReport): string {
   const capacityRun = report.capacity !== null;
-  const suites = report.steps.map((step) => renderStep(step, capacityRun, report.startedAt));
+  const suites = report.steps.map((step) => renderStep(step, capacityRun));
   if (report.capacity) suites.push(renderCapacity(report));
   const tests = suites.reduce((sum, suite) => sum + suite.tests, 0);
   const failures = suites.reduce((sum, suite) => sum + suite.failures, 0);
@@ -26,7 +26,7 @@ interface Suite {
 }
 
 /** In a capacity search the steps above the capacity are expected to break: they are reported, not failed. */
-function renderStep(step: StepResult, capacityRun: boolean, timestamp: string): Suite {
+function renderStep(step: StepResult, capacityRun: boolean): Suite {
   const name = `${step.label} (${step.pace.kind === 'open' ? `${step.pace.rate}/s` : 'closed loop'})`;
   const cases = step.checks.map((check) => renderCheck(name, check, capacityRun));
   const failures = cases.filter((c) => c.failed).length;
@@ -34,7 +34,7 @@ function renderStep(step: StepResult, capacityRun: boolean, timestamp: string): 
     tests: cases.length,
     failures,
     lines: [
-      `<testsuite${attrs({ name, tests: cases.length, failures, errors: 0, skipped: 0, time: seconds(step.durationSec), timestamp: step.startedAt || timestamp })}>`,
+      `<testsuite${attrs({ name, tests: cases.length, failures, errors: 0, skipped: 0, time: seconds(step.durationSec), timestamp: step.startedAt })}>`,
       '  <properties>',
       `    <property${attrs({ name: 'sent', value: String(step.sent) })}/>`,
       `    <property${attrs({ name: 'achievedRate', value: String(step.achievedRate) })}/>`,

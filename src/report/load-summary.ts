@@ -41,26 +41,32 @@ export function renderLoadSummaryMarkdown(report: LoadReport): string {
   lines.push(
     '| Step | Rate asked | Sent/s | Sent | 2xx | Failed | Timeouts | Conn. errors | p50 | p90 | p99 | p99.9 | max | Status |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
-    ...report.steps.map(stepRow),
+    ...report.steps.map((step) => stepRow(step, report.capacity !== null)),
     '',
   );
-  const details = report.steps.flatMap(stepDetails);
+  const details = report.steps.flatMap((step) => stepDetails(step, report.capacity !== null));
   if (details.length > 0) lines.push('### Thresholds', '', ...details, '');
   lines.push('The per-second series (requests, failures, p99) of every step is in report.json.');
   return `${lines.join('\n').trimEnd()}\n`;
 }
 
-function stepRow(step: StepResult): string {
+function stepRow(step: StepResult, capacityRun: boolean): string {
   const o = step.outcomes;
   const l = step.latencyMs;
   const latency = l ? [l.p50, l.p90, l.p99, l.p999, l.max].map((value) => `${value} ms`) : ['–', '–', '–', '–', '–'];
   const asked = step.pace.kind === 'open' ? fmtRate(step.pace.rate) : 'closed loop';
-  return `| ${mdText(step.label, 40)} | ${asked} | ${step.achievedRate} | ${step.sent} | ${o.acknowledged} | ${o.failures} (${percent(o.failureRate)}) | ${o.timeouts} | ${o.connectionErrors} | ${latency.join(' | ')} | ${step.status === 'pass' ? '✅ pass' : '❌ fail'} |`;
+  return `| ${mdText(step.label, 40)} | ${asked} | ${step.achievedRate} | ${step.sent} | ${o.acknowledged} | ${o.failures} (${percent(o.failureRate)}) | ${o.timeouts} | ${o.connectionErrors} | ${latency.join(' | ')} | ${step.status === 'pass' ? '✅ pass' : capacityRun ? '⚠️ above capacity' : '❌ fail'} |`;
 }
 
-function stepDetails(step: StepResult): string[] {
+/** In a capacity search a broken threshold marks a step above the capacity: a finding, not a failure. */
+function stepDetails(step: StepResult, capacityRun: boolean): string[] {
   const lines = [`**${mdText(step.label, 40)}**`, ''];
-  for (const check of step.checks) lines.push(`- ${mark[check.verdict.status]} ${mdText(check.limit, 100)}: ${mdText(check.measured, 100)}. ${mdText(check.verdict.reason, 1000)}`);
+  for (const check of step.checks) {
+    const { status } = check.verdict;
+    const symbol = capacityRun && status === 'fail' ? '⚠️' : mark[status];
+    const note = capacityRun && status === 'fail' ? ' (above the capacity)' : '';
+    lines.push(`- ${symbol} ${mdText(check.limit, 100)}: ${mdText(check.measured, 100)}${note}. ${mdText(check.verdict.reason, 1000)}`);
+  }
   const statuses = Object.entries(step.outcomes.statuses).map(([status, count]) => `${status} ×${count}`);
   if (statuses.length > 0) lines.push(`- Statuses: ${statuses.join(', ')}`);
   const codes = Object.entries(step.outcomes.errorCodes).map(([code, count]) => `${code} ×${count}`);

@@ -1,7 +1,8 @@
-// Writes a contract run's reports (report.json, junit.xml, summary.md) into its run directory, redacted and atomically.
+// Writes a contract run's reports (report.json, junit.xml, summary.md, report.html) into its run directory, redacted and atomically.
 import path from 'node:path';
 import type { ContractReport } from '../contract/results.js';
 import { writeFileAtomic } from './atomic-write.js';
+import { renderContractHtml } from './html-contract.js';
 import { renderJunit } from './junit.js';
 import { redactStrings, type Redactor } from './redact.js';
 import { renderSummaryMarkdown } from './summary.js';
@@ -10,6 +11,7 @@ export interface ReportPaths {
   json: string;
   junit: string;
   summary: string;
+  html: string;
 }
 
 /** report.json is the ContractReport itself, pretty-printed. */
@@ -21,6 +23,7 @@ const renderers: Readonly<Record<keyof ReportPaths, (report: ContractReport) => 
   json: renderReportJson,
   junit: renderJunit,
   summary: renderSummaryMarkdown,
+  html: renderContractHtml,
 };
 
 /**
@@ -29,7 +32,7 @@ const renderers: Readonly<Record<keyof ReportPaths, (report: ContractReport) => 
  */
 export async function writeContractReports(report: ContractReport, dir: string, redact: Redactor): Promise<ReportPaths> {
   const clean = redactStrings(report, redact);
-  const paths: ReportPaths = { json: path.join(dir, 'report.json'), junit: path.join(dir, 'junit.xml'), summary: path.join(dir, 'summary.md') };
+  const paths: ReportPaths = { json: path.join(dir, 'report.json'), junit: path.join(dir, 'junit.xml'), summary: path.join(dir, 'summary.md'), html: path.join(dir, 'report.html') };
   const keys = Object.keys(renderers) as Array<keyof ReportPaths>;
   await Promise.all(keys.map((key) => writeFileAtomic(paths[key], redact(renderers[key](clean)))));
   return paths;

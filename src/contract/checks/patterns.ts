@@ -8,8 +8,8 @@ import type { CheckFamily } from '../plan.js';
 import { plainDelivery } from '../request.js';
 
 /** The payload.large order has at least this many items, and more when that is needed to reach LARGE_ORDER_BYTES. */
-export const LARGE_ORDER_ITEMS = 250;
-export const LARGE_ORDER_BYTES = 400 * 1024;
+const LARGE_ORDER_ITEMS = 250;
+const LARGE_ORDER_BYTES = 400 * 1024;
 
 export const patternsFamily: CheckFamily = {
   checks: ['idempotency.redelivery', 'concurrency.burst', 'payload.large'],
@@ -23,7 +23,9 @@ export const patternsFamily: CheckFamily = {
         ...at,
         build: () => {
           const delivery = plainDelivery(context.event('patterns', at));
-          return { fault: 'the same event delivered twice, signed afresh each time (a later timestamp)', deliveries: [delivery, delivery] };
+          // The first delivery is signed a second in the past, so the retry's later timestamp needs no waiting.
+          const first = { ...delivery, signing: { kind: 'signed' as const, tokens: 'mode' as const, ageSec: 1 } };
+          return { fault: 'the same event delivered twice, signed afresh each time (a later timestamp)', deliveries: [first, delivery] };
         },
         judges: {
           'idempotency.redelivery': ([first, second]): Verdict => {

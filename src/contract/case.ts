@@ -1,0 +1,79 @@
+// One planned case, delivered and judged exactly as `drhook contract` does it: shared by the runner and the Playwright suites.
+import type { DeliveryEngine } from '../delivery.js';
+import type { DeliveryOutcome } from '../outcome.js';
+import type { Verdict } from '../verdict.js';
+import type { CheckId } from './catalog.js';
+import { withControl } from './judges.js';
+import { caseId, type PlannedCase } from './plan.js';
+import type { Sender } from './request.js';
+import type { CaseRecord, DeliveryRecord } from './results.js';
+import type { ContractSettings } from './settings.js';
+
+const interrupted = (outcome: DeliveryOutcome): boolean => outcome.kind === 'error' && outcome.cause === 'aborted';
+
+/**
+ * Delivers a case's requests, each signed just before it leaves: all at once for a burst, else one after another,
+ * each later one signed in a later second (as a retry is). Undefined when `signal` aborted meanwhile.
+ */
+export async function deliverCase(
+  sender: Sender,
+  engine: DeliveryEngine,
+  planned: Pick<PlannedCase, 'deliveries' | 'simultaneous'>,
+  signal?: AbortSignal,
+): Promise<DeliveryRecord[] | undefined> {
+  const deliveries: DeliveryRecord[] = [];
+  const options = signal ? { signal } : {};
+  if (planned.simultaneous) {
+    const prepared = await Promise.all(planned.deliveries.map((spec) => sender.prepare(spec)));
+    const outcomes = await Promise.all(prepared.map(({ request }) => engine.deliver(request, options)));
+    prepared.forEach(({ request }, i) => deliveries.push({ request: sender.record(request, planned.deliveries[i]!.event.id), outcome: outcomes[i]! }));
+  } else {
+    let after: number | undefined;
+    for (const spec of planned.deliveries) {
+      if (signal?.aborted) return undefined;
+      const { request, timestamp } = await sender.prepare(spec, after);
+      after = timestamp;
+      deliveries.push({ request: sender.record(request, spec.event.id), outcome: await engine.deliver(request, options) });
+    }
+  }
+  return signal?.aborted || deliveries.some((delivery) => interrupted(delivery.outcome)) ? undefined : deliveries;
+}
+
+/**
+ * One record per check judging the case. A rejection case is judged against `control`, the answer to the valid event
+ * of its type and mode; an advisory check's failure is a warning.
+ */
+export function judgeCase(settings: ContractSettings, planned: PlannedCase, delivered: DeliveryRecord[], control: DeliveryOutcome | undefined): CaseRecord[] {
+  const outcomes = delivered.map((delivery) => delivery.outcome);
+  return planned.judges.map(({ checkId, judge }) => {
+    const verdict = planned.control === undefined ? judge(outcomes) : withControl(judge(outcomes), outcomes[0], control, planned.control);
+    return {
+      id: caseId(checkId, planned),
+      checkId,
+      eventType: planned.eventType,
+      mode: planned.mode,
+      fault: planned.fault,
+      deliveries: delivered,
+      verdict: asPolicy(verdict, settings.policies[checkId].required),
+      reproduce: reproduceCommand(settings, planned, checkId),
+    };
+  });
+}
+
+/** An advisory check does not fail: its failures are warnings. */
+function asPolicy(verdict: Verdict, required: boolean): Verdict {
+  return verdict.status === 'fail' && !required ? { status: 'warn', reason: verdict.reason } : verdict;
+}
+
+/** A command that runs exactly this case again; secrets come from the environment, never the command line. */
+function reproduceCommand(settings: ContractSettings, planned: PlannedCase, checkId: CheckId): string {
+  const args = [
+    'drhook', 'contract', settings.url, ...settings.reproduceFlags,
+    '--only', checkId, '--events', planned.events.join(','), '--mode', planned.mode, '--seed', String(settings.seed), '--case', caseId(checkId, planned),
+  ];
+  return args.map(shellQuote).join(' ');
+}
+
+function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,125 @@
+// report.html of contract runs, opened from disk in Chromium: what a person checks first, and that nothing hostile runs.
+import { rm } from 'node:fs/promises';
+import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import type { ContractReport } from '../../src/contract/results.js';
+import { contractRun, hostile, hostileContractRun, openReport, password, tokens, type BrowserGlobals, type Written } from './reports.js';
+
+let passing: Written<ContractReport>;
+let failing: Written<ContractReport>;
+let hostileRun: Written<ContractReport>;
+
+test.beforeAll(async () => {
+  [passing, failing, hostileRun] = await Promise.all([contractRun(), contractRun('reject-duplicates'), hostileContractRun()]);
+});
+
+test.afterAll(async () => {
+  await Promise.all([passing, failing, hostileRun].map((written) => written && rm(written.dir, { recursive: true, force: true })));
+});
+
+async function screenshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  const body = await page.screenshot({ fullPage: true, path: testInfo.outputPath(`${name}.png`) });
+  await testInfo.attach(name, { body, contentType: 'image/png' });
+}
+
+test('a passing run: a green PASS banner, every check passed or skipped, no flagged case, nothing loaded from anywhere', async ({ page }, testInfo) => {
+  const { requests, errors } = await openReport(page, passing.url);
+  const banner = page.locator('#verdict');
+  await expect(banner).toHaveClass(/\bpass\b/);
+  await expect(banner.locator('.headline')).toHaveText('✓ Gate: PASS');
+  await expect(banner).toContainText(passing.report.gate.summary);
+  expect(await banner.evaluate((element) => (globalThis as unknown as BrowserGlobals).getComputedStyle(element).backgroundColor)).toBe('rgb(218, 251, 225)');
+
+  const rows = page.locator('#checks-table tbody tr');
+  await expect(rows).toHaveCount(passing.report.checks.length);
+  await expect(page.locator('#checks-table tr.status-fail, #checks-table tr.status-warn')).toHaveCount(0);
+  await expect(page.locator('#matrix td.fail, #matrix td.warn')).toHaveCount(0);
+  await expect(page.locator('#matrix td.cell[data-check="ack.2xx"][data-type="order.accepted"]')).toHaveText('✓ 2');
+  await expect(page.locator('#cases')).toContainText('No case failed or warned.');
+  await expect(page.locator('#settings-table')).toContainText('basic as drhook');
+
+  const html = await page.content();
+  for (const secret of [...tokens.test, ...tokens.live, password]) expect(html).not.toContain(secret);
+  expect(requests.filter((url) => !url.startsWith('file://'))).toEqual([]);
+  expect(errors).toEqual([]);
+  await screenshot(page, testInfo, 'contract-pass');
+});
+
+test('a failing run: a red FAIL banner naming the check, its row and matrix cell, the case with request, response and reason', async ({ page }, testInfo) => {
+  const record = failing.report.checks.find((check) => check.id === 'idempotency.redelivery')!.cases[0]!;
+  expect(record.verdict.status).toBe('fail');
+  const { errors } = await openReport(page, failing.url);
+
+  const banner = page.locator('#verdict');
+  await expect(banner).toHaveClass(/\bfail\b/);
+  await expect(banner.locator('.headline')).toHaveText('✗ Gate: FAIL');
+  await expect(banner).toContainText('idempotency.redelivery');
+  expect(await banner.evaluate((element) => (globalThis as unknown as BrowserGlobals).getComputedStyle(element).borderTopColor)).toBe('rgb(207, 34, 46)');
+
+  const row = page.locator('#checks-table tr[data-check="idempotency.redelivery"]');
+  await expect(row).toHaveClass(/status-fail/);
+  await expect(row.locator('.badge')).toHaveText('fail');
+  await expect(row.locator('td.count-fail')).toHaveText('1');
+  await expect(page.locator('#checks-table tr.status-fail')).toHaveCount(1);
+
+  const cell = page.locator('#matrix td.cell[data-check="idempotency.redelivery"][data-type="order.accepted"]');
+  await expect(cell).toHaveClass(/\bfail\b/);
+  await expect(cell).toHaveText('✗ 1/1');
+
+  const details = page.locator(`details.case[data-case-id="${record.id}"]`);
+  await expect(details).toHaveClass(/\bfail\b/);
+  await expect(details.locator('.reason-text')).toBeHidden();
+  await cell.locator('a').click();
+  await expect(details).toHaveAttribute('open', '');
+  await expect(details.locator('.reason-text')).toHaveText(record.verdict.reason);
+  await expect(details).toContainText('2 deliveries: 1× HTTP 202, 1× HTTP 409');
+  await expect(details.locator('.request').first()).toContainText('POST');
+  await expect(details.locator('.request').first()).toContainText('Authorization');
+  await expect(details.locator('.request').first()).toContainText('Basic [redacted]');
+  await expect(details.locator('.response').nth(1)).toContainText('HTTP 409');
+  await expect(details.locator('.response').nth(1).locator('pre.body')).toContainText('already received');
+  await expect(details.locator('.response').nth(1)).toContainText('complete after');
+  expect(errors).toEqual([]);
+  await screenshot(page, testInfo, 'contract-fail');
+});
+
+test('the copy button puts the reproduce command on the clipboard and says so', async ({ page, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  const record = failing.report.checks.find((check) => check.id === 'idempotency.redelivery')!.cases[0]!;
+  await openReport(page, failing.url);
+  const details = page.locator(`details.case[data-case-id="${record.id}"]`);
+  await details.locator('summary').click();
+  const button = details.locator('button.copy');
+  await expect(button).toHaveText('Copy');
+  await button.click();
+  await expect(button).toHaveText('Copied');
+  await expect(button).toHaveClass(/copied/);
+  expect(await page.evaluate(() => (globalThis as unknown as BrowserGlobals).navigator.clipboard!.readText())).toBe(record.reproduce);
+  expect(record.reproduce).toMatch(/^drhook contract http:\/\/127\.0\.0\.1:\d+\/webhooks\/digitalriver .*--case idempotency\.redelivery\/order\.accepted\/test\/delivered-twice$/);
+});
+
+test('without the clipboard API the copy button falls back to a selection copy', async ({ page }) => {
+  await page.addInitScript(() => Object.defineProperty((globalThis as unknown as BrowserGlobals).navigator, 'clipboard', { value: undefined }));
+  await openReport(page, failing.url);
+  await page.locator('button[data-expand="open"]').click();
+  const button = page.locator('details.case button.copy').first();
+  await button.click();
+  await expect(button).toHaveText(/^(Copied|Select and copy)$/);
+  const copied = (await button.textContent()) === 'Copied';
+  if (!copied) expect(await page.evaluate(() => (globalThis as unknown as BrowserGlobals).getSelection()?.toString())).toContain('drhook contract');
+});
+
+test('a hostile receiver body and header are shown as text: no markup, no script runs', async ({ page }, testInfo) => {
+  const { errors } = await openReport(page, hostileRun.url);
+  await expect(page.locator('#verdict')).toHaveClass(/\bfail\b/);
+  await page.locator('button[data-expand="open"]').click();
+  const body = page.locator('details.case .response pre.body').first();
+  await expect(body).toContainText('<h1>boom</h1></script><script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"><!--');
+  await expect(body).toContainText('\\x07');
+  await expect(page.locator('details.case .response').first()).toContainText('X-Hostile'.toLowerCase());
+  expect(await page.evaluate(() => (globalThis as unknown as BrowserGlobals).__pwned)).toBeUndefined();
+  await expect(page.locator('img, h1:has-text("boom")')).toHaveCount(0);
+  expect(await page.locator('script').count()).toBe(1);
+  expect(errors).toEqual([]);
+  expect(hostile).toContain('</script>');
+  await screenshot(page, testInfo, 'contract-hostile');
+});

@@ -1,0 +1,205 @@
+// Reports for the browser tests, from real runs against real receivers on 127.0.0.1, written by the real report writers.
+import http from 'node:http';
+import { mkdtemp } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { Page } from '@playwright/test';
+import type { ContractReport } from '../../src/contract/results.js';
+import type { ContractOptions } from '../../src/contract/settings.js';
+import type { LoadReport } from '../../src/load/report.js';
+import type { LoadOptions } from '../../src/load/settings.js';
+import type { ReceiverOptions } from '../../src/receiver/server.js';
+
+/**
+ * drhook as built in dist/ (it finds its schemas and scenarios relative to its compiled files); its types come from
+ * the sources, so the TypeScript build never reads its own output.
+ */
+function built<T>(module: string): Promise<T> {
+  return import(new URL(`../../dist/src/${module}`, import.meta.url).href) as Promise<T>;
+}
+const [{ runContract }, { resolveSettings, settingsSecrets }, { runLoad }, loadSettings, { startReceiver }, { createRedactor }, { writeLoadReports }, { writeContractReports }] = await Promise.all([
+  built<typeof import('../../src/contract/run.js')>('contract/run.js'),
+  built<typeof import('../../src/contract/settings.js')>('contract/settings.js'),
+  built<typeof import('../../src/load/run.js')>('load/run.js'),
+  built<typeof import('../../src/load/settings.js')>('load/settings.js'),
+  built<typeof import('../../src/receiver/server.js')>('receiver/server.js'),
+  built<typeof import('../../src/redact.js')>('redact.js'),
+  built<typeof import('../../src/report/load-write.js')>('report/load-write.js'),
+  built<typeof import('../../src/report/write.js')>('report/write.js'),
+]);
+const { resolveLoadSettings, settingsSecrets: loadSecrets } = loadSettings;
+
+/**
+ * The few browser globals the page functions use. They run in the page, not here, so the tests compile without the
+ * DOM library: they reach them through `globalThis as unknown as BrowserGlobals`.
+ */
+export interface BrowserGlobals {
+  navigator: { clipboard?: { readText(): Promise<string> } };
+  document: { getElementById(id: string): { textContent: string | null } | null };
+  getComputedStyle(element: unknown): { backgroundColor: string; borderTopColor: string };
+  getSelection(): { toString(): string } | null;
+  /** Set only if injected markup ran. */
+  __pwned?: number;
+}
+
+interface Canvas {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, width: number, height: number): { data: ArrayLike<number> } };
+}
+
+export const tokens = { test: ['tok_browser_test_5d2a'], live: ['tok_browser_live_8c1f'] };
+export const password = 'PASSWORD-browser-3e9b';
+const auth = { kind: 'basic', username: 'drhook', password } as const;
+
+/** Markup, a script end tag, an HTML comment opener, U+2028 and a control character: what a hostile receiver might send. */
+export const hostile = `</script><script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"><!-- \u2028 \u0007 "quotes" & 'apostrophes'`;
+
+export interface Written<R> {
+  report: R;
+  /** report.html as a file:// URL. */
+  url: string;
+  dir: string;
+}
+
+const tempDir = () => mkdtemp(path.join(os.tmpdir(), 'drhook-browser-'));
+
+/** A contract run of order.accepted in both modes with basic auth: every check can run. */
+async function contractAgainst(url: string, options: ContractOptions = {}): Promise<Written<ContractReport>> {
+  const settings = resolveSettings(url, { events: ['order.accepted'], mode: 'both', secrets: tokens, auth, seed: 7, ...options });
+  const report = await runContract(settings);
+  const dir = await tempDir();
+  const paths = await writeContractReports(report, dir, createRedactor(settingsSecrets(settings)));
+  return { report, url: `file://${paths.html}`, dir };
+}
+
+/** Against the reference receiver, correct or with one fault. */
+export async function contractRun(fault?: ReceiverOptions['fault']): Promise<Written<ContractReport>> {
+  const receiver = await startReceiver({ secrets: tokens, auth, ...(fault ? { fault } : {}) });
+  try {
+    return await contractAgainst(receiver.url);
+  } finally {
+    await receiver.close();
+  }
+}
+
+/** Against a receiver that answers every delivery 500 with hostile text in its body and a header. */
+export async function hostileContractRun(): Promise<Written<ContractReport>> {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(500, { 'Content-Type': 'text/html', 'X-Hostile': hostile.replace(/[\u2028\u0007]/g, '') }).end(`<h1>boom</h1>${hostile}`));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    return await contractAgainst(`http://127.0.0.1:${port}/hook`, { only: ['ack'], mode: 'test' });
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+async function writeLoad(report: LoadReport, secrets: string[]): Promise<Written<LoadReport>> {
+  const dir = await tempDir();
+  const paths = await writeLoadReports(report, dir, createRedactor(secrets));
+  return { report, url: `file://${paths.html}`, dir };
+}
+
+/** A ramp of two short steps against the reference receiver. */
+export async function loadRamp(): Promise<Written<LoadReport>> {
+  const receiver = await startReceiver({ secrets: tokens });
+  try {
+    const options: LoadOptions = { events: ['order.accepted:3', 'refund.complete'], secrets: tokens, ramp: [20, 40], stepSec: 1.5, connections: 10, poolSize: 4, seed: 3 };
+    const settings = resolveLoadSettings(receiver.url, options);
+    return await writeLoad(await runLoad(settings), loadSecrets(settings));
+  } finally {
+    await receiver.close();
+  }
+}
+
+/** A steady run against a receiver that answers some deliveries 503, redirects some and drops some connections. */
+export async function loadMixed(): Promise<Written<LoadReport>> {
+  let count = 0;
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const n = count++;
+      if (n % 10 === 3) res.writeHead(503).end('busy');
+      else if (n % 10 === 6) res.writeHead(308, { Location: '/elsewhere' }).end();
+      else if (n % 25 === 9) req.socket.destroy();
+      else res.writeHead(202).end('{"status":"accepted"}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    const settings = resolveLoadSettings(`http://127.0.0.1:${port}/hook`, { events: ['order.accepted'], secrets: tokens, rate: 40, durationSec: 2, connections: 10, poolSize: 4, seed: 4 });
+    return await writeLoad(await runLoad(settings), loadSecrets(settings));
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+/** A capacity search against a receiver that takes about 60 events/s (a token bucket) and answers 503 beyond. */
+export async function loadCapacity(): Promise<Written<LoadReport>> {
+  let bucket = 6;
+  let last = performance.now();
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const now = performance.now();
+      bucket = Math.min(6, bucket + ((now - last) * 60) / 1000);
+      last = now;
+      if (bucket >= 1) {
+        bucket -= 1;
+        res.writeHead(202).end();
+      } else res.writeHead(503, { 'Retry-After': '1' }).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    const options: LoadOptions = { events: ['order.accepted'], secrets: tokens, capacity: true, rate: 20, stepSec: 1, timeLimitSec: 8, connections: 20, poolSize: 2, seed: 5 };
+    const settings = resolveLoadSettings(`http://127.0.0.1:${port}/hook`, options);
+    return await writeLoad(await runLoad(settings), loadSecrets(settings));
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+/** A load report with hostile text where a receiver or a flag could put it, written as a report.html. */
+export async function hostileLoad(report: LoadReport): Promise<Written<LoadReport>> {
+  const tampered: LoadReport = structuredClone(report);
+  tampered.plan.notes.push(`note ${hostile}`);
+  tampered.totals.outcomes.errorCodes[`E_${hostile}`] = 1;
+  tampered.steps[0]!.label = `step ${hostile}`;
+  return writeLoad(tampered, []);
+}
+
+/** Opens a report from disk and records every request the page makes and every error it logs. */
+export async function openReport(page: Page, url: string): Promise<{ requests: string[]; errors: string[] }> {
+  const requests: string[] = [];
+  const errors: string[] = [];
+  page.on('request', (request) => requests.push(request.url()));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(url);
+  return { requests, errors };
+}
+
+/** Share of a canvas's pixels that are drawn (not fully transparent). */
+export function drawnShare(page: Page, selector: string): Promise<number> {
+  return page.locator(selector).evaluate((element) => {
+    const canvas = element as unknown as Canvas;
+    const context = canvas.getContext('2d');
+    const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
+    let drawn = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) drawn++;
+    return drawn / (canvas.width * canvas.height);
+  });
+}

@@ -1,0 +1,99 @@
+// `drhook report <report.json>`: report.html and summary.md rendered again from saved contract and load reports; bad files exit 2.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { runLoad } from '../src/load/run.js';
+import type { LoadReport } from '../src/load/report.js';
+import { resolveLoadSettings } from '../src/load/settings.js';
+import { startReceiver } from '../src/receiver/server.js';
+import { renderReportJson } from '../src/report/write.js';
+import { runCli } from './helpers/http.js';
+import { buildContractReport, redactPlanted } from './helpers/report-fixtures.js';
+import { redactStrings } from '../src/report/redact.js';
+
+let work: string;
+let load: LoadReport;
+before(async () => {
+  work = await mkdtemp(path.join(os.tmpdir(), 'drhook-report-command-'));
+  const receiver = await startReceiver({ secrets: { test: ['tok_report_command'], live: [] } });
+  try {
+    load = await runLoad(resolveLoadSettings(receiver.url, { events: ['order.accepted'], secrets: { test: ['tok_report_command'], live: [] }, count: 40, connections: 4, poolSize: 2, seed: 1 }));
+  } finally {
+    await receiver.close();
+  }
+});
+after(() => rm(work, { recursive: true, force: true }));
+
+async function saved(name: string, content: string): Promise<string> {
+  const dir = await mkdtemp(path.join(work, `${name}-`));
+  const file = path.join(dir, 'report.json');
+  await writeFile(file, content);
+  return file;
+}
+
+test('a contract report: report.html and summary.md beside it, the paths printed, exit 0', async () => {
+  const report = redactStrings(buildContractReport(), redactPlanted);
+  const file = await saved('contract', renderReportJson(report));
+  const result = await runCli(['report', file]);
+  assert.equal(result.code, 0, result.stderr);
+  const dir = path.dirname(file);
+  assert.deepEqual((await readdir(dir)).sort(), ['report.html', 'report.json', 'summary.md']);
+  assert.equal(result.stdout, `Reports (contract run ${report.runId}):\n  ${path.join(dir, 'report.html')}\n  ${path.join(dir, 'summary.md')}\n`);
+  const html = await readFile(path.join(dir, 'report.html'), 'utf8');
+  assert.match(html, /^<!DOCTYPE html>/);
+  assert.match(html, /<div class="headline">✗ Gate: FAIL<\/div>/);
+  assert.ok(html.includes('data-check="malformed.400"'));
+  assert.ok(!html.includes('<&"\'>'), 'the fixture\'s hostile text is escaped');
+  assert.match(await readFile(path.join(dir, 'summary.md'), 'utf8'), /^## ❌ drhook contract gate: fail/);
+});
+
+test('a load report into --out: the charts\' data embedded, Chart.js inlined, no external reference', async () => {
+  const file = await saved('load', `${JSON.stringify(load, null, 2)}\n`);
+  const out = path.join(work, 'load-out', 'nested');
+  const result = await runCli(['report', file, '--out', out]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual((await readdir(out)).sort(), ['report.html', 'summary.md']);
+  const html = await readFile(path.join(out, 'report.html'), 'utf8');
+  assert.match(html, /<script type="application\/json" id="drhook-data">\{"budgetMs":3000,/);
+  assert.ok(html.includes('Chart.js v4.6.1'));
+  assert.ok(!/\b(src|href)\s*=\s*["']?(https?:)?\/\//i.test(html), 'nothing loaded from the network');
+  assert.match(html, /Content-Security-Policy" content="default-src 'none'; script-src 'sha256-/);
+  assert.match(await readFile(path.join(out, 'summary.md'), 'utf8'), /^## ✅ drhook load: pass/);
+});
+
+test('secrets in the environment are masked in what it writes', async () => {
+  const report = buildContractReport();
+  report.settings = { ...report.settings, signingToken: 'tok-LEAKED-4471' };
+  const file = await saved('secret', renderReportJson(redactStrings(report, redactPlanted)));
+  const result = await runCli(['report', file], { env: { DRHOOK_TEST_SECRET: 'tok-LEAKED-4471' } });
+  assert.equal(result.code, 0, result.stderr);
+  for (const name of ['report.html', 'summary.md']) {
+    const text = await readFile(path.join(path.dirname(file), name), 'utf8');
+    assert.ok(!text.includes('LEAKED'), `${name} holds no secret`);
+    assert.ok(text.includes('[redacted]'), `${name} shows where it was`);
+  }
+});
+
+test('a file that is not a drhook contract or load report: exit 2, one line naming the problem, nothing written', async () => {
+  const valid = JSON.parse(renderReportJson(redactStrings(buildContractReport(), redactPlanted))) as Record<string, unknown>;
+  const cases: Array<[string, string, RegExp]> = [
+    ['not-json', '{"tool": "drhook", ', /is not JSON: /],
+    ['not-drhook', '{"checks": []}', /is not a drhook report \(no "tool": "drhook"\)/],
+    ['unknown-kind', '{"tool": "drhook", "kind": "send"}', /is a drhook report of kind "send"; drhook report renders contract and load reports/],
+    ['invalid', JSON.stringify({ ...valid, gate: { status: 'maybe' } }), /is not a valid contract report: at \/gate it must have required property/],
+  ];
+  for (const [name, content, message] of cases) {
+    const file = await saved(name, content);
+    const result = await runCli(['report', file]);
+    assert.equal(result.code, 2, name);
+    assert.equal(result.stdout, '', name);
+    assert.match(result.stderr, /^drhook: [^\n]+\n$/, name);
+    assert.match(result.stderr, message, name);
+    assert.deepEqual(await readdir(path.dirname(file)), ['report.json'], `${name}: nothing written`);
+  }
+  const missing = await runCli(['report', path.join(work, 'no-such', 'report.json')]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /^drhook: cannot read .*report\.json: ENOENT\n$/);
+});
