@@ -17,7 +17,8 @@ const program = new Command('drhook')
   .version('0.1.0')
   .exitOverride()
   .showSuggestionAfterError(true)
-  .configureOutput({ outputError: (message, write) => write(message) });
+  // One line, as every usage error: `drhook: unknown option '--timout-ms' (did you mean --timeout-ms?)`.
+  .configureOutput({ outputError: (message, write) => write(`drhook: ${oneLine(message)}\n`) });
 
 for (const command of [events, generate, validate, sign, send, serve, contract, load, report]) command.register(program);
 
@@ -25,6 +26,14 @@ try {
   await program.parseAsync(process.argv);
 } catch (error) {
   process.exitCode = exitCodeFor(error);
+}
+
+function oneLine(message: string): string {
+  return message
+    .replace(/^error: /, '')
+    .replace(/\n\(Did you mean (.+)\?\)/, ' (did you mean $1?)')
+    .trim()
+    .replace(/\s*\n\s*/g, ' ');
 }
 
 function exitCodeFor(error: unknown): number {

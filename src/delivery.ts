@@ -239,6 +239,10 @@ function transportError(error: unknown, target: URL, durationMs: number): Delive
       const hint = code === 'ERR_SSL_WRONG_VERSION_NUMBER' ? ' (does the receiver speak plain http?)' : '';
       return { cause: 'tls', message: `TLS failed with ${where}: ${tlsReason(message)}${hint}` };
     }
+    if (code === 'UND_ERR_SOCKET' && message === 'bad response') {
+      // undici refuses an unsolicited 100 Continue, and an answer to no request.
+      return { cause: 'protocol', message: `${where} sent a response drhook did not ask for (an unsolicited 100 Continue, or an answer to no request)` };
+    }
     if (code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') {
       return { cause: 'socket-closed', message: `${where} closed the connection before a complete response (${message})` };
     }

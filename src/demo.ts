@@ -25,11 +25,8 @@ async function runAgainst(title: string, fault: FaultName | undefined): Promise<
     const { runId, dir } = await createRunDirectory(defaultReportDir, 'contract');
     const report = await runContract(settings, { runId });
     const paths = await writeContractReports(report, dir, redact);
-    const relative = {
-      json: path.relative(process.cwd(), paths.json),
-      junit: path.relative(process.cwd(), paths.junit),
-      summary: path.relative(process.cwd(), paths.summary),
-    };
+    const short = (file: string) => path.relative(process.cwd(), file);
+    const relative = { json: short(paths.json), junit: short(paths.junit), summary: short(paths.summary), html: short(paths.html) };
     process.stdout.write(redact(renderConsoleSummary(report, relative, { color: colorEnabled(process.stdout) })));
     return report;
   } finally {

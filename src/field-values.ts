@@ -1,6 +1,6 @@
 // Replaces json-schema-faker's placeholder values with Digital-River-shaped ones, field by field, from the event's scene.
 import { lineItemsKeyword } from './generation-schema.js';
-import { numericId, type IdKind, type Line, type Person, type Scene } from './realism.js';
+import { numericId, sceneChoices, type IdKind, type Line, type Person, type Scene } from './realism.js';
 
 type Json = Record<string, unknown>;
 
@@ -67,18 +67,22 @@ export function dressFields(object: Json, schema: Json, resource: string, scene:
 }
 
 function dressObject(object: Json, schema: Json, place: Place, scene: Scene): void {
-  const properties = isRecord(schema.properties) ? schema.properties : {};
-  for (const [key, value] of Object.entries(object)) {
-    const sub = isRecord(properties[key]) ? properties[key] : {};
+  const properties = isRecord(schema.properties) ? schema.properties : none;
+  // Dressing sets or deletes only the key at hand, so walking the object while changing it is safe.
+  for (const key in object) {
+    const value = object[key];
+    const field = Object.hasOwn(properties, key) ? properties[key] : undefined;
+    const sub = isRecord(field) ? field : none;
     if (Array.isArray(value)) {
-      const itemSchema = isRecord(sub.items) ? sub.items : {};
+      const itemSchema = isRecord(sub.items) ? sub.items : none;
       if (sub[lineItemsKeyword] === true) extendLines(value, scene.lineCount);
-      value.forEach((element, index) => {
+      for (let index = 0; index < value.length; index++) {
+        const element: unknown = value[index];
         if (isRecord(element)) dressObject(element, itemSchema, enter(place, key, index, scene), scene);
         else value[index] = restricted(element, leaf(element, key, place, scene), itemSchema);
-      });
+      }
     } else if (isRecord(value)) {
-      if (key === 'metadata' || key === 'lineItemMetadata' || key === 'orderMetadata') object[key] = metadata(place, scene);
+      if (metadataKeys.has(key)) object[key] = metadata(place, scene);
       else dressObject(value, sub, enter(place, key, 0, scene), scene);
     } else {
       const dressed = restricted(value, leaf(value, key, place, scene), sub);
@@ -89,6 +93,9 @@ function dressObject(object: Json, schema: Json, place: Place, scene: Scene): vo
   if (typeof object.clientSecret === 'string' && typeof object.id === 'string') object.clientSecret = `${object.id}_${scene.random.uuid()}`;
   if (place.line && place.kind.endsWith('Item')) fitLine(object, properties, place.line, scene);
 }
+
+/** The schema of a field the schema does not describe. */
+const none: Json = Object.freeze({});
 
 /** A line item ships from somewhere only if its product is physical, and has subscription details exactly when it renews. */
 function fitLine(item: Json, properties: Json, line: Line, scene: Scene): void {
@@ -112,20 +119,96 @@ function fitLine(item: Json, properties: Json, line: Line, scene: Scene): void {
 /** Grows a generated list of line items to `count` with copies of its entries (dressing makes each its own line). */
 function extendLines(items: unknown[], count: number): void {
   const templates = items.length;
-  for (let index = templates; index < count && templates > 0; index++) items.push(structuredClone(items[index % templates]));
+  for (let index = templates; index < count && templates > 0; index++) items.push(copy(items[index % templates]));
 }
+
+/** A deep copy of generated JSON data (objects, arrays, primitives). */
+function copy(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(copy);
+  if (!isRecord(value)) return value;
+  const copied: Json = {};
+  for (const key in value) copied[key] = copy(value[key]);
+  return copied;
+}
+
+/** The lists of allowed values (enum, examples) as sets, for the long ones (countries, currencies). */
+const allowedSets = new WeakMap<readonly unknown[], ReadonlySet<unknown>>();
 
 /** The dressed value, unless the schema lists the allowed values and it is not one of them. */
 function restricted(generated: unknown, dressed: unknown, schema: Json): unknown {
   if (dressed === undefined) return undefined;
   const allowed = Array.isArray(schema.enum) ? schema.enum : Array.isArray(schema.examples) ? schema.examples : undefined;
-  return allowed && !allowed.includes(dressed) ? generated : dressed;
+  if (!allowed) return dressed;
+  if (allowed.length < 16) return allowed.includes(dressed) ? dressed : generated;
+  let set = allowedSets.get(allowed);
+  if (!set) {
+    set = new Set(allowed);
+    allowedSets.set(allowed, set);
+  }
+  return set.has(dressed) ? dressed : generated;
+}
+
+/** Objects replaced whole by `metadata`. */
+const metadataKeys = new Set(['metadata', 'lineItemMetadata', 'orderMetadata']);
+/** Objects whose `state` is the state (province) of the person's address: anywhere else `state` keeps its generated text. */
+const addressKeys = new Set(['address', 'purchaseLocation']);
+
+/** True for text `text` may keep as generated: a state outside an address, a type or value of anything but a tax identifier. */
+function keepsText(key: string, parent: string): boolean {
+  return key === 'state' ? !addressKeys.has(parent) : key === 'value' || key === 'type';
+}
+
+/** Where physical products are made. */
+const originCountries = ['US', 'CN', 'DE', 'MX', 'TW'] as const;
+const customerTypes = ['individual', 'business'] as const;
+
+/** Every value `text` gives these keys, whatever was generated there (weightUnit: or none, which removes the field). */
+const textChoices = new Map<string, readonly string[]>([
+  ...['country', 'billToCountry', 'shipToCountry', 'shipFromCountry'].map((key): [string, readonly string[]] => [key, sceneChoices.country]),
+  ...['currency', 'cardCurrency'].map((key): [string, readonly string[]] => [key, sceneChoices.currency]),
+  ['locale', sceneChoices.locale],
+  ['weightUnit', sceneChoices.weightUnit],
+  ['countryOfOrigin', originCountries],
+  ['customerType', customerTypes],
+]);
+
+/**
+ * The placeholder json-schema-faker need not generate for the field at `path` (see generation-schema): a value of
+ * the kind it would generate that dressing replaces exactly as it replaces any generated one. Undefined where the
+ * generated value matters: a choice from a list (enum, const, examples) that `restricted` may keep, a text `text` may
+ * keep, a flag dressing keeps, an object or array of fields, or a field of several possible types.
+ */
+export function placeholderFor(path: readonly string[], schema: Json): unknown {
+  const key = path[path.length - 1] ?? '';
+  if (Array.isArray(schema.enum) && schema.type === 'string' && !('const' in schema) && !('examples' in schema)) {
+    // A list holding every value `text` gives the key: `restricted` never keeps the generated choice.
+    const choices = textChoices.get(key);
+    const allowed = schema.enum;
+    return choices && choices.every((choice) => allowed.includes(choice)) ? choices[0] : undefined;
+  }
+  if ('enum' in schema || 'const' in schema || 'examples' in schema) return undefined;
+  switch (schema.type) {
+    case 'string':
+      // `text` dresses any date-time as a time, anything else by its key and place alone.
+      return keepsText(key, path[path.length - 2] ?? '') ? undefined : schema.format === 'date-time' ? '2020-01-01T00:00:00Z' : 'x';
+    case 'integer':
+      return 0;
+    case 'number':
+      // json-schema-faker's numbers have a fraction (the schemas use no multipleOf); `number` only asks whether there is one.
+      return 'multipleOf' in schema ? undefined : 0.5;
+    case 'boolean':
+      return dressedFlags.has(key) ? false : undefined;
+    case 'object':
+      return metadataKeys.has(key) ? {} : undefined;
+    default:
+      return undefined;
+  }
 }
 
 function enter(place: Place, key: string, index: number, scene: Scene): Place {
   const kind = key === 'items' ? `${place.kind}Item` : kindOfProperty[key] ?? place.kind;
   const line = key === 'items' ? scene.line(index) : place.line;
-  return { key, kind, index, person: personFor(key, scene, place.person), ...(line ? { line } : {}) };
+  return { key, kind, index, person: personFor(key, scene, place.person), line };
 }
 
 function isRecord(value: unknown): value is Json {
@@ -295,7 +378,7 @@ function text(value: string, key: string, place: Place, scene: Scene): string | 
     case 'postalCode':
       return address.postalCode;
     case 'state':
-      return place.key === 'address' || place.key === 'purchaseLocation' ? address.state : value;
+      return addressKeys.has(place.key) ? address.state : value;
     case 'verifiedAddress':
       return `${address.line1}, ${address.postalCode} ${address.city}`;
     case 'country':
@@ -304,14 +387,14 @@ function text(value: string, key: string, place: Place, scene: Scene): string | 
     case 'shipFromCountry':
       return market.country;
     case 'countryOfOrigin':
-      return product.physical ? random.pick(['US', 'CN', 'DE', 'MX', 'TW']) : 'US';
+      return product.physical ? random.pick(originCountries) : 'US';
     case 'currency':
     case 'cardCurrency':
       return market.currency;
     case 'locale':
       return market.locale;
     case 'customerType':
-      return random.chance(0.9) ? 'individual' : 'business';
+      return random.chance(0.9) ? customerTypes[0] : customerTypes[1];
     case 'description':
       return descriptionFor(kind, product.description, scene);
     case 'image':
@@ -501,24 +584,16 @@ function number(value: number, key: string, place: Place, scene: Scene): number 
   }
 }
 
+/** Flags dressing sets; every other flag keeps its generated value. */
+const dressedFlags = new Map<string, (place: Place, scene: Scene) => boolean>([
+  ['liveMode', (_, scene) => scene.mode === 'live'],
+  ['livemode', (_, scene) => scene.mode === 'live'],
+  ['physical', (place, scene) => (place.line ?? scene.line(0)).product.physical],
+  ...['requestToBeForgotten', 'freeTrial', 'expired', 'importerOfRecordTax', 'taxInclusive', 'giftWrap'].map((key): [string, () => boolean] => [key, () => false]),
+  ...['autoRenewal', 'enabled'].map((key): [string, () => boolean] => [key, () => true]),
+]);
+
 function flag(value: boolean, key: string, place: Place, scene: Scene): boolean {
-  switch (key) {
-    case 'liveMode':
-    case 'livemode':
-      return scene.mode === 'live';
-    case 'physical':
-      return (place.line ?? scene.line(0)).product.physical;
-    case 'requestToBeForgotten':
-    case 'freeTrial':
-    case 'expired':
-    case 'importerOfRecordTax':
-    case 'taxInclusive':
-    case 'giftWrap':
-      return false;
-    case 'autoRenewal':
-    case 'enabled':
-      return true;
-    default:
-      return value;
-  }
+  const dressed = dressedFlags.get(key);
+  return dressed ? dressed(place, scene) : value;
 }

@@ -3,8 +3,8 @@ import { generateSync } from 'json-schema-faker';
 import { eventType, eventTypes, type EventTypeInfo } from './catalog.js';
 import { UsageError } from './errors.js';
 import type { DrEvent, Mode } from './event.js';
-import { dressFields } from './field-values.js';
-import { generationSchema, templateLines } from './generation-schema.js';
+import { dressFields, placeholderFor } from './field-values.js';
+import { complete, generationSchema, templateLines, type GenerationSchema } from './generation-schema.js';
 import { settleLifecycle } from './lifecycle.js';
 import { createRandom, deriveSeed, isSeed, maxSeed, newSeed } from './random.js';
 import { apiVersions, createScene, type Scene } from './realism.js';
@@ -107,10 +107,10 @@ function describingType(info: EventTypeInfo): EventTypeInfo {
 }
 
 const bundles = new Map<string, Record<string, unknown>>();
-const generationSchemas = new Map<string, Record<string, unknown>>();
+const generationSchemas = new Map<string, GenerationSchema>();
 
 /** The generation schema of a type for a purchase of `lineCount` lines, built once (schema files do not change at run time). */
-function schemaFor(info: EventTypeInfo, expanded: boolean, lineCount: number): Record<string, unknown> {
+function schemaFor(info: EventTypeInfo, expanded: boolean, lineCount: number): GenerationSchema {
   const variant = `${info.type}|${expanded}`;
   const key = `${variant}|${Math.min(lineCount, templateLines)}`;
   let schema = generationSchemas.get(key);
@@ -120,7 +120,7 @@ function schemaFor(info: EventTypeInfo, expanded: boolean, lineCount: number): R
       bundle = objectSchemaBundle(info.type, { expanded });
       bundles.set(variant, bundle);
     }
-    schema = generationSchema(bundle, info.resource, lineCount);
+    schema = generationSchema(bundle, info.resource, lineCount, placeholderFor);
     generationSchemas.set(key, schema);
   }
   return schema;
@@ -133,8 +133,8 @@ function build(info: EventTypeInfo, seed: number, settings: Settings): DrEvent {
   const renewing = info.resource === 'Subscription' || info.resource === 'Plan' || info.resource === 'Invoice';
   const scene = createScene(random, { mode, now, lookback, renewing, ...(itemCount !== undefined ? { lineCount: itemCount } : {}) });
   const source = describingType(info);
-  const schema = schemaFor(source, expanded, scene.lineCount);
-  const object = generateSync(schema, {
+  const { schema, faker } = schemaFor(source, expanded, scene.lineCount);
+  const generated = generateSync(faker, {
     seed: random.uint32(),
     optionalsProbability: 0.1,
     // Deep enough for an invoice's source's owner's address inside subscription events.
@@ -143,7 +143,8 @@ function build(info: EventTypeInfo, seed: number, settings: Settings): DrEvent {
     maxDefaultItems: 2,
     minDateTime: '2020-01-01T00:00:00Z',
     maxDateTime: '2020-12-31T00:00:00Z',
-  }) as Record<string, unknown>;
+  });
+  const object = complete(generated, schema) as Record<string, unknown>;
   dressFields(object, schema, source.resource, scene);
   settleLifecycle(object, info, schema, scene);
 

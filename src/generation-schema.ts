@@ -76,12 +76,100 @@ function isRecord(value: unknown): value is Schema {
 export const lineItemsKeyword = 'x-drhook-line-items';
 export const templateLines = 3;
 
-/** The generation schema of a bundle whose root describes `resource`, for a purchase of `lineCount` lines. */
-export function generationSchema(bundle: Schema, resource: string, lineCount: number): Schema {
-  return shape(bundle, [resource], Math.min(lineCount, templateLines));
+/**
+ * Marks a field that is always there and whose generated value dressing replaces whatever it is: json-schema-faker
+ * leaves it out (every field it generates costs as much as the next), and `complete` puts the keyword's value there.
+ */
+export const placeholderKeyword = 'x-drhook-placeholder';
+
+/**
+ * The placeholder of the field at `path` (its resource, the properties down to it; array items under the array's
+ * name) holding `schema`, when dressing replaces any value generated there: a JSON primitive of the type
+ * json-schema-faker would generate, or `{}` for an object replaced whole. Undefined when dressing may keep the
+ * generated value, which json-schema-faker must then generate.
+ */
+export type Placeholder = (path: readonly string[], schema: Schema) => unknown;
+
+export interface GenerationSchema {
+  /** The whole data.object: what dressing and the lifecycle read (fields, enums, line items, placeholders). */
+  schema: Schema;
+  /** What json-schema-faker generates from: `schema` without its placeholder fields. */
+  faker: Schema;
 }
 
-function shape(schema: Schema, trail: readonly string[], lines: number): Schema {
+/** The generation schema of a bundle whose root describes `resource`, for a purchase of `lineCount` lines. */
+export function generationSchema(bundle: Schema, resource: string, lineCount: number, placeholder: Placeholder): GenerationSchema {
+  const schema = shape(bundle, [resource], Math.min(lineCount, templateLines), placeholder);
+  return { schema, faker: withoutPlaceholders(schema) };
+}
+
+/**
+ * json-schema-faker's output for `schema` made whole: the placeholder fields put back, every object's fields in the
+ * order of its schema (the order json-schema-faker writes them in).
+ */
+export function complete(value: unknown, schema: Schema): unknown {
+  if (Array.isArray(value)) {
+    const items = isRecord(schema.items) ? schema.items : {};
+    for (let index = 0; index < value.length; index++) value[index] = complete(value[index], items);
+    return value;
+  }
+  if (!isRecord(value) || !isRecord(schema.properties)) return value;
+  const { fields, placeholders } = completionOf(schema);
+  const whole: Schema = {};
+  let unknown: string[] | undefined;
+  let next = 0;
+  for (const key in value) {
+    const field = fields.get(key);
+    if (field === undefined) {
+      (unknown ??= []).push(key);
+      continue;
+    }
+    for (; next < placeholders.length && placeholders[next]!.at < field.at; next++) fill(whole, placeholders[next]!);
+    whole[key] = field.schema ? complete(value[key], field.schema) : value[key];
+  }
+  for (; next < placeholders.length; next++) fill(whole, placeholders[next]!);
+  for (const key of unknown ?? []) whole[key] = value[key];
+  return whole;
+}
+
+/** A field of an object schema: its position among the properties, and its schema. */
+interface Field {
+  at: number;
+  key: string;
+  schema?: Schema;
+}
+
+/** How `complete` rebuilds the objects of one schema: its generated fields by name, its placeholder fields in order. */
+interface Completion {
+  fields: ReadonlyMap<string, Field>;
+  placeholders: readonly Field[];
+}
+
+const completions = new WeakMap<Schema, Completion>();
+
+function completionOf(schema: Schema): Completion {
+  let completion = completions.get(schema);
+  if (!completion) {
+    const fields = new Map<string, Field>();
+    const placeholders: Field[] = [];
+    Object.entries(schema.properties as Schema).forEach(([key, sub], at) => {
+      const field: Field = isRecord(sub) ? { at, key, schema: sub } : { at, key };
+      if (isRecord(sub) && Object.hasOwn(sub, placeholderKeyword)) placeholders.push(field);
+      else fields.set(key, field);
+    });
+    completion = { fields, placeholders };
+    completions.set(schema, completion);
+  }
+  return completion;
+}
+
+/** Puts a placeholder field in place: a fresh object for an object (its own placeholders filled in). */
+function fill(whole: Schema, { key, schema }: Field): void {
+  const placeholder = schema?.[placeholderKeyword];
+  whole[key] = isRecord(placeholder) ? complete({}, schema!) : placeholder;
+}
+
+function shape(schema: Schema, trail: readonly string[], lines: number, placeholder: Placeholder): Schema {
   const out: Schema = { ...schema };
   if (isRecord(schema.properties)) {
     const required = new Set(Array.isArray(schema.required) ? (schema.required as string[]) : []);
@@ -92,12 +180,30 @@ function shape(schema: Schema, trail: readonly string[], lines: number): Schema 
       const wanted = wantedness([...trail, name]);
       if (wanted === 'rare' && !required.has(name)) continue;
       if (wanted === 'usual') required.add(name);
-      properties[name] = isRecord(sub) ? shapeProperty(sub, [...trail, name], lines) : sub;
+      if (!isRecord(sub)) {
+        properties[name] = sub;
+        continue;
+      }
+      const path = [...trail, name];
+      const shaped = shapeProperty(sub, path, lines, placeholder);
+      const value = !required.has(name) ? undefined : isDetermined(shaped) ? {} : placeholder(path, shaped);
+      properties[name] = value === undefined ? shaped : { ...shaped, [placeholderKeyword]: value };
     }
     out.properties = properties;
     out.required = [...required].filter((name) => name in properties);
   }
   return out;
+}
+
+/** An object whose fields are all always there and all placeholders: nothing in it is left to chance. */
+function isDetermined(schema: Schema): boolean {
+  const { properties, required } = schema;
+  if (!isRecord(properties) || !Array.isArray(required) || 'minProperties' in schema) return false;
+  const names = Object.keys(properties);
+  return names.length > 0 && names.length === required.length && names.every((name) => {
+    const sub = properties[name];
+    return isRecord(sub) && Object.hasOwn(sub, placeholderKeyword);
+  });
 }
 
 /** The most specific entry decides: `grandparent/parent/name`, then `parent/name`, then `name`. */
@@ -110,14 +216,30 @@ function wantedness(path: readonly string[]): 'usual' | 'rare' | 'maybe' {
   return 'maybe';
 }
 
-function shapeProperty(schema: Schema, path: readonly string[], lines: number): Schema {
-  if (!isRecord(schema.items)) return shape(schema, path, lines);
+function shapeProperty(schema: Schema, path: readonly string[], lines: number, placeholder: Placeholder): Schema {
+  if (!isRecord(schema.items)) return shape(schema, path, lines, placeholder);
   const name = path[path.length - 1] ?? '';
   const parent = path[path.length - 2] ?? '';
-  const out: Schema = { ...schema, items: shape(schema.items, path, lines) };
+  const out: Schema = { ...schema, items: shape(schema.items, path, lines, placeholder) };
   if (name === 'items' && parent !== 'tax') return { ...out, minItems: lines, maxItems: lines, [lineItemsKeyword]: true };
   const [min, max] = listLengths[`${parent}/${name}`] ?? listLengths[name] ?? [undefined, undefined];
   if (min !== undefined) out.minItems = min;
   if (max !== undefined) out.maxItems = max;
+  return out;
+}
+
+/** The schema without its placeholder fields, at every depth. */
+function withoutPlaceholders(schema: Schema): Schema {
+  const out: Schema = { ...schema };
+  if (isRecord(schema.items)) out.items = withoutPlaceholders(schema.items);
+  if (isRecord(schema.properties)) {
+    const properties: Schema = {};
+    for (const [name, sub] of Object.entries(schema.properties)) {
+      if (!isRecord(sub)) properties[name] = sub;
+      else if (!Object.hasOwn(sub, placeholderKeyword)) properties[name] = withoutPlaceholders(sub);
+    }
+    out.properties = properties;
+    if (Array.isArray(schema.required)) out.required = (schema.required as string[]).filter((name) => Object.hasOwn(properties, name));
+  }
   return out;
 }

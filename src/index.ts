@@ -27,3 +27,6 @@ export { runContract } from './contract/run.js';
 export type { ContractReport, CheckResult, CaseRecord } from './contract/results.js';
 export { startReceiver, type ReceiverOptions, type RunningReceiver } from './receiver/server.js';
 export { faultNames, type FaultName } from './receiver/faults.js';
+export { resolveLoadSettings, type LoadOptions, type LoadSettings } from './load/settings.js';
+export { runLoad } from './load/run.js';
+export type { LoadReport } from './load/report.js';

@@ -18,7 +18,7 @@ function records(value: unknown): Json[] {
 }
 
 function iso(ms: number): string {
-  return new Date(Math.floor(ms / second) * second).toISOString().replace(/\.000Z$/, 'Z');
+  return `${new Date(Math.floor(ms / second) * second).toISOString().slice(0, -5)}Z`;
 }
 
 /**
@@ -493,16 +493,17 @@ function allowsKey(schema: Json, property: string, key: string): boolean {
 
 /** Nothing is updated before it was created or before its last state transition. */
 function settleTimes(value: unknown): void {
+  if (typeof value !== 'object' || value === null) return;
   if (Array.isArray(value)) {
-    value.forEach(settleTimes);
+    for (const element of value) settleTimes(element);
     return;
   }
-  if (!isRecord(value)) return;
-  for (const child of Object.values(value)) settleTimes(child);
-  if (typeof value.updatedTime !== 'string') return;
-  let latest = timeOf(value.createdTime, 0);
-  if (isRecord(value.stateTransitions)) for (const t of Object.values(value.stateTransitions)) latest = Math.max(latest, timeOf(t, 0));
-  if (timeOf(value.updatedTime, 0) < latest) value.updatedTime = iso(latest);
+  const record = value as Json;
+  for (const key in record) settleTimes(record[key]);
+  if (typeof record.updatedTime !== 'string') return;
+  let latest = timeOf(record.createdTime, 0);
+  if (isRecord(record.stateTransitions)) for (const t of Object.values(record.stateTransitions)) latest = Math.max(latest, timeOf(t, 0));
+  if (timeOf(record.updatedTime, 0) < latest) record.updatedTime = iso(latest);
 }
 
 // ---- entry point -----------------------------------------------------------------------------------------------

@@ -96,10 +96,7 @@ export function authConfigFrom(flags: AuthFlags, env: NodeJS.ProcessEnv = proces
     case 'basic': {
       const stray = given(['tokenUrl', 'clientId', 'clientSecret', 'scope']);
       if (stray.length > 0) throw new UsageError(`${stray.join(', ')}: only used with --auth oauth`);
-      if (!flags.username) throw new UsageError('--auth basic needs --username');
-      if (flags.username.includes(':')) throw new UsageError('--username must not contain ":" with --auth basic (HTTP Basic cannot carry it)');
-      if (!password) throw new UsageError('--auth basic needs a password: --password or DRHOOK_PASSWORD');
-      return { kind: 'basic', username: flags.username, password };
+      return { kind: 'basic', ...basicCredentials(flags.username, password) };
     }
     case 'oauth': {
       if (!flags.tokenUrl) throw new UsageError('--auth oauth needs --token-url');
@@ -121,11 +118,21 @@ export function authConfigFrom(flags: AuthFlags, env: NodeJS.ProcessEnv = proces
   }
 }
 
-function flagName(name: string): string {
+/** The HTTP Basic credentials from --username and the password, or the usage error that says what is wrong with them. */
+export function basicCredentials(username: string | undefined, password: string | undefined): { username: string; password: string } {
+  if (!username) throw new UsageError('--auth basic needs --username');
+  if (username.includes(':')) throw new UsageError('--username must not contain ":" with --auth basic (HTTP Basic cannot carry it)');
+  if (!password) throw new UsageError('--auth basic needs a password: --password or DRHOOK_PASSWORD');
+  return { username, password };
+}
+
+/** An option's property name as typed on the command line: `clientId` → `--client-id`. */
+export function flagName(name: string): string {
   return `--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
 }
 
-function nonEmpty(value: string | undefined): string | undefined {
+/** An environment value, with an empty one counted as not set. */
+export function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
@@ -186,4 +193,15 @@ function readCa(file: string): Buffer {
   } catch (error) {
     throw new UsageError(`cannot read --ca-file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
+}
+
+/** How an https receiver's certificate is checked, as reports and the console say it. */
+export function describeTls(tls: { ca?: Buffer; insecure: boolean }): string {
+  if (tls.insecure) return 'INSECURE: certificates are not verified (--insecure)';
+  return tls.ca ? 'certificates verified against the system CAs and --ca-file' : 'certificates verified against the system CAs';
+}
+
+/** The console's flag for an --insecure run, on stderr so --json output stays clean. */
+export function warnIfInsecure(insecure: boolean | undefined, stream: NodeJS.WritableStream = process.stderr): void {
+  if (insecure) stream.write('drhook: warning: --insecure: TLS certificates are not verified; use --ca-file for a private CA\n');
 }

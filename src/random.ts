@@ -54,6 +54,14 @@ function mix32(value: number): number {
   return h >>> 0;
 }
 
+/** The two lower-case hexadecimal digits of every byte. */
+const byteHex = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+
+/** An unsigned 32-bit integer as 8 hexadecimal digits. */
+function hex32(value: number): string {
+  return byteHex[value >>> 24]! + byteHex[(value >>> 16) & 0xff]! + byteHex[(value >>> 8) & 0xff]! + byteHex[value & 0xff]!;
+}
+
 export function createRandom(seed: number): Random {
   if (!isSeed(seed)) throw new RangeError(`seed must be an integer from 0 to ${maxSeed}, got ${seed}`);
   let a = seed >>> 0;
@@ -75,8 +83,8 @@ export function createRandom(seed: number): Random {
   const int = (min: number, max: number): number => min + Math.floor(next() * (max - min + 1));
   const hex = (count: number): string => {
     let out = '';
-    while (out.length < count) out += uint32().toString(16).padStart(8, '0');
-    return out.slice(0, count);
+    while (out.length < count) out += hex32(uint32());
+    return out.length === count ? out : out.slice(0, count);
   };
   return {
     next,
@@ -94,9 +102,13 @@ export function createRandom(seed: number): Random {
     },
     hex,
     uuid() {
-      const h = hex(32);
+      // 32 hex digits, then the variant; the version digit replaces the 13th, the variant the 17th.
+      const first = hex32(uint32());
+      const second = hex32(uint32());
+      const third = hex32(uint32());
+      const fourth = hex32(uint32());
       const variant = '89ab'[uint32() & 3];
-      return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+      return `${first}-${second.slice(0, 4)}-4${second.slice(5)}-${variant}${third.slice(1, 4)}-${third.slice(4)}${fourth}`;
     },
   };
 }

@@ -189,6 +189,14 @@ const products: readonly Product[] = [
 
 const renewingProducts = products.filter((product) => product.renews);
 
+/** Every value a scene may give these fields: its market's country, currency and locale, its products' weight units. */
+export const sceneChoices = {
+  country: [...new Set(markets.map((market) => market.country))],
+  currency: [...new Set(markets.map((market) => market.currency))],
+  locale: [...new Set(markets.map((market) => market.locale))],
+  weightUnit: [...new Set(products.flatMap((product) => (product.weight ? [product.weight.unit] : [])))],
+} as const;
+
 /** Dated API versions seen in Digital River's payloads (the version a webhook pins its payloads to). */
 export const apiVersions = ['2021-03-23', '2021-12-13'] as const;
 
@@ -372,7 +380,8 @@ export function createScene(random: Random, { mode, now, lookback, lineCount, re
       const start = Math.min(from.getTime(), to.getTime());
       const end = Math.max(from.getTime(), to.getTime());
       const at = start + random.int(0, Math.floor((end - start) / second)) * second;
-      return new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      // toISOString always ends in .sssZ: whole seconds drop the fraction.
+      return `${new Date(at).toISOString().slice(0, -5)}Z`;
     },
     money,
     round,

@@ -38,15 +38,16 @@ function schemaFiles(): ReadonlyMap<string, Schema> {
   return files;
 }
 
-function schemaFile(file: string): Schema {
+/** A schema file as loaded, shared: only read it (bundling builds new objects from it). */
+function loadedSchema(file: string): Schema {
   const schema = schemaFiles().get(file);
   if (!schema) throw new Error(`schema ${file} is missing from ${schemasDir}`);
-  return structuredClone(schema);
+  return schema;
 }
 
 /** The envelope schema (schemas/event.schema.json). */
 export function eventSchema(): Schema {
-  return schemaFile(EVENT_SCHEMA);
+  return structuredClone(loadedSchema(EVENT_SCHEMA));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -66,8 +67,14 @@ export function isDateTime(value: string): boolean {
   const year = Number(match[1]);
   const month = Number(match[2]);
   const day = Number(match[3]);
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth;
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysIn(year, month);
+}
+
+/** Days in a month, as Date.UTC counts them (which reads years 0–99 as 1900–1999). */
+function daysIn(year: number, month: number): number {
+  if (month !== 2) return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+  const y = year <= 99 ? 1900 + year : year;
+  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
 }
 
 let ajv: Ajv2020 | undefined;
@@ -247,7 +254,7 @@ function inline(node: unknown, file: string, trail: readonly string[]): unknown 
   if (trail.includes(key)) throw new Error(`schemas/${file} refers to itself through ${key}`);
   const defName = /^\/\$defs\/([^/]+)$/.exec(fragment)?.[1];
   if (fragment !== '' && !defName) throw new Error(`unsupported $ref ${$ref} in schemas/${file}`);
-  const { $schema: _draft, $id: _id, $defs, ...root } = schemaFile(targetFile);
+  const { $schema: _draft, $id: _id, $defs, ...root } = loadedSchema(targetFile);
   const referenced = defName ? (isRecord($defs) ? $defs[defName] : undefined) : root;
   if (!isRecord(referenced)) throw new Error(`$ref ${$ref} in schemas/${file} points nowhere`);
   return mergeSchemas(inline(referenced, targetFile, [...trail, key]) as Schema, own);
@@ -258,7 +265,7 @@ const bundles = new Map<string, Schema>();
 function bundleOf(rootFile: string): Schema {
   let bundle = bundles.get(rootFile);
   if (!bundle) {
-    const { $schema: _draft, $id: _id, $defs: _defs, ...root } = schemaFile(rootFile);
+    const { $schema: _draft, $id: _id, $defs: _defs, ...root } = loadedSchema(rootFile);
     const { title, description } = root;
     bundle = { $schema: DRAFT, ...(inline(root, rootFile, []) as Schema), title, description };
     bundles.set(rootFile, bundle);

@@ -106,20 +106,23 @@ test('OAuth: a token that expires during the run is fetched again', async () => 
   const receiver = await startReceiver({
     secrets: { test: [], live: [] },
     auth: { kind: 'oauth', clientId: 'digitalriver', clientSecret: 'CLIENT-SECRET-1b2c', tokenTtlSec: 1 },
+    // About 100 ms of processing per event, one at a time: fifteen deliveries in a row outlast the 1 s token.
+    fault: 'serial-processing',
     log: (line) => {
       // `<time> /oauth/token - 200 …`: one line per token the endpoint granted.
       if (line.includes(`${TOKEN_PATH} - 200 `)) granted.push(line);
     },
   });
   try {
-    // Each redelivery is signed in a later second than its first delivery: three cases one at a time outlast the token.
     const report = await runOnce(receiver.url, {
-      only: ['idempotency.redelivery'],
-      events: ['order.accepted', 'order.complete', 'refund.complete'],
+      only: ['ack.2xx'],
+      events: ['order.accepted', 'order.cancelled', 'order.complete', 'order.fulfilled', 'order.review_opened', 'order.charge.capture.complete',
+        'order.charge.refund.complete', 'refund.complete', 'refund.pending', 'fulfillment.created', 'subscription.created',
+        'subscription.updated', 'invoice.created', 'customer.created', 'sku.created'],
       concurrency: 1,
       auth: { kind: 'oauth', tokenUrl: receiver.tokenUrl!, clientId: 'digitalriver', clientSecret: 'CLIENT-SECRET-1b2c', grant: 'client_credentials' },
     });
-    assert.equal(statusOf(report, 'idempotency.redelivery'), 'pass', reasonsOf(report, 'idempotency.redelivery').join('\n'));
+    assert.equal(statusOf(report, 'ack.2xx'), 'pass', reasonsOf(report, 'ack.2xx').join('\n'));
     assert.ok(granted.length >= 2, `tokens granted: ${granted.length}`);
   } finally {
     await receiver.close();

@@ -8,6 +8,7 @@ import { createDeliveryEngine, USER_AGENT, type DeliveryEngine } from '../src/de
 import { judgeAcknowledgement } from '../src/ack.js';
 import type { DeliveryOutcome } from '../src/outcome.js';
 import { startServer, type TestServer } from './helpers/http.js';
+import { tlsCert, tlsKey } from './helpers/tls-fixture.js';
 
 const body = Buffer.from(JSON.stringify({ id: 'evt-1', type: 'order.accepted' }));
 const servers: Array<{ close(): Promise<void> }> = [];
@@ -272,24 +273,6 @@ describe('transport errors are outcomes', () => {
     assert.match(outcome.message, /^invalid URL 'ftp:\/\/example\.com\/'/);
   });
 });
-
-/** A self-signed certificate for 127.0.0.1 (valid until 2126), for an https receiver. */
-const tlsKey = `-----BEGIN PRIVATE KEY-----
-MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgPo0TxIfoey0cDElN
-2SEujQ/tfAk9xQ2pNcCgWXffFhKhRANCAAR6bBksUh3sGwwCuG+BUAmK3Jog+m6V
-zaiGUfX1iOIbu1TAO245LoPPUHICObaGPuvYQmCeOTbgUEnQOqfLJ2DK
------END PRIVATE KEY-----`;
-const tlsCert = `-----BEGIN CERTIFICATE-----
-MIIBjzCCATagAwIBAgIUP5pN0GBmbXPUa133gmyH1++a0xUwCgYIKoZIzj0EAwIw
-FDESMBAGA1UEAwwJMTI3LjAuMC4xMCAXDTI2MTEyMjEzMzUwMFoYDzIxMjYxMDI5
-MTMzNTAwWjAUMRIwEAYDVQQDDAkxMjcuMC4wLjEwWTATBgcqhkjOPQIBBggqhkjO
-PQMBBwNCAAR6bBksUh3sGwwCuG+BUAmK3Jog+m6VzaiGUfX1iOIbu1TAO245LoPP
-UHICObaGPuvYQmCeOTbgUEnQOqfLJ2DKo2QwYjAdBgNVHQ4EFgQUNxpTjfTdMjoy
-5PFaAYFvRWH/ROcwHwYDVR0jBBgwFoAUNxpTjfTdMjoy5PFaAYFvRWH/ROcwDwYD
-VR0TAQH/BAUwAwEB/zAPBgNVHREECDAGhwR/AAABMAoGCCqGSM49BAMCA0cAMEQC
-IEeaQFqReSv4ANd9dS3UaHnx9af3hFptch6s8bgm6cVDAiBYg4mhxBBKPdupw0tV
-rkjZSiziD8mUxJqONyu6IZ86nA==
------END CERTIFICATE-----`;
 
 describe('https receivers', () => {
   let url = '';

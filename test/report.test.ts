@@ -263,7 +263,7 @@ describe('summary.md', () => {
 });
 
 describe('console summary', () => {
-  const paths = { json: 'reports/r/report.json', junit: 'reports/r/junit.xml', summary: 'reports/r/summary.md' };
+  const paths = { json: 'reports/r/report.json', junit: 'reports/r/junit.xml', summary: 'reports/r/summary.md', html: 'reports/r/report.html' };
 
   it('prints the checks, the failing cases with reproduce commands, the gate and the report paths, without colour', () => {
     const text = renderConsoleSummary(buildContractReport(), paths, { color: false });
@@ -321,11 +321,11 @@ describe('progress', () => {
 });
 
 describe('writeContractReports', () => {
-  it('writes report.json, junit.xml and summary.md with the secret redacted everywhere and no temporary files', async () => {
+  it('writes report.json, junit.xml, summary.md and report.html with the secret redacted everywhere and no temporary files', async () => {
     const { dir } = await createRunDirectory(path.join(work, 'reports'), 'contract');
     const paths = await writeContractReports(buildContractReport(), dir, redactPlanted);
-    assert.deepEqual(paths, { json: path.join(dir, 'report.json'), junit: path.join(dir, 'junit.xml'), summary: path.join(dir, 'summary.md') });
-    assert.deepEqual((await readdir(dir)).sort(), ['junit.xml', 'report.json', 'summary.md']);
+    assert.deepEqual(paths, { json: path.join(dir, 'report.json'), junit: path.join(dir, 'junit.xml'), summary: path.join(dir, 'summary.md'), html: path.join(dir, 'report.html') });
+    assert.deepEqual((await readdir(dir)).sort(), ['junit.xml', 'report.html', 'report.json', 'summary.md']);
     for (const file of Object.values(paths)) {
       const text = await readFile(file, 'utf8');
       assert.ok(!text.includes(plantedFragment), `${path.basename(file)} holds no part of the secret`);

@@ -5,7 +5,8 @@ import { checkIds, checks } from '../contract/catalog.js';
 import { runContract } from '../contract/run.js';
 import { resolveSettings, settingsSecrets, type ContractOptions, type RunMode } from '../contract/settings.js';
 import { UsageError } from '../errors.js';
-import { addAuthOptions, addDeliveryOptions, authConfigFrom, deliverySettingsFrom, parseInteger, parseUrl, type AuthFlags, type DeliveryFlags } from '../options.js';
+import { catchInterruptions } from '../interrupt.js';
+import { addAuthOptions, addDeliveryOptions, authConfigFrom, deliverySettingsFrom, parseInteger, parseUrl, warnIfInsecure, type AuthFlags, type DeliveryFlags } from '../options.js';
 import { createRedactor } from '../redact.js';
 import { colorEnabled } from '../report/ansi.js';
 import { renderConsoleSummary } from '../report/console.js';
@@ -36,8 +37,6 @@ const list = (value: string, previous: string[] | undefined): string[] => [
   ...value.split(',').map((item) => item.trim()).filter((item) => item !== ''),
 ];
 const repeat = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
-
-const exitCodes = { SIGINT: 130, SIGTERM: 143 } as const;
 
 /** The checks and their rules, after the options in --help. */
 function checkList(): string {
@@ -132,23 +131,14 @@ async function contract(url: string, flags: ContractFlags, command: Command, env
   const redact = createRedactor(settingsSecrets(settings));
   const { runId, dir } = await createRunDirectory(flags.reportDir, 'contract');
 
-  const controller = new AbortController();
-  let received: keyof typeof exitCodes | undefined;
-  const onSignal = (signal: keyof typeof exitCodes) => {
-    received ??= signal;
-    controller.abort();
-  };
-  const handlers = { SIGINT: () => onSignal('SIGINT'), SIGTERM: () => onSignal('SIGTERM') };
-  process.on('SIGINT', handlers.SIGINT);
-  process.on('SIGTERM', handlers.SIGTERM);
-
-  // The handlers stay until the reports are written, so a second Ctrl-C cannot cut a file short.
+  warnIfInsecure(settings.tls.insecure);
+  const interruption = catchInterruptions();
   let progress: Progress | undefined;
   let report;
   try {
     try {
       report = await runContract(settings, {
-        signal: controller.signal,
+        signal: interruption.signal,
         runId,
         onStart: (total) => {
           if (flags.progress && !flags.json) progress = createProgress(total);
@@ -166,9 +156,7 @@ async function contract(url: string, flags: ContractFlags, command: Command, env
     const output = flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderConsoleSummary(report, paths, { color: colorEnabled(process.stdout, env) });
     process.stdout.write(redact(output));
   } finally {
-    process.off('SIGINT', handlers.SIGINT);
-    process.off('SIGTERM', handlers.SIGTERM);
+    interruption.release();
   }
-  if (received) return exitCodes[received];
-  return report.gate.status === 'pass' ? 0 : 1;
+  return interruption.exitCode() ?? (report.gate.status === 'pass' ? 0 : 1);
 }

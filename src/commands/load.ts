@@ -5,7 +5,19 @@ import { UsageError } from '../errors.js';
 import type { Mode } from '../event.js';
 import { runLoad } from '../load/run.js';
 import { resolveLoadSettings, settingsSecrets, type LoadOptions } from '../load/settings.js';
-import { addAuthOptions, addDeliveryOptions, authConfigFrom, parseDurationMs, parseInteger, parseUrl, type AuthFlags, type DeliveryFlags } from '../options.js';
+import { catchInterruptions } from '../interrupt.js';
+import {
+  addAuthOptions,
+  addDeliveryOptions,
+  authConfigFrom,
+  deliverySettingsFrom,
+  parseDurationMs,
+  parseInteger,
+  parseUrl,
+  warnIfInsecure,
+  type AuthFlags,
+  type DeliveryFlags,
+} from '../options.js';
 import { createRedactor } from '../redact.js';
 import { colorEnabled } from '../report/ansi.js';
 import { renderLoadConsole } from '../report/load-console.js';
@@ -39,8 +51,6 @@ interface LoadFlags extends AuthFlags, DeliveryFlags, SecretFlags {
   progress: boolean;
 }
 
-const exitCodes = { SIGINT: 130, SIGTERM: 143 } as const;
-
 const list = (value: string, previous: string[] | undefined): string[] => [
   ...(previous ?? []),
   ...value.split(',').map((item) => item.trim()).filter((item) => item !== ''),
@@ -52,8 +62,7 @@ export function register(program: Command): void {
     .command('load')
     .description(
       'load and capacity tests: unique, freshly signed events at a fixed rate, a ramp, or a search for the highest rate your receiver sustains. ' +
-        'It sends real load: point it at 127.0.0.1 or a staging receiver you own, never at someone else\'s endpoint. ' +
-        'Over https the certificate is not verified (the load engine, autocannon, cannot).',
+        'It sends real load: point it at 127.0.0.1 or a staging receiver you own, never at someone else\'s endpoint.',
     )
     .addArgument(new Argument('<url>', 'the receiver endpoint (http:// or https://); only this URL receives load').argParser(parseUrl))
     .option('--scenario <file>', 'scenario (YAML or JSON): event types and weights, mode, auth, signature, load defaults (default: the bundled scenarios/default.yaml)')
@@ -90,9 +99,9 @@ export function register(program: Command): void {
 /** The options the user set; commander's defaults are left out so the scenario decides. */
 function loadOptions(flags: LoadFlags, command: Command, env: NodeJS.ProcessEnv): LoadOptions {
   const given = <K extends keyof LoadFlags>(key: K): LoadFlags[K] | undefined => (command.getOptionValueSource(key) === 'default' ? undefined : flags[key]);
-  if (flags.caFile !== undefined) throw new UsageError('--ca-file does not apply to load: its engine (autocannon) does not verify TLS certificates at all');
   const authFlags: Array<keyof AuthFlags> = ['auth', 'username', 'password', 'tokenUrl', 'clientId', 'clientSecret', 'grant', 'scope'];
-  const options: LoadOptions = { secrets: resolveSecrets(flags, env) };
+  const { ca, insecure } = deliverySettingsFrom(flags).engine;
+  const options: LoadOptions = { secrets: resolveSecrets(flags, env), ...(ca ? { ca } : {}), insecure: insecure === true };
   const set = <K extends keyof LoadOptions>(key: K, value: LoadOptions[K] | undefined) => {
     if (value !== undefined) options[key] = value;
   };
@@ -128,35 +137,28 @@ async function load(url: string, flags: LoadFlags, command: Command, env: NodeJS
   const redact = createRedactor(settingsSecrets(settings));
   const { runId, dir } = await createRunDirectory(flags.reportDir, 'load');
 
-  const controller = new AbortController();
-  let received: keyof typeof exitCodes | undefined;
-  const onSignal = (signal: keyof typeof exitCodes) => {
-    received ??= signal;
-    controller.abort();
-  };
-  const handlers = { SIGINT: () => onSignal('SIGINT'), SIGTERM: () => onSignal('SIGTERM') };
-  process.on('SIGINT', handlers.SIGINT);
-  process.on('SIGTERM', handlers.SIGTERM);
-
-  const progress: LoadProgressBar | undefined = flags.progress && !flags.json ? createLoadProgress() : undefined;
-  let report;
+  warnIfInsecure(settings.tls.insecure);
+  const interruption = catchInterruptions();
+  // The signals stay caught until the reports are written, so a second Ctrl-C cannot cut a file short.
   try {
-    report = await runLoad(settings, { signal: controller.signal, runId, onProgress: (live) => progress?.update(live) });
-  } catch (error) {
-    // Nothing was measured: no run directory is left behind.
-    await rm(dir, { recursive: true, force: true });
-    throw error;
+    const progress: LoadProgressBar | undefined = flags.progress && !flags.json ? createLoadProgress() : undefined;
+    let report;
+    try {
+      report = await runLoad(settings, { signal: interruption.signal, runId, onProgress: (live) => progress?.update(live) });
+    } catch (error) {
+      // Nothing was measured: no run directory is left behind.
+      await rm(dir, { recursive: true, force: true });
+      throw error;
+    } finally {
+      progress?.stop();
+    }
+    const paths = await writeLoadReports(report, dir, redact);
+    const output = flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderLoadConsole(report, paths, { color: colorEnabled(process.stdout, env) });
+    process.stdout.write(redact(output));
+    return interruption.exitCode() ?? (report.verdict.status === 'pass' ? 0 : 1);
   } finally {
-    progress?.stop();
-    process.off('SIGINT', handlers.SIGINT);
-    process.off('SIGTERM', handlers.SIGTERM);
+    interruption.release();
   }
-
-  const paths = await writeLoadReports(report, dir, redact);
-  const output = flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderLoadConsole(report, paths, { color: colorEnabled(process.stdout, env) });
-  process.stdout.write(redact(output));
-  if (received) return exitCodes[received];
-  return report.verdict.status === 'pass' ? 0 : 1;
 }
 
 const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;

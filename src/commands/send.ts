@@ -12,6 +12,7 @@ import {
   deliverySettingsFrom,
   parseInteger,
   parseUrl,
+  warnIfInsecure,
   type AuthFlags,
   type DeliveryFlags,
 } from '../options.js';
@@ -58,6 +59,7 @@ async function send(url: string, flags: SendFlags, env: NodeJS.ProcessEnv): Prom
   const body = Buffer.from(JSON.stringify(event), 'utf8');
 
   const { deadlineMs, ca, insecure } = settings.engine;
+  warnIfInsecure(insecure);
   const auth = createAuth(authConfig, { deadlineMs, ca, insecure });
   const authHeaders = await auth.headers();
   const signature =

@@ -1,7 +1,7 @@
 // The `drhook serve` command: runs the reference receiver, correct or with one fault, until SIGINT or SIGTERM.
 import { Option, type Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { addSignatureOptions, parseInteger } from '../options.js';
+import { addSignatureOptions, basicCredentials, flagName, nonEmpty, parseInteger } from '../options.js';
 import { addSecretOptions, resolveSecrets, type SecretFlags } from '../secrets.js';
 import type { SchemeName, SignatureLayout } from '../signing.js';
 import { closestMatch } from '../did-you-mean.js';
@@ -96,10 +96,7 @@ function authFrom(flags: ServeFlags): ReceiverAuth {
     case 'basic': {
       const given = stray(['clientId', 'clientSecret', 'tokenTtl']);
       if (given.length > 0) throw new UsageError(`${given.join(', ')}: only used with --auth oauth`);
-      if (!flags.username) throw new UsageError('--auth basic needs --username');
-      if (flags.username.includes(':')) throw new UsageError('--username must not contain ":" with --auth basic (HTTP Basic cannot carry it)');
-      if (!password) throw new UsageError('--auth basic needs a password: --password or DRHOOK_PASSWORD');
-      return { kind: 'basic', username: flags.username, password };
+      return { kind: 'basic', ...basicCredentials(flags.username, password) };
     }
     case 'oauth': {
       if (!flags.clientId) throw new UsageError('--auth oauth needs --client-id');
@@ -159,12 +156,4 @@ function describeStats(stats: ReceiverStats): string {
 
 function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
-}
-
-function flagName(name: string): string {
-  return `--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value === '' ? undefined : value;
 }

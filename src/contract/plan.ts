@@ -67,7 +67,7 @@ export interface PlanContext {
   mode: Mode;
   allowedStatuses(checkId: CheckId): readonly number[];
   /** A case of `family`, keeping only the judges of checks that run (and the --case); undefined when none is left. */
-  makeCase(family: string, input: CaseInput): PlannedCase | undefined;
+  makeCase(family: string, input: CaseInput): CaseOutline | undefined;
   /** The valid, correctly signed event of a type and mode: judged by the ack checks, the control of rejection cases. */
   validEvent(eventType: string, mode: Mode): Omit<CaseInput, 'judges'>;
   /** The `index`-th event of a case: the same for the same run seed and case key, whatever else the run plans. */
@@ -79,7 +79,24 @@ export interface PlanContext {
 export interface CheckFamily {
   checks: readonly CheckId[];
   /** Cases for the checks of this family that run; a check that cannot apply gets a reason instead. */
-  plan(context: PlanContext): { cases: Array<PlannedCase | undefined>; skipped?: Partial<Record<CheckId, string>> };
+  plan(context: PlanContext): { cases: Array<CaseOutline | undefined>; skipped?: Partial<Record<CheckId, string>> };
+}
+
+/** A case as planned before its events exist. */
+export type CaseOutline = Omit<PlannedCase, 'fault' | 'deliveries'> & {
+  /** The case with its events, made on the first call (the same object on later calls); undefined when it cannot apply to them. */
+  build(): PlannedCase | undefined;
+};
+
+/** A plan whose events are made only when a case is built, so a run can send some cases while it makes the others. */
+export interface ContractOutline {
+  /**
+   * The cases in plan order, then one valid event per event type and mode that rejection cases compare with: it applies
+   * only when no case provides that control and a rejection case of that type and mode applies.
+   */
+  cases: readonly CaseOutline[];
+  /** The plan with every case built: what planContract returns. Throws a UsageError when the --case names no case that applies. */
+  finish(): ContractPlan;
 }
 
 export type PlannedCheck = { id: CheckId; status: 'planned' } | { id: CheckId; status: 'skipped'; reason: string };
@@ -107,7 +124,13 @@ function hash32(text: string): number {
   return hash;
 }
 
+/** Plans a run and makes every event of it. */
 export function planContract(settings: ContractSettings): ContractPlan {
+  return outlineContract(settings).finish();
+}
+
+/** Plans a run without making its events: each case makes them when it is built. Seeded per case, so the order does not matter. */
+export function outlineContract(settings: ContractSettings): ContractOutline {
   const ackModes: Mode[] = settings.mode === 'both' ? ['test', 'live'] : [settings.mode];
   const mode = ackModes[0]!;
   const prerequisiteSkips = new Map<CheckId, string>();
@@ -132,7 +155,7 @@ export function planContract(settings: ContractSettings): ContractPlan {
         .map(([checkId, judge]) => ({ checkId, judge }));
       plannedIds.push(...judges.map((j) => caseId(j.checkId, input)));
       const kept = settings.caseId === undefined ? judges : judges.filter((j) => caseId(j.checkId, input) === settings.caseId);
-      return kept.length === 0 ? undefined : assemble(family, input, kept);
+      return kept.length === 0 ? undefined : outline(family, input, kept, () => true);
     },
     validEvent(eventType, mode) {
       const at = { eventType, mode, slug: 'valid-event' };
@@ -146,49 +169,71 @@ export function planContract(settings: ContractSettings): ContractPlan {
     random: (family, slug) => createRandom(deriveSeed(settings.seed, hash32(`${family}/${slug}`))),
   };
 
-  function assemble(family: string, input: Omit<CaseInput, 'judges'>, judges: PlannedCase['judges']): PlannedCase | undefined {
-    const built = input.build();
-    if (built === undefined) return undefined;
+  /** The outline of a case whose `build` makes it when `applies()` (asked then) and the input's own build allow. */
+  function outline(family: string, input: Omit<CaseInput, 'judges'>, judges: PlannedCase['judges'], applies: () => boolean): CaseOutline {
+    const { eventType, mode, slug } = input;
+    const key = keyOf(family, input);
+    const events = input.events ?? [eventType];
+    const simultaneous = input.simultaneous ?? false;
+    const provides = input.provides ?? false;
+    const control = input.control !== undefined ? { control: input.control } : {};
+    let built: { planned: PlannedCase | undefined } | undefined;
     return {
-      key: keyOf(family, input),
-      eventType: input.eventType,
-      mode: input.mode,
-      slug: input.slug,
-      fault: built.fault,
-      events: input.events ?? [input.eventType],
-      deliveries: built.deliveries,
-      simultaneous: input.simultaneous ?? false,
-      judges,
-      provides: input.provides ?? false,
-      ...(input.control !== undefined ? { control: input.control } : {}),
+      key, eventType, mode, slug, events, simultaneous, judges, provides, ...control,
+      build() {
+        if (!built) {
+          const made = applies() ? input.build() : undefined;
+          const planned = made && { key, eventType, mode, slug, fault: made.fault, events, deliveries: made.deliveries, simultaneous, judges, provides, ...control };
+          built = { planned };
+        }
+        return built.planned;
+      },
     };
   }
 
   const familySkips = new Map<CheckId, string>();
-  const cases: PlannedCase[] = [];
+  const planned: CaseOutline[] = [];
   for (const family of families) {
     if (!family.checks.some((id) => running.has(id))) continue;
-    const planned = family.plan(context);
-    for (const entry of planned.cases) if (entry) cases.push(entry);
-    for (const [id, reason] of Object.entries(planned.skipped ?? {}) as Array<[CheckId, string]>) familySkips.set(id, reason);
+    const result = family.plan(context);
+    for (const entry of result.cases) if (entry) planned.push(entry);
+    for (const [id, reason] of Object.entries(result.skipped ?? {}) as Array<[CheckId, string]>) familySkips.set(id, reason);
+  }
+  if (settings.caseId !== undefined && planned.length === 0) throw unknownCase(settings.caseId, plannedIds);
+
+  // Rejection cases whose control no case provides get it sent on its own, unjudged.
+  const applying = (test: (candidate: CaseOutline) => boolean) => planned.some((candidate) => test(candidate) && candidate.build() !== undefined);
+  const controls = new Map<string, CaseOutline>();
+  for (const rejection of planned) {
+    const key = controlKey(rejection);
+    if (rejection.control === undefined || controls.has(key)) continue;
+    const needed = () =>
+      !applying((candidate) => candidate.provides && controlKey(candidate) === key) &&
+      applying((candidate) => candidate.control !== undefined && controlKey(candidate) === key);
+    controls.set(key, outline('ack', context.validEvent(rejection.eventType, rejection.mode), [], needed));
   }
 
-  if (settings.caseId !== undefined && cases.length === 0) throw unknownCase(settings.caseId, plannedIds);
-  // Rejection cases whose control the ack checks do not send get it sent on its own, unjudged.
-  const provided = new Set(cases.filter((planned) => planned.provides).map(controlKey));
-  for (const planned of [...cases]) {
-    if (planned.control === undefined || provided.has(controlKey(planned))) continue;
-    provided.add(controlKey(planned));
-    cases.push(assemble('ack', context.validEvent(planned.eventType, planned.mode), [])!);
-  }
-  const judged = new Set(cases.flatMap((planned) => planned.judges.map((j) => j.checkId)));
-  const checks = settings.checks.flatMap((id): PlannedCheck[] => {
-    if (judged.has(id)) return [{ id, status: 'planned' }];
-    if (settings.caseId !== undefined) return [];
-    const reason = prerequisiteSkips.get(id) ?? familySkips.get(id) ?? 'no case applies to the selected event types';
-    return [{ id, status: 'skipped', reason }];
-  });
-  return { checks, cases };
+  return {
+    cases: [...planned, ...controls.values()],
+    finish() {
+      const cases = planned.flatMap((candidate) => candidate.build() ?? []);
+      if (settings.caseId !== undefined && cases.length === 0) throw unknownCase(settings.caseId, plannedIds);
+      const provided = new Set(cases.filter((entry) => entry.provides).map(controlKey));
+      for (const entry of [...cases]) {
+        if (entry.control === undefined || provided.has(controlKey(entry))) continue;
+        provided.add(controlKey(entry));
+        cases.push(controls.get(controlKey(entry))!.build()!);
+      }
+      const judged = new Set(cases.flatMap((entry) => entry.judges.map((j) => j.checkId)));
+      const checks = settings.checks.flatMap((id): PlannedCheck[] => {
+        if (judged.has(id)) return [{ id, status: 'planned' }];
+        if (settings.caseId !== undefined) return [];
+        const reason = prerequisiteSkips.get(id) ?? familySkips.get(id) ?? 'no case applies to the selected event types';
+        return [{ id, status: 'skipped', reason }];
+      });
+      return { checks, cases };
+    },
+  };
 }
 
 function unknownCase(id: string, known: readonly string[]): UsageError {

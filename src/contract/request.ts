@@ -3,7 +3,7 @@ import type { AuthProvider } from '../auth.js';
 import { deliveryHeaders, type DeliveryRequest } from '../delivery.js';
 import type { DrEvent, Mode } from '../event.js';
 import { createRedactor, redactHeaders } from '../redact.js';
-import { createSigner } from '../signing.js';
+import { createSigner, type Signer } from '../signing.js';
 import type { RequestRecord } from './results.js';
 import { mergeHeaders, settingsSecrets, type ContractSettings } from './settings.js';
 
@@ -64,6 +64,17 @@ export function createSender(settings: ContractSettings, auth: AuthProvider): Se
   const { scheme, layout } = settings.signature;
   const known = settingsSecrets(settings);
   const secrets = () => [...known, ...auth.secrets()];
+  /** Signers by their token list: a signer prepares its keys once. */
+  const signers = new Map<string, Signer>();
+  /** The redactor of the secrets known when it was made (a fetched Bearer token adds one). */
+  let redactor: { secrets: readonly string[]; redact: (text: string) => string } | undefined;
+  const redactorNow = () => {
+    const current = secrets();
+    if (!redactor || redactor.secrets.length !== current.length || redactor.secrets.some((secret, i) => secret !== current[i])) {
+      redactor = { secrets: current, redact: createRedactor(current) };
+    }
+    return redactor.redact;
+  };
 
   const credentialHeaders = async (credentials: Credentials): Promise<Record<string, string>> => {
     if (credentials === 'none') return {};
@@ -88,7 +99,7 @@ export function createSender(settings: ContractSettings, auth: AuthProvider): Se
       return { request: { url: settings.url, headers, body: spec.body }, timestamp };
     },
     record(request, eventId) {
-      const redact = createRedactor(secrets());
+      const redact = redactorNow();
       const headers = Object.fromEntries(Object.entries(redactHeaders(request.headers)).map(([name, value]) => [name, redact(value)]));
       return {
         url: request.url,
@@ -106,7 +117,13 @@ export function createSender(settings: ContractSettings, auth: AuthProvider): Se
     if (spec.signing.kind === 'unsigned') return {};
     const tokens = spec.signing.tokens === 'mode' ? settings.secrets[modeOf(spec.event)] : spec.signing.tokens;
     if (tokens.length === 0) return {};
-    return createSigner(scheme, tokens, layout)(spec.signing.signedBody ?? spec.body, timestamp, spec.event.id);
+    const list = JSON.stringify(tokens);
+    let signer = signers.get(list);
+    if (!signer) {
+      signer = createSigner(scheme, tokens, layout);
+      signers.set(list, signer);
+    }
+    return signer(spec.signing.signedBody ?? spec.body, timestamp, spec.event.id);
   }
 }
 

@@ -13,7 +13,7 @@ import { UsageError } from '../errors.js';
 import { createSigner } from '../signing.js';
 import { checks as catalog, type CheckId } from './catalog.js';
 import { deliverCase, judgeCase } from './case.js';
-import { controlKey, planContract } from './plan.js';
+import { controlKey, outlineContract, type CaseOutline, type ContractPlan } from './plan.js';
 import { createSender } from './request.js';
 import type { CaseCounts, CaseRecord, CheckResult, ContractReport } from './results.js';
 import { settingsForReport, type ContractSettings } from './settings.js';
@@ -21,9 +21,12 @@ import { settingsForReport, type ContractSettings } from './settings.js';
 export interface RunOptions {
   /** Aborting ends the deliveries in flight; the report then holds the cases that finished and says `complete: false`. */
   signal?: AbortSignal;
-  /** Once planning is done (nothing sent yet): how many case records the run will judge. */
+  /**
+   * Once planning is done, before the first onCase: how many case records the run will judge. Events are made while
+   * earlier cases are on their way, so deliveries may have been sent already.
+   */
   onStart?: (cases: number) => void;
-  /** Each case record as soon as it is judged. */
+  /** Each case record as soon as it is judged (the ones judged before onStart right after it). */
   onCase?: (record: CaseRecord) => void;
   runId?: string;
 }
@@ -31,9 +34,11 @@ export interface RunOptions {
 const version = (JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
 
 /**
- * Checks the setup (signing tokens usable, OAuth token obtainable, every case plannable; problems are UsageErrors),
- * then runs the cases `concurrency` at a time on one engine (the valid events first: rejection cases are judged
- * against them), and each burst last, alone, on an engine of its size.
+ * Checks the setup (signing tokens usable, OAuth token obtainable, a case to run; problems are UsageErrors), then runs
+ * the cases `concurrency` at a time on one engine (the valid events first: rejection cases are judged against them),
+ * and each burst last, alone, on an engine of its size. The cases' events are made in the order they are sent, one
+ * case at a time between network events, so making them overlaps with waiting for the receiver; a case that cannot be
+ * made ends the run with its error.
  * The report is redacted with every secret the run knew, fetched Bearer tokens included.
  */
 export async function runContract(settings: ContractSettings, options: RunOptions = {}): Promise<ContractReport> {
@@ -49,47 +54,76 @@ export async function runContract(settings: ContractSettings, options: RunOption
   const tls = { ...(settings.tls.ca ? { ca: settings.tls.ca } : {}), insecure: settings.tls.insecure };
   const auth = createAuth(settings.auth, { deadlineMs: settings.deadlineMs, ...tls });
   if (settings.auth.kind !== 'none') await auth.headers();
-  const plan = planContract(settings);
-  const total = plan.cases.reduce((sum, planned) => sum + planned.judges.length, 0);
-  if (total === 0) {
-    const reasons = plan.checks.map((check) => `${check.id}: ${check.status === 'skipped' ? check.reason : 'no case'}`);
-    throw new UsageError(`no selected check can run (${reasons.join('; ')})`);
-  }
-  options.onStart?.(total);
+  const outline = outlineContract(settings);
+  // Building drops cases, never adds judges: with none planned there is nothing to build.
+  if (outline.cases.every((planned) => planned.judges.length === 0)) throw nothingToRun(outline.finish());
 
   const sender = createSender(settings, auth);
-  const records: Array<CaseRecord[] | undefined> = plan.cases.map(() => undefined);
+  const records: Array<CaseRecord[] | undefined> = outline.cases.map(() => undefined);
+  /** Records judged before planning is done, held until onStart. */
+  let early: CaseRecord[] | undefined = [];
   /** The outcome of each valid event sent as a control, by event type and mode. */
   const controls = new Map<string, DeliveryOutcome>();
   const run = (engine: DeliveryEngine) => async (index: number) => {
-    const planned = plan.cases[index]!;
+    const planned = outline.cases[index]!.build();
+    if (planned === undefined) return;
     const delivered = await deliverCase(sender, engine, planned, signal);
     if (delivered === undefined) return;
     if (planned.provides) controls.set(controlKey(planned), delivered[0]!.outcome);
     const judged = judgeCase(settings, planned, delivered, controls.get(controlKey(planned)));
     records[index] = judged;
-    judged.forEach((record) => options.onCase?.(record));
+    if (early) early.push(...judged);
+    else judged.forEach((record) => options.onCase?.(record));
   };
 
-  // Controls first (rejection cases are judged against them), then the rest.
-  const phase = (provides: boolean) => plan.cases.flatMap((planned, index) => (!planned.simultaneous && planned.provides === provides ? [index] : []));
-  const engine = createDeliveryEngine({ concurrency: settings.concurrency, deadlineMs: settings.deadlineMs, ...tls });
-  try {
-    await inPool(phase(true), settings.concurrency, run(engine), signal);
-    await inPool(phase(false), settings.concurrency, run(engine), signal);
-  } finally {
-    await engine.close();
-  }
-  // A burst is measured alone, so nothing else competes with it for the receiver.
-  for (const [index, planned] of plan.cases.entries()) {
-    if (!planned.simultaneous || signal.aborted) continue;
-    const burstEngine = createDeliveryEngine({ concurrency: planned.deliveries.length, deadlineMs: settings.deadlineMs, ...tls });
-    try {
-      await run(burstEngine)(index);
-    } finally {
-      await burstEngine.close();
+  // Controls first (rejection cases are judged against them), then the rest; a burst is measured alone, so nothing
+  // else competes with it for the receiver.
+  const indexes = (test: (planned: CaseOutline) => boolean) => outline.cases.flatMap((planned, index) => (test(planned) ? [index] : []));
+  const controlCases = indexes((planned) => !planned.simultaneous && planned.provides);
+  const otherCases = indexes((planned) => !planned.simultaneous && !planned.provides);
+  const bursts = indexes((planned) => planned.simultaneous);
+
+  const planning = (async (): Promise<ContractPlan> => {
+    for (const index of [...controlCases, ...otherCases, ...bursts]) {
+      outline.cases[index]!.build();
+      await nextTurn();
     }
-  }
+    const plan = outline.finish();
+    const total = judgedCount(plan);
+    if (total === 0) throw nothingToRun(plan);
+    options.onStart?.(total);
+    const held = early ?? [];
+    early = undefined;
+    held.forEach((record) => options.onCase?.(record));
+    return plan;
+  })().catch((error: unknown) => {
+    interruption.abort();
+    throw error;
+  });
+  const sending = (async () => {
+    const engine = createDeliveryEngine({ concurrency: settings.concurrency, deadlineMs: settings.deadlineMs, ...tls });
+    try {
+      await inPool(controlCases, settings.concurrency, run(engine), signal);
+      await inPool(otherCases, settings.concurrency, run(engine), signal);
+    } finally {
+      await engine.close();
+    }
+    for (const index of bursts) {
+      const planned = outline.cases[index]!.build();
+      if (planned === undefined || signal.aborted) continue;
+      const burstEngine = createDeliveryEngine({ concurrency: planned.deliveries.length, deadlineMs: settings.deadlineMs, ...tls });
+      try {
+        await run(burstEngine)(index);
+      } finally {
+        await burstEngine.close();
+      }
+    }
+  })();
+  const [planned, sent] = await Promise.allSettled([planning, sending]);
+  if (planned.status === 'rejected') throw planned.reason;
+  if (sent.status === 'rejected') throw sent.reason;
+  const plan = planned.value;
+  const total = judgedCount(plan);
 
   const finished = records.flatMap((done) => done ?? []);
   const complete = finished.length === total && !signal.aborted;
@@ -118,6 +152,21 @@ export async function runContract(settings: ContractSettings, options: RunOption
     checks,
   };
   return redactStrings(report, createRedactor(sender.secrets()));
+}
+
+/** The case records a plan judges. */
+function judgedCount(plan: ContractPlan): number {
+  return plan.cases.reduce((sum, planned) => sum + planned.judges.length, 0);
+}
+
+function nothingToRun(plan: ContractPlan): UsageError {
+  const reasons = plan.checks.map((check) => `${check.id}: ${check.status === 'skipped' ? check.reason : 'no case'}`);
+  return new UsageError(`no selected check can run (${reasons.join('; ')})`);
+}
+
+/** Resolves after the network events that are due: what lets deliveries go on while events are made. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Runs `work` over `items`, at most `limit` at once, starting nothing new once `signal` aborts. */

@@ -3,7 +3,7 @@ import type { AuthConfig } from '../auth.js';
 import { eventType } from '../catalog.js';
 import { closestMatch } from '../did-you-mean.js';
 import { UsageError } from '../errors.js';
-import { parseUrl } from '../options.js';
+import { describeTls, parseUrl } from '../options.js';
 import { isSeed, maxSeed, newSeed } from '../random.js';
 import { loadScenario, type Scenario, type ScenarioAuth } from '../scenario.js';
 import { fieldSchema } from '../schemas.js';
@@ -265,6 +265,8 @@ export function settingsForReport(settings: ContractSettings): Record<string, un
     toleranceSec: settings.toleranceSec,
     burst: settings.burst,
     concurrency: settings.concurrency,
+    insecure: settings.tls.insecure,
+    ...(new URL(settings.url).protocol === 'https:' ? { tls: describeTls(settings.tls) } : {}),
     signature: describeLayout(settings.signature.scheme, settings.signature.layout),
     signingTokens: { test: settings.secrets.test.length, live: settings.secrets.live.length },
     auth:

@@ -1,5 +1,7 @@
 // The autocannon driver: one step of load, each request stamped fresh, paced, timed out at the deadline, and every outcome recorded.
 import type { EventEmitter } from 'node:events';
+import { maxHeaderSize } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import type { Diagnostics, Pace } from './report.js';
@@ -19,6 +21,8 @@ export interface EngineContext {
   url: string;
   connections: number;
   deadlineMs: number;
+  /** https: an extra certificate authority, or no verification at all. */
+  tls: { ca?: Buffer; insecure: boolean };
   stamper: Stamper;
   signal?: AbortSignal;
   /** Called about once a second while the step runs. */
@@ -46,18 +50,43 @@ export interface StepMeasurement extends Measurement {
 /**
  * The parts of autocannon's (9.x) HTTP client drhook drives. autocannon builds a request buffer once and writes it
  * again and again; drhook replaces that buffer per request (getRequestBuffer), decides when each request goes
- * (_doRequest), and keeps an idle connection's timeout from firing while it waits for its slot.
+ * (_doRequest), and keeps an idle connection's timeout from firing while it waits for its slot. It also guards
+ * autocannon's response parsing (_connect, parser), which on its own keeps whole bodies in memory, ignores parse
+ * errors, throws on an answer without a request, and carries a half-read answer over to the next connection.
  */
 interface AutocannonClient extends EventEmitter {
+  _connect(): void;
   _doRequest(): void;
   _resetConnection(): void;
   getRequestBuffer(): Buffer;
   destroyed: boolean;
   /** The current connection. */
-  conn?: { writableLength: number };
+  conn?: { writableLength: number; readableEnded: boolean };
   timeoutTicker: { reschedule(ms: number): void };
-  pipelinedRequests: { size(): number; clear(): void };
+  pipelinedRequests: { size(): number; clear(): void; addBody(chunk: Buffer): void };
   requestIterator: { nextRequest(): unknown; currentRequest: unknown };
+  parser: ResponseParser;
+}
+
+/** http-parser-js, as autocannon uses it: one parser per client, callbacks under numeric keys. */
+interface ResponseParser {
+  state: string;
+  type: string;
+  execute(chunk: Buffer): number | Error;
+  finish(): Error | undefined;
+  reinitialize(type: string): void;
+  [callback: number]: ((...args: never[]) => unknown) | undefined;
+}
+
+/** http-parser-js's callback keys. */
+const ON_HEADERS_COMPLETE = 2;
+const ON_MESSAGE_COMPLETE = 4;
+
+/** A response that is not HTTP drhook can judge: counted as a connection error with this code, the connection replaced. */
+class BadResponse extends Error {
+  constructor(readonly code: string) {
+    super(code);
+  }
 }
 
 /** A connection waiting for its slot has nothing in flight: its timeout is pushed this far out. */
@@ -71,8 +100,13 @@ const internalsMissing = 'the installed autocannon does not expose the client in
 
 /** At setup time: the timeout ticker is created after setupClient runs, so it is checked on the first request. */
 function checkClient(client: Partial<AutocannonClient>): asserts client is AutocannonClient {
-  const methods = ['_doRequest', '_resetConnection', 'getRequestBuffer'] as const;
-  if (methods.some((name) => typeof client[name] !== 'function') || typeof client.pipelinedRequests?.size !== 'function' || typeof client.requestIterator?.nextRequest !== 'function') {
+  const methods = ['_connect', '_doRequest', '_resetConnection', 'getRequestBuffer'] as const;
+  if (
+    methods.some((name) => typeof client[name] !== 'function') ||
+    typeof client.pipelinedRequests?.size !== 'function' ||
+    typeof client.requestIterator?.nextRequest !== 'function' ||
+    typeof client.parser?.execute !== 'function'
+  ) {
     throw new Error(internalsMissing);
   }
 }
@@ -112,6 +146,8 @@ export function runStep(spec: StepSpec, context: EngineContext): Promise<StepMea
         duration: Math.ceil(Math.min(windowMs, spec.maxSec * 1000) / 1000 + deadlineMs / 1000 + 5),
         timeout: deadlineMs / 1000,
         pipelining: 1,
+        // autocannon itself never verifies certificates; drhook checks each connection (guard, below).
+        ...(context.tls.ca ? { tlsOptions: { ca: context.tls.ca } } : {}),
         sampleInt: SAMPLE_MS,
         setupClient: (client) => {
           try {
@@ -251,6 +287,88 @@ export function runStep(spec: StepSpec, context: EngineContext): Promise<StepMea
         recorder.connectionError(error.code ?? 'error');
         settled();
       });
+      guard(client, (code) => {
+        if (client.pipelinedRequests.size() > 0) {
+          recorder.connectionError(code);
+          settled();
+        }
+      });
+    }
+
+    /**
+     * Makes autocannon's reading of answers safe against hostile receivers: bodies are counted, not kept; 1xx
+     * answers are skipped as undici skips them (an unsolicited 100 Continue is refused, as undici refuses it);
+     * a parse error, a header block over Node's limit or an answer without a request is a bad response (`onBad`,
+     * then a new connection); an answer that ends with the connection (HTTP/1.0) is complete when it closes; each
+     * connection starts with a fresh parser; and over https an untrusted certificate ends the connection before
+     * anything is sent on it, unless the run is insecure.
+     */
+    function guard(client: AutocannonClient, onBad: (code: string) => void): void {
+      const { parser } = client;
+      client.pipelinedRequests.addBody = () => {};
+      let informational = false;
+      // autocannon sets the parser's callbacks after setupClient, before its first connection: wrapped there.
+      const wrapCallbacks = (): void => {
+        const onHeadersComplete = parser[ON_HEADERS_COMPLETE];
+        const onMessageComplete = parser[ON_MESSAGE_COMPLETE];
+        if (typeof onHeadersComplete !== 'function' || typeof onMessageComplete !== 'function') throw new Error(internalsMissing);
+        parser[ON_HEADERS_COMPLETE] = (info: { statusCode: number; headers: string[] }) => {
+          if (info.statusCode === 100) throw new BadResponse('unsolicited-100-continue');
+          informational = info.statusCode > 100 && info.statusCode < 200 && info.statusCode !== 101;
+          if (informational) return undefined;
+          if (info.headers.reduce((sum, part) => sum + part.length + 2, 0) > maxHeaderSize) throw new BadResponse('HPE_HEADER_OVERFLOW');
+          return (onHeadersComplete as (info: unknown) => unknown).call(parser, info);
+        };
+        parser[ON_MESSAGE_COMPLETE] = () => {
+          if (informational) {
+            informational = false;
+            return undefined;
+          }
+          if (client.pipelinedRequests.size() === 0) throw new BadResponse('answer-without-request');
+          return (onMessageComplete as () => unknown).call(parser);
+        };
+      };
+
+      const execute = parser.execute.bind(parser);
+      parser.execute = (chunk) => {
+        let result: number | Error;
+        try {
+          result = execute(chunk);
+        } catch (error) {
+          result = error instanceof Error ? error : new Error(String(error));
+        }
+        if (!(result instanceof Error)) return result;
+        const code = (result as NodeJS.ErrnoException).code;
+        onBad(code !== undefined && (result instanceof BadResponse || code.startsWith('HPE_')) ? code : result.message === 'max header size exceeded' ? 'HPE_HEADER_OVERFLOW' : 'HPE_INVALID');
+        client._resetConnection();
+        return result;
+      };
+
+      const connect = client._connect.bind(client);
+      let first = true;
+      client._connect = () => {
+        if (first) {
+          first = false;
+          wrapCallbacks();
+        }
+        const previous = client.conn;
+        // The connection closed in the middle of a body without a length: that close is the body's end.
+        if (previous?.readableEnded && parser.state === 'BODY_RAW' && client.pipelinedRequests.size() > 0) {
+          parser.finish();
+          // The answer's handler has already moved on to a new connection.
+          if (client.conn !== previous || client.destroyed) return;
+        }
+        parser.reinitialize(parser.type);
+        connect();
+        if (context.tls.insecure || !(client.conn && 'encrypted' in client.conn)) return;
+        // autocannon connects with rejectUnauthorized: false; an untrusted certificate ends the connection here.
+        const socket = client.conn as unknown as TLSSocket;
+        socket.once('secureConnect', () => {
+          if (socket.authorized) return;
+          const reason = String(socket.authorizationError);
+          socket.destroy(Object.assign(new Error(`the receiver's certificate is not trusted: ${reason}`), { code: reason }));
+        });
+      };
     }
 
     function measure(): StepMeasurement {

@@ -58,7 +58,7 @@ export async function runLoad(settings: LoadSettings, options: RunLoadOptions = 
 
   // Everything expensive happens before the clock starts: events generated and serialized, the first token fetched.
   const pool = buildPool(settings.events, { mode: settings.mode, seed: settings.seed, size: settings.poolSize });
-  const auth = createAuth(settings.auth, { deadlineMs: settings.deadlineMs });
+  const auth = createAuth(settings.auth, { deadlineMs: settings.deadlineMs, ...settings.tls });
   let authHeaders = await auth.headers();
   const stamper = createStamper({
     pool,
@@ -88,6 +88,7 @@ export async function runLoad(settings: LoadSettings, options: RunLoadOptions = 
     url: settings.url,
     connections: settings.connections,
     deadlineMs: settings.deadlineMs,
+    tls: settings.tls,
     stamper,
     ...(signal ? { signal } : {}),
     onSecond: (live) =>

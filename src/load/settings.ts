@@ -4,7 +4,7 @@ import { authFromScenario, mergeHeaders, secretHeaderName } from '../contract/se
 import { eventType } from '../catalog.js';
 import { UsageError } from '../errors.js';
 import type { Mode } from '../event.js';
-import { parseUrl } from '../options.js';
+import { describeTls, parseUrl } from '../options.js';
 import { isSeed, maxSeed, newSeed } from '../random.js';
 import { loadScenario } from '../scenario.js';
 import type { ModeSecrets } from '../secrets.js';
@@ -46,6 +46,8 @@ export interface LoadSettings {
   auth: AuthConfig;
   /** Extra request headers (never Authorization: that comes from auth). */
   headers: Record<string, string>;
+  /** https: certificates are verified (with an extra CA if given) unless insecure. */
+  tls: { ca?: Buffer; insecure: boolean };
   connections: number;
   /** A delivery not answered within this is a timeout; autocannon counts whole seconds, so at least 1000. */
   deadlineMs: number;
@@ -74,6 +76,10 @@ export interface LoadOptions {
   signatureEncoding?: SignatureLayout['encoding'];
   signatureSeparator?: SignatureLayout['separator'];
   headers?: Record<string, string>;
+  /** Extra certificate authority (PEM) for an https receiver. */
+  ca?: Buffer;
+  /** Accept any certificate: flagged in the report. */
+  insecure?: boolean;
   rate?: number;
   durationSec?: number;
   count?: number;
@@ -121,6 +127,7 @@ export function resolveLoadSettings(url: string, options: LoadOptions = {}, env:
     },
     auth: options.auth ?? authFromScenario(scenario.auth, env),
     headers: mergeHeaders(scenario.headers, options.headers ?? {}),
+    tls: { ...(options.ca ? { ca: options.ca } : {}), insecure: options.insecure === true },
     connections: options.connections ?? scenario.load.connections ?? DEFAULT_CONNECTIONS,
     deadlineMs: options.deadlineMs ?? scenario.deadlineMs,
     warmupSec: options.warmupSec ?? 0,
@@ -273,7 +280,8 @@ export function settingsForReport(settings: LoadSettings): Record<string, unknow
     plan: settings.plan,
     thresholds: settings.thresholds,
     maxRunSec: settings.maxRunSec,
-    ...(new URL(settings.url).protocol === 'https:' ? { tls: 'certificates are not verified by the load engine (autocannon)' } : {}),
+    insecure: settings.tls.insecure,
+    ...(new URL(settings.url).protocol === 'https:' ? { tls: describeTls(settings.tls) } : {}),
     signature: describeLayout(settings.signature.scheme, settings.signature.layout),
     signingTokens: settings.secrets.length,
     auth:

@@ -31,7 +31,7 @@ export function renderConsoleSummary(report: ContractReport, paths: ReportPaths,
   const gate = report.gate.status === 'pass' ? p.green(p.bold('Gate: PASS')) : p.red(p.bold('Gate: FAIL'));
   lines.push('', `${gate}  ${oneLine(report.gate.summary, 1000)}`);
   if (!report.complete) lines.push(p.yellow('The run was interrupted: only the checks that ran are listed.'));
-  lines.push('', p.dim('Reports:'), `  ${paths.json}`, `  ${paths.junit}`, `  ${paths.summary}`);
+  lines.push('', p.dim('Reports:'), `  ${paths.html}`, `  ${paths.json}`, `  ${paths.junit}`, `  ${paths.summary}`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -2,7 +2,7 @@
 import type { CaseRecord, CheckResult, CheckStatus, ContractReport, DeliveryRecord } from '../contract/results.js';
 import type { DeliveryOutcome } from '../outcome.js';
 import { caseState, caseTitle, describeOutcome, describeRequest, flaggedChecks, groupOutcomes, outcomeLabel, type CaseState, type RunCheck } from './describe.js';
-import { banner, copyableCommand, escapeHtml, pageHeader, renderPage, settingsTable } from './html.js';
+import { banner, copyableCommand, escapeHtml, pageHeader, renderPage, settingsSection } from './html.js';
 import { formatBytes, formatMs, plural } from './text.js';
 
 /** At most this many differently ending deliveries are shown per case (a burst is grouped by how each ended). */
@@ -46,10 +46,7 @@ export function renderContractHtml(report: ContractReport): string {
           }),
         ].join('\n'),
     '</section>',
-    '<section id="settings">',
-    '<h2>Settings</h2>',
-    settingsTable(report.settings),
-    '</section>',
+    settingsSection(report.settings),
   ].join('\n');
 
   return renderPage({ kind: 'contract', title: `drhook contract: ${report.gate.status} — ${report.target}`, status: report.gate.status, body, version: report.version });

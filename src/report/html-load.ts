@@ -3,7 +3,7 @@ import { fmtRate } from '../load/diagnose.js';
 import { percent } from '../load/judge.js';
 import type { LatencySummary, LoadReport, Outcomes, StepResult } from '../load/report.js';
 import { chartJsSource } from './html-assets.js';
-import { banner, escapeHtml, pageHeader, renderPage, settingsTable } from './html.js';
+import { banner, escapeHtml, pageHeader, renderPage, settingsSection } from './html.js';
 
 /** What the page script draws, embedded as JSON: every number the charts need, nothing else. */
 interface LoadChartData {
@@ -70,10 +70,7 @@ export function renderLoadHtml(report: LoadReport): string {
     stepsTable(report.steps, report.capacity !== null),
     ...report.steps.map((step) => stepDetails(step, stepwise, report.capacity !== null)),
     '</section>',
-    '<section id="settings">',
-    '<h2>Settings</h2>',
-    settingsTable(report.settings),
-    '</section>',
+    settingsSection(report.settings),
   ].join('\n');
   return renderPage({
     kind: 'load',

@@ -83,8 +83,13 @@ export function banner(status: 'pass' | 'fail', headline: string, summary: strin
   ].join('\n');
 }
 
+/** The page's closing section: the run's settings. */
+export function settingsSection(settings: Record<string, unknown>): string {
+  return ['<section id="settings">', '<h2>Settings</h2>', settingsTable(settings), '</section>'].join('\n');
+}
+
 /** The run's settings as a two-column table; nested values as JSON. */
-export function settingsTable(settings: Record<string, unknown>): string {
+function settingsTable(settings: Record<string, unknown>): string {
   const entries = Object.entries(settings);
   if (entries.length === 0) return '<p>Defaults.</p>';
   const rows = entries.map(([key, value]) => {

@@ -1,7 +1,8 @@
 // The contract report as JUnit XML for CI: a testsuite per check, a testcase per case; only required failures fail.
 import type { CaseRecord, CheckResult, ContractReport } from '../contract/results.js';
 import { bodyExcerpt, caseSeconds, caseState, caseTitle, describeOutcome, describeRequest, groupOutcomes, type CaseState } from './describe.js';
-import { oneLine, visibleText } from './text.js';
+import { oneLine } from './text.js';
+import { attrs, seconds, xmlText } from './xml.js';
 
 export function renderJunit(report: ContractReport): string {
   const suites = report.checks.map(renderSuite);
@@ -90,29 +91,4 @@ function caseDetails(record: CaseRecord): string {
   }
   lines.push(`reproduce: ${record.reproduce}`);
   return lines.join('\n');
-}
-
-function seconds(value: number): string {
-  return value.toFixed(3);
-}
-
-function attrs(values: Record<string, string | number>): string {
-  return Object.entries(values)
-    .map(([key, value]) => ` ${key}="${xmlAttr(String(value))}"`)
-    .join('');
-}
-
-const entities: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
-
-/** Character data: `&`, `<` and `>` escaped, characters XML forbids turned into visible escapes. */
-function xmlText(text: string): string {
-  return visibleText(text).replace(/[&<>]/g, (c) => entities[c] ?? c);
-}
-
-/** Attribute values: quotes escaped too, and tabs and newlines kept (XML would otherwise normalise them to spaces). */
-function xmlAttr(text: string): string {
-  return visibleText(text)
-    .replace(/[&<>"']/g, (c) => entities[c] ?? c)
-    .replace(/\t/g, '&#9;')
-    .replace(/\n/g, '&#10;');
 }

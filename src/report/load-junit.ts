@@ -1,6 +1,6 @@
 // The load report as JUnit XML for CI: a testsuite per step, a testcase per threshold; a capacity search adds its finding.
 import type { LoadReport, StepResult, ThresholdCheck } from '../load/report.js';
-import { visibleText } from './text.js';
+import { attrs, seconds, xmlText } from './xml.js';
 
 export function renderLoadJunit(report: LoadReport): string {
   const capacityRun = report.capacity !== null;
@@ -75,27 +75,4 @@ function renderCapacity(report: LoadReport): Suite {
       '</testsuite>',
     ],
   };
-}
-
-function seconds(value: number): string {
-  return value.toFixed(3);
-}
-
-function attrs(values: Record<string, string | number>): string {
-  return Object.entries(values)
-    .map(([key, value]) => ` ${key}="${xmlAttr(String(value))}"`)
-    .join('');
-}
-
-const entities: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
-
-function xmlText(text: string): string {
-  return visibleText(text).replace(/[&<>]/g, (c) => entities[c] ?? c);
-}
-
-function xmlAttr(text: string): string {
-  return visibleText(text)
-    .replace(/[&<>"']/g, (c) => entities[c] ?? c)
-    .replace(/\t/g, '&#9;')
-    .replace(/\n/g, '&#10;');
 }

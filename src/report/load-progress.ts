@@ -1,6 +1,6 @@
 // A progress bar on stderr while load is sent (step, elapsed time, rate, p99, failures); silent off a TTY.
-import cliProgress from 'cli-progress';
 import type { LoadProgress } from '../load/run.js';
+import { createBar } from './progress-bar.js';
 
 export interface LoadProgressBar {
   update(progress: LoadProgress): void;
@@ -9,16 +9,8 @@ export interface LoadProgressBar {
 }
 
 export function createLoadProgress(stream: NodeJS.WriteStream = process.stderr): LoadProgressBar {
-  if (!stream.isTTY) return { update() {}, stop() {} };
-  const bar = new cliProgress.SingleBar({
-    stream,
-    format: 'load {step} {bar} {elapsed}/{length} s | {rate}/s | p99 {p99} | failed {failures}',
-    barsize: 24,
-    clearOnComplete: true,
-    hideCursor: null,
-    // The command decides what Ctrl-C does (write the partial report); the bar must not take over SIGINT.
-    gracefulExit: false,
-  });
+  const bar = createBar(stream, 'load {step} {bar} {elapsed}/{length} s | {rate}/s | p99 {p99} | failed {failures}', 24);
+  if (!bar) return { update() {}, stop() {} };
   let started = false;
   let active = true;
   return {

@@ -2,6 +2,7 @@
 import { fmtRate } from '../load/diagnose.js';
 import { percent } from '../load/judge.js';
 import type { LoadReport, StepResult, ThresholdCheck } from '../load/report.js';
+import { mdCode, mdText } from './markdown.js';
 import { formatMs, oneLine } from './text.js';
 
 const mark: Record<ThresholdCheck['verdict']['status'], string> = { pass: '✅', fail: '❌', warn: '⚠️' };
@@ -76,16 +77,4 @@ function stepDetails(step: StepResult, capacityRun: boolean): string[] {
   lines.push(`- drhook: CPU ${percent(d.cpuShare)}, stamping and signing ${percent(d.stampShare)} (${d.stampMicros} µs per event), event-loop delay p99 ${d.eventLoopLagP99Ms} ms, at most ${d.maxInFlight} in flight`);
   lines.push('');
   return lines;
-}
-
-/** Plain text on one line with Markdown and HTML syntax neutralised. */
-function mdText(text: string, max: number): string {
-  return oneLine(text, max).replace(/[\\`*_[\]<>|&~#!]/g, '\\$&');
-}
-
-function mdCode(text: string): string {
-  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = '`'.repeat(longest + 1);
-  const pad = longest > 0 ? ' ' : '';
-  return `${fence}${pad}${text}${pad}${fence}`;
 }

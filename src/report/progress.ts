@@ -1,6 +1,6 @@
 // A progress bar on stderr while a run is in flight (cases done/total, failures and warnings so far); silent off a TTY.
-import cliProgress from 'cli-progress';
 import type { VerdictStatus } from '../verdict.js';
+import { createBar } from './progress-bar.js';
 
 export interface Progress {
   /** Counts one finished case. */
@@ -10,16 +10,8 @@ export interface Progress {
 }
 
 export function createProgress(total: number, stream: NodeJS.WriteStream = process.stderr): Progress {
-  if (!stream.isTTY) return { tick() {}, stop() {} };
-  const bar = new cliProgress.SingleBar({
-    stream,
-    format: 'contract {bar} {value}/{total} cases | failed: {failures} | warned: {warnings}',
-    barsize: 30,
-    clearOnComplete: true,
-    hideCursor: null,
-    // The command decides what Ctrl-C does (write the partial report); the bar must not take over SIGINT.
-    gracefulExit: false,
-  });
+  const bar = createBar(stream, 'contract {bar} {value}/{total} cases | failed: {failures} | warned: {warnings}', 30);
+  if (!bar) return { tick() {}, stop() {} };
   let failures = 0;
   let warnings = 0;
   let active = true;

@@ -1,7 +1,8 @@
 // The contract report as Markdown for a CI step summary: gate headline, table of checks, then the cases that failed or warned.
 import type { CaseRecord, CheckResult, CheckStatus, ContractReport } from '../contract/results.js';
 import { bodyExcerpt, describeOutcome, describeRequest, flaggedChecks, groupOutcomes, settingsLine, type FlaggedCheck } from './describe.js';
-import { formatMs, oneLine, plural, visibleText } from './text.js';
+import { mdBlock, mdCode, mdText } from './markdown.js';
+import { formatMs, oneLine, plural } from './text.js';
 
 /** At most this many cases are spelled out per check; the rest are counted and left to report.json. */
 export const summaryCasesPerCheck = 10;
@@ -60,24 +61,4 @@ function renderCase(record: CaseRecord, state: 'fail' | 'warn', index: number): 
   }
   lines.push(`- **Why:** ${mdText(record.verdict.reason, 500)}`, '', ...mdBlock(record.reproduce, 'sh'), '');
   return lines;
-}
-
-/** Plain text on one line with Markdown and HTML syntax neutralised. */
-function mdText(text: string, max: number): string {
-  return oneLine(text, max).replace(/[\\`*_[\]<>|&~#!]/g, '\\$&');
-}
-
-/** An inline code span whose fence is longer than any backtick run inside it. */
-function mdCode(text: string): string {
-  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = '`'.repeat(longest + 1);
-  const pad = longest > 0 ? ' ' : '';
-  return `${fence}${pad}${text}${pad}${fence}`;
-}
-
-function mdBlock(text: string, lang: string): string[] {
-  const body = visibleText(text);
-  const longest = Math.max(2, ...(body.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = '`'.repeat(longest + 1);
-  return [`${fence}${lang}`, body, fence];
 }

@@ -1,0 +1,245 @@
+// Hostile receivers against every way drhook sends: the engine in-process, then send, contract and load as users run them.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { runContract } from '../src/contract/run.js';
+import { resolveSettings } from '../src/contract/settings.js';
+import { createDeliveryEngine } from '../src/delivery.js';
+import type { DeliveryOutcome } from '../src/outcome.js';
+import { hostileKinds, startHostile, type HostileKind, type HostileServer } from './helpers/hostile.js';
+import { runCli, type CliResult } from './helpers/http.js';
+import { tlsCert } from './helpers/tls-fixture.js';
+
+const DEADLINE_MS = 1000;
+/** How long past the deadline a delivery may take to end. */
+const SLACK_MS = 250;
+const token = 'tok_hostile_5e21c9';
+const env = { DRHOOK_TEST_SECRET: token, DRHOOK_LIVE_SECRET: '', DRHOOK_PASSWORD: '', DRHOOK_CLIENT_SECRET: '' };
+
+/** What each receiver must come to: how `deliver` ends, and what load counts for each request. */
+interface Expected {
+  /** `timeout:<phase>`, `error:<cause>` or `response:<status>`; several when the machine's speed decides. */
+  send: string[];
+  /** Exit code of send, contract and load: 1 a failed delivery, 0 a valid acknowledgement. */
+  exit: 0 | 1;
+  /** Load's count for each request: `timeout`, `status:<n>` or an error code. */
+  load: string[];
+}
+
+const expected: Record<HostileKind, Expected> = {
+  'black-hole': { send: ['timeout:headers'], exit: 1, load: ['timeout'] },
+  slowloris: { send: ['timeout:body'], exit: 1, load: ['timeout'] },
+  'drip-late': { send: ['timeout:body'], exit: 1, load: ['timeout'] },
+  'reset-mid-response': { send: ['error:connection-reset'], exit: 1, load: ['ECONNRESET'] },
+  'close-before-response': { send: ['error:socket-closed'], exit: 1, load: ['closed-before-answer'] },
+  'endless-body': { send: ['timeout:body'], exit: 1, load: ['timeout'] },
+  'body-100mb': { send: ['response:500', 'timeout:body'], exit: 1, load: ['status:500', 'timeout'] },
+  'huge-headers': { send: ['error:protocol'], exit: 1, load: ['HPE_HEADER_OVERFLOW'] },
+  'garbage-status': { send: ['error:protocol'], exit: 1, load: ['HPE_INVALID_CONSTANT'] },
+  'http10-close': { send: ['response:200'], exit: 0, load: ['status:200'] },
+  informational: { send: ['response:202'], exit: 0, load: ['status:202'] },
+  'unsolicited-continue': { send: ['error:protocol'], exit: 1, load: ['unsolicited-100-continue'] },
+  'redirect-loop': { send: ['response:307'], exit: 1, load: ['status:307'] },
+  'redirect-away': { send: ['response:308'], exit: 1, load: ['status:308'] },
+  'tls-self-signed': { send: ['error:tls'], exit: 1, load: ['DEPTH_ZERO_SELF_SIGNED_CERT'] },
+  'nothing-listening': { send: ['error:connection-refused'], exit: 1, load: ['ECONNREFUSED'] },
+  unresolvable: { send: ['error:dns'], exit: 1, load: ['ENOTFOUND', 'EAI_AGAIN'] },
+  ok: { send: ['response:202'], exit: 0, load: ['status:202'] },
+};
+
+function describeOutcome(outcome: DeliveryOutcome): string {
+  switch (outcome.kind) {
+    case 'timeout':
+      return `timeout:${outcome.phase}`;
+    case 'error':
+      return `error:${outcome.cause}`;
+    case 'response':
+      return `response:${outcome.status}`;
+  }
+}
+
+const crashes: unknown[] = [];
+const onCrash = (error: unknown): void => void crashes.push(error);
+let work: string;
+before(async () => {
+  process.on('unhandledRejection', onCrash);
+  process.on('uncaughtException', onCrash);
+  work = await mkdtemp(path.join(tmpdir(), 'drhook-hostile-'));
+});
+after(async () => {
+  process.off('unhandledRejection', onCrash);
+  process.off('uncaughtException', onCrash);
+  await rm(work, { recursive: true, force: true });
+  assert.deepEqual(crashes, [], 'no unhandled rejection or uncaught exception in the test process');
+});
+
+describe('the delivery engine ends every delivery by the deadline and names the cause', () => {
+  test('all receivers at once', async () => {
+    const engine = createDeliveryEngine({ deadlineMs: DEADLINE_MS, concurrency: hostileKinds.length });
+    const servers = await Promise.all(hostileKinds.map((kind) => startHostile(kind)));
+    try {
+      const results = await Promise.all(
+        servers.map(async (server) => {
+          const started = performance.now();
+          const outcome = await engine.deliver({ url: server.url, headers: { 'Content-Type': 'application/json' }, body: Buffer.from('{"id":"evt"}') });
+          return { server, outcome, tookMs: performance.now() - started };
+        }),
+      );
+      for (const { server, outcome, tookMs } of results) {
+        assert.ok(tookMs <= DEADLINE_MS + SLACK_MS, `${server.kind}: ended after ${Math.round(tookMs)} ms`);
+        assert.ok(expected[server.kind].send.includes(describeOutcome(outcome)), `${server.kind}: ${JSON.stringify(outcome)}`);
+        if (outcome.kind === 'error') assert.ok(outcome.message.length > 10, `${server.kind}: the message names the cause`);
+        if (outcome.kind === 'response') assert.ok(outcome.body.text.length <= 64 * 1024, `${server.kind}: at most 64 KiB of the body is kept`);
+      }
+      const redirected = servers.find((server) => server.kind === 'redirect-away')!;
+      assert.equal(redirected.elsewhere?.connections, 0, 'the redirect target is never contacted');
+      assert.equal(servers.find((server) => server.kind === 'redirect-loop')?.requests, 1, 'a redirect loop is not followed');
+      assert.equal(servers.find((server) => server.kind === 'tls-self-signed')?.requests, 0, 'nothing is sent to an untrusted certificate');
+    } finally {
+      await engine.close();
+      await Promise.all(servers.map((server) => server.close()));
+    }
+  });
+});
+
+interface LoadJson {
+  finishedAt: string;
+  steps: Array<{ startedAt: string }>;
+  complete: boolean;
+  settings: { insecure: boolean; tls?: string };
+  totals: { sent: number; outcomes: { judged: number; acknowledged: number; statuses: Record<string, number>; timeouts: number; errorCodes: Record<string, number>; unfinished: number } };
+}
+
+interface ContractJson {
+  settings: { insecure: boolean; tls?: string };
+  gate: { status: string };
+  checks: Array<{ id: string; cases: Array<{ deliveries: Array<{ outcome: DeliveryOutcome }> }> }>;
+}
+
+/** Load's counts in the words of `Expected.load`. */
+function loadCounts(report: LoadJson): Record<string, number> {
+  const { outcomes } = report.totals;
+  return {
+    ...(outcomes.timeouts > 0 ? { timeout: outcomes.timeouts } : {}),
+    ...Object.fromEntries(Object.entries(outcomes.statuses).map(([status, count]) => [`status:${status}`, count])),
+    ...outcomes.errorCodes,
+  };
+}
+
+/** No crash: nothing on stderr but the lines drhook means to write. */
+function assertCleanStderr(result: CliResult, allowed: RegExp[] = []): void {
+  const lines = result.stderr.split('\n').filter((line) => line !== '' && !allowed.some((pattern) => pattern.test(line)));
+  assert.deepEqual(lines, [], `stderr: ${result.stderr}`);
+}
+
+async function runAll(url: string, extra: string[], label: string): Promise<{ send: CliResult; contract: CliResult; load: CliResult }> {
+  const reportDir = path.join(work, label);
+  const common = ['--timeout-ms', String(DEADLINE_MS), ...extra];
+  const [send, contract, load] = await Promise.all([
+    runCli(['send', url, '--type', 'order.accepted', '--seed', '1', '--json', ...common], { env }),
+    runCli(['contract', url, '--events', 'order.accepted', '--only', 'ack', '--mode', 'test', '--seed', '1', '--no-progress', '--json', '--report-dir', reportDir, ...common], { env }),
+    runCli(['load', url, '--events', 'order.accepted', '--count', '3', '--connections', '3', '--pool-size', '2', '--seed', '1', '--no-progress', '--json', '--report-dir', reportDir, ...common], { env }),
+  ]);
+  return { send, contract, load };
+}
+
+/** The contract's ack checks for one event type, in-process (the CLI's exit code is 1 exactly when the gate fails). */
+async function contractInProcess(url: string): Promise<{ gate: string; outcome: DeliveryOutcome | undefined }> {
+  const settings = resolveSettings(url, { events: ['order.accepted'], only: ['ack'], mode: 'test', seed: 1, deadlineMs: DEADLINE_MS, secrets: { test: [token], live: [] } }, env);
+  const report = await runContract(settings);
+  const outcome = report.checks.find((check) => check.id === 'ack.2xx')?.cases[0]?.deliveries[0]?.outcome;
+  return { gate: report.gate.status, outcome };
+}
+
+describe('send, contract and load against each receiver: exit 0 or 1, the cause named, no crash', { concurrency: 3 }, () => {
+  for (const kind of hostileKinds) {
+    test(kind, async () => {
+      const server: HostileServer = await startHostile(kind);
+      try {
+        const common = ['--timeout-ms', String(DEADLINE_MS), '--seed', '1', '--json'];
+        const [send, load, contract] = await Promise.all([
+          runCli(['send', server.url, '--type', 'order.accepted', ...common], { env }),
+          runCli(['load', server.url, '--events', 'order.accepted', '--count', '3', '--connections', '3', '--pool-size', '2', '--no-progress', '--report-dir', path.join(work, kind), ...common], { env }),
+          contractInProcess(server.url),
+        ]);
+        const want = expected[kind];
+
+        assert.equal(send.code, want.exit, `send: ${send.stdout}${send.stderr}`);
+        assertCleanStderr(send);
+        const sent = JSON.parse(send.stdout) as { outcome: DeliveryOutcome };
+        assert.ok(want.send.includes(describeOutcome(sent.outcome)), `send: ${JSON.stringify(sent.outcome)}`);
+        assert.ok(sent.outcome.durationMs <= DEADLINE_MS + SLACK_MS, `send took ${sent.outcome.durationMs} ms`);
+
+        assert.equal(contract.gate, want.exit === 0 ? 'pass' : 'fail');
+        const { outcome } = contract;
+        assert.ok(outcome && want.send.includes(describeOutcome(outcome)), `contract: ${JSON.stringify(outcome)}`);
+        assert.ok(outcome.durationMs <= DEADLINE_MS + SLACK_MS);
+
+        assert.equal(load.code, want.exit, `load: ${load.stdout}${load.stderr}`);
+        assertCleanStderr(load);
+        const report = JSON.parse(load.stdout) as LoadJson;
+        assert.equal(report.totals.sent, 3);
+        assert.equal(report.totals.outcomes.judged + report.totals.outcomes.unfinished, 3, 'every request is counted once');
+        const counts = loadCounts(report);
+        assert.ok(Object.keys(counts).length > 0 && Object.keys(counts).every((key) => want.load.includes(key)), `load counted ${JSON.stringify(counts)}`);
+        // The step sends at once (count 3 on 3 connections), waits at most the deadline and a 1 s margin, then reports.
+        const ranMs = Date.parse(report.finishedAt) - Date.parse(report.steps[0]!.startedAt);
+        assert.ok(ranMs <= DEADLINE_MS + 1000 + SLACK_MS, `load ran ${ranMs} ms: past the deadline and its margin`);
+
+        if (kind === 'redirect-away') assert.equal(server.elsewhere?.connections, 0, 'the redirect target receives nothing: no credential or signature goes elsewhere');
+        if (kind === 'tls-self-signed') assert.equal(server.requests, 0, 'nothing is sent over an untrusted certificate');
+        if (kind === 'redirect-loop') assert.equal(server.requests, 1 + 1 + 3, 'one request each from send and contract, three from load: nothing followed');
+        if (kind === 'redirect-loop' || kind === 'redirect-away') {
+          assert.match(JSON.stringify(sent), /redirected \(30[78]\) to http:\/\/127\.0\.0\.1:\d+\/hook.*does not follow it/, 'the verdict names the redirect and its Location');
+        }
+      } finally {
+        await server.close();
+      }
+    });
+  }
+});
+
+describe('https with a self-signed certificate', () => {
+  let server: HostileServer;
+  let caFile: string;
+  before(async () => {
+    server = await startHostile('tls-self-signed');
+    caFile = path.join(work, 'ca.pem');
+    await writeFile(caFile, tlsCert);
+  });
+  after(() => server.close());
+
+  test('rejected by default with a clear error', async () => {
+    const result = await runCli(['send', server.url, '--type', 'order.accepted', '--timeout-ms', String(DEADLINE_MS)], { env });
+    assert.equal(result.code, 1);
+    assert.match(result.stdout, /FAIL not delivered: TLS failed with 127\.0\.0\.1:\d+: self-signed certificate/);
+  });
+
+  test('accepted with --ca-file by send, contract and load, and so said in the reports', async () => {
+    const { send, contract, load } = await runAll(server.url, ['--ca-file', caFile], 'ca-file');
+    for (const [name, result] of Object.entries({ send, contract, load })) {
+      assert.equal(result.code, 0, `${name}: ${result.stdout.slice(0, 500)}${result.stderr}`);
+      assertCleanStderr(result);
+    }
+    for (const report of [JSON.parse(contract.stdout) as ContractJson, JSON.parse(load.stdout) as LoadJson]) {
+      assert.equal(report.settings.insecure, false);
+      assert.equal(report.settings.tls, 'certificates verified against the system CAs and --ca-file');
+    }
+  });
+
+  test('accepted with --insecure only when asked, and the run is flagged in the reports and on the console', async () => {
+    const { send, contract, load } = await runAll(server.url, ['--insecure'], 'insecure');
+    const warning = /^drhook: warning: --insecure: TLS certificates are not verified/;
+    for (const [name, result] of Object.entries({ send, contract, load })) {
+      assert.equal(result.code, 0, `${name}: ${result.stderr}`);
+      assert.match(result.stderr, warning);
+      assertCleanStderr(result, [warning]);
+    }
+    for (const report of [JSON.parse(contract.stdout) as ContractJson, JSON.parse(load.stdout) as LoadJson]) {
+      assert.equal(report.settings.insecure, true);
+      assert.match(report.settings.tls ?? '', /^INSECURE/);
+    }
+  });
+});
