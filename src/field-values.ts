@@ -1,6 +1,7 @@
 // Replaces json-schema-faker's placeholder values with Digital-River-shaped ones, field by field, from the event's scene.
 import { lineItemsKeyword } from './generation-schema.js';
 import { numericId, sceneChoices, type IdKind, type Line, type Person, type Scene } from './realism.js';
+import { copyJson } from './schemas.js';
 
 type Json = Record<string, unknown>;
 
@@ -119,16 +120,7 @@ function fitLine(item: Json, properties: Json, line: Line, scene: Scene): void {
 /** Grows a generated list of line items to `count` with copies of its entries (dressing makes each its own line). */
 function extendLines(items: unknown[], count: number): void {
   const templates = items.length;
-  for (let index = templates; index < count && templates > 0; index++) items.push(copy(items[index % templates]));
-}
-
-/** A deep copy of generated JSON data (objects, arrays, primitives). */
-function copy(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(copy);
-  if (!isRecord(value)) return value;
-  const copied: Json = {};
-  for (const key in value) copied[key] = copy(value[key]);
-  return copied;
+  for (let index = templates; index < count && templates > 0; index++) items.push(copyJson(items[index % templates]));
 }
 
 /** The lists of allowed values (enum, examples) as sets, for the long ones (countries, currencies). */

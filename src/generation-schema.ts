@@ -1,4 +1,4 @@
-// Turns a type's data.object schema into the schema drhook generates from: Digital River's usual fields always present, exotic ones left out, list lengths set.
+// Turns a type's data.object schema into the schema drhook generates from: Digital River's usual fields always present, exotic ones left out, list lengths set, placeholders where dressing decides.
 type Schema = Record<string, unknown>;
 
 /**
@@ -110,7 +110,10 @@ export function generationSchema(bundle: Schema, resource: string, lineCount: nu
 export function complete(value: unknown, schema: Schema): unknown {
   if (Array.isArray(value)) {
     const items = isRecord(schema.items) ? schema.items : {};
-    for (let index = 0; index < value.length; index++) value[index] = complete(value[index], items);
+    for (let index = 0; index < value.length; index++) {
+      const element: unknown = value[index];
+      if (typeof element === 'object' && element !== null) value[index] = complete(element, items);
+    }
     return value;
   }
   if (!isRecord(value) || !isRecord(schema.properties)) return value;
@@ -125,7 +128,8 @@ export function complete(value: unknown, schema: Schema): unknown {
       continue;
     }
     for (; next < placeholders.length && placeholders[next]!.at < field.at; next++) fill(whole, placeholders[next]!);
-    whole[key] = field.schema ? complete(value[key], field.schema) : value[key];
+    const item = value[key];
+    whole[key] = field.schema && typeof item === 'object' && item !== null ? complete(item, field.schema) : item;
   }
   for (; next < placeholders.length; next++) fill(whole, placeholders[next]!);
   for (const key of unknown ?? []) whole[key] = value[key];

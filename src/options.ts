@@ -205,3 +205,26 @@ export function describeTls(tls: { ca?: Buffer; insecure: boolean }): string {
 export function warnIfInsecure(insecure: boolean | undefined, stream: NodeJS.WritableStream = process.stderr): void {
   if (insecure) stream.write('drhook: warning: --insecure: TLS certificates are not verified; use --ca-file for a private CA\n');
 }
+
+/** Repeatable options that also take comma-separated lists. */
+export const list = (value: string, previous: string[] | undefined): string[] => [
+  ...(previous ?? []),
+  ...value.split(',').map((item) => item.trim()).filter((item) => item !== ''),
+];
+
+/** Repeatable options, one value each. */
+export const repeat = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** `--header 'Name: value'` values as a header map; anything else is a usage error. */
+export function parseHeaders(values: readonly string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const value of values) {
+    const colon = value.indexOf(':');
+    const name = colon < 0 ? '' : value.slice(0, colon).trim();
+    if (!headerName.test(name) || /[\r\n]/.test(value)) throw new UsageError(`--header '${value}' is not 'Name: value' (a header name, a colon, a value on one line)`);
+    headers[name] = value.slice(colon + 1).trim();
+  }
+  return headers;
+}

@@ -6,7 +6,20 @@ import { runContract } from '../contract/run.js';
 import { resolveSettings, settingsSecrets, type ContractOptions, type RunMode } from '../contract/settings.js';
 import { UsageError } from '../errors.js';
 import { catchInterruptions } from '../interrupt.js';
-import { addAuthOptions, addDeliveryOptions, authConfigFrom, deliverySettingsFrom, parseInteger, parseUrl, warnIfInsecure, type AuthFlags, type DeliveryFlags } from '../options.js';
+import {
+  addAuthOptions,
+  addDeliveryOptions,
+  authConfigFrom,
+  deliverySettingsFrom,
+  list,
+  parseHeaders,
+  parseInteger,
+  parseUrl,
+  repeat,
+  warnIfInsecure,
+  type AuthFlags,
+  type DeliveryFlags,
+} from '../options.js';
 import { createRedactor } from '../redact.js';
 import { colorEnabled } from '../report/ansi.js';
 import { renderConsoleSummary } from '../report/console.js';
@@ -31,12 +44,6 @@ interface ContractFlags extends AuthFlags, DeliveryFlags, SecretFlags {
   progress: boolean;
 }
 
-/** Repeatable options that also take comma-separated lists. */
-const list = (value: string, previous: string[] | undefined): string[] => [
-  ...(previous ?? []),
-  ...value.split(',').map((item) => item.trim()).filter((item) => item !== ''),
-];
-const repeat = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 /** The checks and their rules, after the options in --help. */
 function checkList(): string {
@@ -113,18 +120,6 @@ function contractOptions(flags: ContractFlags, command: Command, env: NodeJS.Pro
   return options;
 }
 
-const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
-function parseHeaders(values: readonly string[]): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const value of values) {
-    const colon = value.indexOf(':');
-    const name = colon < 0 ? '' : value.slice(0, colon).trim();
-    if (!headerName.test(name) || /[\r\n]/.test(value)) throw new UsageError(`--header '${value}' is not 'Name: value' (a header name, a colon, a value on one line)`);
-    headers[name] = value.slice(colon + 1).trim();
-  }
-  return headers;
-}
 
 async function contract(url: string, flags: ContractFlags, command: Command, env: NodeJS.ProcessEnv): Promise<number> {
   const settings = resolveSettings(url, contractOptions(flags, command, env), env);

@@ -16,6 +16,9 @@ import {
   parseUrl,
   warnIfInsecure,
   type AuthFlags,
+  list,
+  parseHeaders,
+  repeat,
   type DeliveryFlags,
 } from '../options.js';
 import { createRedactor } from '../redact.js';
@@ -51,11 +54,6 @@ interface LoadFlags extends AuthFlags, DeliveryFlags, SecretFlags {
   progress: boolean;
 }
 
-const list = (value: string, previous: string[] | undefined): string[] => [
-  ...(previous ?? []),
-  ...value.split(',').map((item) => item.trim()).filter((item) => item !== ''),
-];
-const repeat = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 export function register(program: Command): void {
   const command = program
@@ -161,18 +159,6 @@ async function load(url: string, flags: LoadFlags, command: Command, env: NodeJS
   }
 }
 
-const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
-function parseHeaders(values: readonly string[]): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const value of values) {
-    const colon = value.indexOf(':');
-    const name = colon < 0 ? '' : value.slice(0, colon).trim();
-    if (!headerName.test(name) || /[\r\n]/.test(value)) throw new UsageError(`--header '${value}' is not 'Name: value' (a header name, a colon, a value on one line)`);
-    headers[name] = value.slice(colon + 1).trim();
-  }
-  return headers;
-}
 
 const secondsPerUnit: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
 

@@ -122,7 +122,7 @@ function faultFrom(flags: ServeFlags): { fault?: FaultName; redirectStatus?: Red
   }
   if (!isFaultName(flags.fault)) {
     const guess = closestMatch(flags.fault, faultNames);
-    throw new UsageError(`unknown fault '${flags.fault}'${guess ? ` (did you mean '${guess}'?)` : ''}. The faults:\n${describeFaults()}`);
+    throw new UsageError(`unknown fault '${flags.fault}'${guess ? ` (did you mean '${guess}'?)` : ''}: drhook serve --list-faults lists them`);
   }
   if (flags.redirectStatus === undefined) return { fault: flags.fault };
   if (flags.fault !== 'redirect') throw new UsageError('--redirect-status is only used with --fault redirect');

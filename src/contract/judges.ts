@@ -35,8 +35,19 @@ export function isSuccess(status: number): boolean {
   return status >= 200 && status < 300;
 }
 
-/** `400`, `401 or 403`, `a 4xx`: whole classes are named as such. */
+const statusesTexts = new WeakMap<readonly number[], string>();
+
+/** `400`, `401 or 403`, `a 4xx`: whole classes are named as such; remembered per list, as every verdict of a check asks. */
 export function statusesText(allowed: readonly number[]): string {
+  let text = statusesTexts.get(allowed);
+  if (text === undefined) {
+    text = describeStatuses(allowed);
+    statusesTexts.set(allowed, text);
+  }
+  return text;
+}
+
+function describeStatuses(allowed: readonly number[]): string {
   const remaining = new Set(allowed);
   const parts: string[] = [];
   for (let base = 100; base < 600; base += 100) {

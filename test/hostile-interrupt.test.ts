@@ -1,0 +1,83 @@
+// Ctrl-C and SIGTERM during contract and load: deliveries aborted, the report of what ran written whole, exit 130 / 143.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startHostile, type HostileServer } from './helpers/hostile.js';
+
+const cli = fileURLToPath(new URL('../src/cli.js', import.meta.url));
+const env = { ...process.env, NO_COLOR: '1', DRHOOK_TEST_SECRET: 'tok_interrupt_8a1d', DRHOOK_LIVE_SECRET: '', DRHOOK_PASSWORD: '', DRHOOK_CLIENT_SECRET: '' };
+/** Far beyond how long the test waits after the signal: only an abort ends the deliveries in time. */
+const DEADLINE_MS = 8000;
+
+let work: string;
+before(async () => {
+  work = await mkdtemp(path.join(tmpdir(), 'drhook-interrupt-'));
+});
+after(() => rm(work, { recursive: true, force: true }));
+
+/** Starts the CLI, signals it once its own receiver holds a request, and resolves with its exit and how long it took to end. */
+async function interrupt(args: (url: string) => string[], signal: NodeJS.Signals): Promise<{ code: number | null; stdout: string; stderr: string; afterSignalMs: number }> {
+  const receiver: HostileServer = await startHostile('black-hole');
+  return new Promise<{ code: number | null; stdout: string; stderr: string; afterSignalMs: number }>((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...args(receiver.url)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let signalledAt = 0;
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const poll = setInterval(() => {
+      if (receiver.requests > 0 && signalledAt === 0) {
+        clearInterval(poll);
+        signalledAt = performance.now();
+        child.kill(signal);
+      }
+    }, 20);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearInterval(poll);
+      resolve({ code, stdout, stderr, afterSignalMs: signalledAt === 0 ? Number.NaN : performance.now() - signalledAt });
+    });
+  }).finally(() => receiver.close());
+}
+
+/** The one run directory's files: no temporary file left, every file whole. */
+async function checkRunDirectory(base: string): Promise<{ complete: boolean; stoppedBy?: string }> {
+  const runs = await readdir(base);
+  assert.equal(runs.length, 1, 'one run directory');
+  const dir = path.join(base, runs[0]!);
+  const names = (await readdir(dir)).sort();
+  assert.deepEqual(names, ['junit.xml', 'report.html', 'report.json', 'summary.md'], 'the four reports and no temporary file');
+  const read = (name: string) => readFile(path.join(dir, name), 'utf8');
+  const report = JSON.parse(await read('report.json')) as { complete: boolean; stoppedBy?: string };
+  assert.match(await read('junit.xml'), /<\/testsuites>\s*$/);
+  assert.match(await read('report.html'), /<\/html>\s*$/);
+  assert.ok((await read('summary.md')).length > 50);
+  return report;
+}
+
+const runs: Array<[string, (reportDir: string, url: string) => string[]]> = [
+  ['contract', (reportDir, url) => ['contract', url, '--events', 'order.accepted,order.complete,refund.complete', '--only', 'ack', '--concurrency', '2', '--timeout-ms', String(DEADLINE_MS), '--no-progress', '--report-dir', reportDir]],
+  ['load', (reportDir, url) => ['load', url, '--events', 'order.accepted', '--duration', '20s', '--connections', '2', '--pool-size', '2', '--timeout-ms', String(DEADLINE_MS), '--no-progress', '--report-dir', reportDir]],
+];
+
+describe('interrupted runs', { concurrency: 2 }, () => {
+  for (const [command, args] of runs) {
+    for (const [signal, exit] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+      test(`${command} stopped by ${signal}: exit ${exit}, the partial report written whole`, async () => {
+        const reportDir = path.join(work, `${command}-${signal}`);
+        const result = await interrupt((url) => args(reportDir, url), signal);
+        assert.equal(result.code, exit, result.stderr);
+        assert.equal(result.stderr, '');
+        assert.ok(result.afterSignalMs < 3000, `ended ${Math.round(result.afterSignalMs)} ms after the signal: in-flight deliveries were aborted`);
+        const report = await checkRunDirectory(reportDir);
+        assert.equal(report.complete, false);
+        if (command === 'load') assert.equal(report.stoppedBy, 'interrupted');
+        assert.match(result.stdout, /interrupt|Interrupt|incomplete|stopped/i, 'the console says the run did not finish');
+      });
+    }
+  }
+});
