@@ -2,7 +2,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -12,23 +12,62 @@ import { resolveLoadSettings } from '../src/load/settings.js';
 import { createStamper, type Stamper } from '../src/load/stamp.js';
 import { createSigner } from '../src/signing.js';
 
-// Usage: node dist/bench/load.bench.js [--connections 50] [--duration 10] [--rounds 5]
-// The receiver runs in a child process (node:http, answers 202 with an empty body), so it and the load generator do
-// not share an event loop. Each round runs, with the same connections and duration: the ceiling (plain autocannon, one
-// static body), drhook load, and for scale the naive way (autocannon's setupRequest serializing and signing each event).
-// Besides requests per second, each side's CPU time per request is measured: on a shared machine throughput swings
-// with whatever else runs, the CPU cost per request much less.
+// Usage: node dist/bench/load.bench.js [--connections 50] [--duration 10] [--rounds 5] [--receiver http|net]
+// The receiver runs in a child process, so it and the load generator do not share an event loop: `http` (default) is
+// a node:http server, `net` a raw TCP server that finds each request's end by its Content-Length and answers 202; it
+// costs a fraction of node:http per request, so the load generator, not the receiver, sets the ceiling. Each round runs,
+// with the same connections and duration: the ceiling (plain autocannon, one static body), drhook load, and for scale
+// the naive way (autocannon's setupRequest serializing and signing each event). Besides requests per second, each
+// side's CPU time per request is measured: on a shared machine throughput swings with whatever else runs, the CPU cost
+// per request much less.
 
 if (process.argv[2] === 'receiver') {
+  const server = process.argv[3] === 'net' ? rawReceiver() : httpReceiver();
+  server.listen(0, '127.0.0.1', () => process.send?.({ port: (server.address() as AddressInfo).port }));
+  process.on('message', () => process.send?.({ cpu: process.cpuUsage() }));
+} else {
+  await main();
+}
+
+function httpReceiver(): http.Server {
   const server = http.createServer((req, res) => {
     req.on('data', () => {});
     req.on('end', () => res.writeHead(202, { 'Content-Length': '0' }).end());
   });
   server.keepAliveTimeout = 60_000;
-  server.listen(0, '127.0.0.1', () => process.send?.({ port: (server.address() as AddressInfo).port }));
-  process.on('message', () => process.send?.({ cpu: process.cpuUsage() }));
-} else {
-  await main();
+  return server;
+}
+
+/** Answers 202 to each request on a keep-alive connection, reading no more of it than its header end and Content-Length. */
+function rawReceiver(): net.Server {
+  const answer = Buffer.from('HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n');
+  const headerEnd = Buffer.from('\r\n\r\n');
+  const lengthHeader = /\r\ncontent-length: *(\d+)/i;
+  return net.createServer((socket) => {
+    let pending: Buffer = Buffer.alloc(0);
+    /** Body bytes still to skip of the request being read. */
+    let body = 0;
+    socket.on('data', (chunk: Buffer) => {
+      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+      let at = 0;
+      for (;;) {
+        if (body > 0) {
+          const skipped = Math.min(body, pending.length - at);
+          body -= skipped;
+          at += skipped;
+          if (body > 0) break;
+          socket.write(answer);
+        }
+        const end = pending.indexOf(headerEnd, at);
+        if (end < 0) break;
+        body = Number(lengthHeader.exec(pending.toString('latin1', at, end + 2))?.[1] ?? 0);
+        at = end + headerEnd.length;
+        if (body === 0) socket.write(answer);
+      }
+      pending = pending.subarray(at);
+    });
+    socket.on('error', () => {});
+  });
 }
 
 interface Sample {
@@ -39,20 +78,25 @@ interface Sample {
   receiverUs: number;
 }
 
-function option(name: string, fallback: number): number {
+function argument(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
-  return at >= 0 ? Number(process.argv[at + 1]) : fallback;
+  return at >= 0 ? (process.argv[at + 1] ?? fallback) : fallback;
+}
+
+function option(name: string, fallback: number): number {
+  return Number(argument(name, String(fallback)));
 }
 
 async function main(): Promise<void> {
   const connections = option('connections', 50);
   const duration = option('duration', 10);
   const rounds = option('rounds', 5);
+  const receiverKind = argument('receiver', 'http') === 'net' ? 'net' : 'http';
   const token = 'tok_bench_2c4e6a';
   const options = { secrets: { test: [token], live: [] }, seed: 1, durationSec: duration, connections };
   const settings = resolveLoadSettings('http://127.0.0.1:1/hook', options);
 
-  console.log(`# drhook load benchmark: ${connections} connections, ${duration} s per run, ${rounds} rounds, node ${process.version}\n`);
+  console.log(`# drhook load benchmark: ${receiverKind} receiver, ${connections} connections, ${duration} s per run, ${rounds} rounds, node ${process.version}\n`);
   const pool = buildPool(settings.events, { mode: 'test', seed: settings.seed, size: settings.poolSize });
   const sizes = pool.templates.map((t) => t.body.length);
   const stamper = createStamper({ pool, url: settings.url, headers: {}, scheme: 'digitalriver', secrets: [token], layout: settings.signature.layout });
@@ -61,7 +105,7 @@ async function main(): Promise<void> {
   console.log(`pool: ${sizes.length} events of ${settings.events.length} types (the default scenario), bodies ${Math.min(...sizes)}–${Math.max(...sizes)} bytes, ${Math.round(sentMean)} on average as sent`);
   microBenchmark(stamper);
 
-  const receiver = fork(fileURLToPath(import.meta.url), ['receiver'], { stdio: 'inherit' });
+  const receiver = fork(fileURLToPath(import.meta.url), ['receiver', receiverKind], { stdio: 'inherit' });
   try {
     const { port } = await reply<{ port: number }>(receiver);
     const url = `http://127.0.0.1:${port}/hook`;

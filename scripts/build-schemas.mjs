@@ -392,18 +392,19 @@ function partialFile(resourceName) {
   return file;
 }
 
-const expandedOverlay = { productDetails: { required: ['physical', 'metadata'] } };
+// Every item has its productDetails, and they carry physical and metadata.
+const expandedItems = { items: { required: ['productDetails'], properties: { productDetails: { required: ['physical', 'metadata'] } } } };
 files.set('objects/order.expanded.schema.json', {
   ...header('objects/order.expanded.schema.json', 'Order (expanded)',
-    'The expanded form of an order event: every items[].productDetails carries physical and metadata.'),
+    'The expanded form of an order event: every item has productDetails, carrying physical and metadata.'),
   $ref: 'order.schema.json',
-  properties: { items: { items: { properties: expandedOverlay } } },
+  properties: { items: expandedItems },
 });
 files.set('objects/fulfillment.expanded.schema.json', {
   ...header('objects/fulfillment.expanded.schema.json', 'Fulfillment (expanded)',
-    "The expanded form of fulfillment.created: every orderDetails.items[].productDetails carries physical and metadata."),
+    "The expanded form of fulfillment.created: every orderDetails.items[] has productDetails, carrying physical and metadata."),
   $ref: 'fulfillment.schema.json',
-  properties: { orderDetails: { properties: { items: { items: { properties: expandedOverlay } } } } },
+  properties: { orderDetails: { properties: { items: expandedItems } } },
 });
 files.set('objects/subscription-invoice.schema.json', {
   ...header('objects/subscription-invoice.schema.json', 'Subscription and invoice',

@@ -2,10 +2,16 @@
 import type { DeliveryOutcome } from './outcome.js';
 import type { Verdict } from './verdict.js';
 
-const BEFORE_STATUS = {
+/** How far a delivery got when the deadline ended it before a status line: for reasons that say why. */
+export const beforeStatus = {
   connect: 'no connection could be established',
   headers: 'connected, but no status line arrived',
 } as const;
+
+/** `12 ms`. */
+export function ms(value: number): string {
+  return `${Math.round(value)} ms`;
+}
 
 export function judgeAcknowledgement(outcome: DeliveryOutcome, deadlineMs: number): Verdict {
   switch (outcome.kind) {
@@ -27,14 +33,10 @@ export function judgeAcknowledgement(outcome: DeliveryOutcome, deadlineMs: numbe
     case 'timeout': {
       const detail = outcome.phase === 'body'
         ? `aborted after the status line (${outcome.status ?? 'unknown status'}): the body did not finish`
-        : BEFORE_STATUS[outcome.phase];
+        : beforeStatus[outcome.phase];
       return { status: 'fail', reason: `no complete response within ${outcome.deadlineMs} ms (${detail})` };
     }
     case 'error':
       return { status: 'fail', reason: outcome.cause === 'aborted' ? outcome.message : `not delivered: ${outcome.message}` };
   }
-}
-
-function ms(value: number): string {
-  return `${Math.round(value)} ms`;
 }

@@ -19,8 +19,8 @@ export type AuthConfig =
 
 export interface AuthProvider {
   readonly config: AuthConfig;
-  /** The headers to add to a delivery; for OAuth this may fetch (or refresh) the token. */
-  headers(): Promise<Record<string, string>>;
+  /** The headers to add to a delivery; for OAuth this may fetch (or refresh) the token, given up when `signal` aborts. */
+  headers(signal?: AbortSignal): Promise<Record<string, string>>;
   /** Every secret value, fetched tokens included, for the redactor. */
   secrets(): string[];
 }
@@ -51,6 +51,9 @@ export function createAuth(config: AuthConfig, options: AuthOptions = {}): AuthP
 
 type OAuthConfig = Extract<AuthConfig, { kind: 'oauth' }>;
 
+/** What an Authorization header can carry after `Bearer `: visible ASCII, no spaces (RFC 6750's b64token, leniently). */
+const bearerToken = /^[\x21-\x7E]+$/;
+
 /** Refresh this long before expiry: a tenth of the token's lifetime, at most 30 s. */
 const MAX_REFRESH_MARGIN_MS = 30_000;
 
@@ -59,10 +62,10 @@ function createOAuth(config: OAuthConfig, options: AuthOptions): AuthProvider {
   let current: { token: string; refreshAt: number } | undefined;
   let pending: Promise<string> | undefined;
 
-  const token = async (): Promise<string> => {
+  const token = async (signal: AbortSignal | undefined): Promise<string> => {
     if (current && performance.now() < current.refreshAt) return current.token;
     // Concurrent deliveries share one token request.
-    pending ??= requestToken(config, options)
+    pending ??= requestToken(config, options, signal)
       .then((issued) => {
         fetched.push(issued.token);
         current = issued;
@@ -76,7 +79,7 @@ function createOAuth(config: OAuthConfig, options: AuthOptions): AuthProvider {
 
   return {
     config,
-    headers: async () => ({ Authorization: `Bearer ${await token()}` }),
+    headers: async (signal) => ({ Authorization: `Bearer ${await token(signal)}` }),
     secrets: () => [config.clientSecret, ...(config.password ? [config.password] : []), ...fetched],
   };
 }
@@ -85,7 +88,7 @@ function createOAuth(config: OAuthConfig, options: AuthOptions): AuthProvider {
  * Obtains a token as an OAuth 2.0 client (RFC 6749 §4.3, §4.4): a form POST with grant_type, and the client
  * credentials in the body (client_id, client_secret), plus username and password for the password grant.
  */
-async function requestToken(config: OAuthConfig, options: AuthOptions): Promise<{ token: string; refreshAt: number }> {
+async function requestToken(config: OAuthConfig, options: AuthOptions, signal: AbortSignal | undefined): Promise<{ token: string; refreshAt: number }> {
   const form = new URLSearchParams({ grant_type: config.grant, client_id: config.clientId, client_secret: config.clientSecret });
   if (config.grant === 'password') {
     form.set('username', config.username ?? '');
@@ -101,10 +104,11 @@ async function requestToken(config: OAuthConfig, options: AuthOptions): Promise<
       url: config.tokenUrl,
       headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
       body: Buffer.from(form.toString(), 'utf8'),
-    })
+    }, { signal })
     .finally(() => engine.close());
 
   const endpoint = `OAuth token endpoint ${config.tokenUrl}`;
+  if (outcome.kind === 'error' && outcome.cause === 'aborted') throw new UsageError(`${endpoint}: the token request was interrupted`);
   if (outcome.kind === 'error') throw new UsageError(`${endpoint} failed: ${outcome.message}`);
   if (outcome.kind === 'timeout') throw new UsageError(`${endpoint} gave no complete response within ${deadlineMs} ms`);
 
@@ -117,6 +121,10 @@ async function requestToken(config: OAuthConfig, options: AuthOptions): Promise<
   const accessToken = answer?.['access_token'];
   if (typeof accessToken !== 'string' || accessToken === '') {
     throw new UsageError(`${endpoint} answered ${outcome.status} without an access_token: ${excerpt || '(empty body)'}`);
+  }
+  // Anything else cannot be sent in an Authorization header: a setup error, never a failed delivery.
+  if (!bearerToken.test(accessToken)) {
+    throw new UsageError(`${endpoint} answered ${outcome.status} with an access_token that is not a Bearer token (visible ASCII, no spaces): fix the token endpoint`);
   }
   const lifetimeMs = Number(answer?.['expires_in']) * 1000;
   // Without a usable expires_in the token is kept for the whole run.

@@ -2,6 +2,8 @@
 // The `drhook` command line: registers each command and turns every failure into a message and an exit code.
 import { Command, CommanderError } from 'commander';
 import { UsageError } from './errors.js';
+import { createRedactor } from './redact.js';
+import { commandLineSecrets } from './secrets.js';
 import * as events from './commands/events.js';
 import * as generate from './commands/generate.js';
 import * as validate from './commands/validate.js';
@@ -12,13 +14,16 @@ import * as contract from './commands/contract.js';
 import * as load from './commands/load.js';
 import * as report from './commands/report.js';
 
+// Every error line passes through this: a message may quote the command line or a failure that saw a secret.
+const redact = createRedactor(commandLineSecrets(process.argv, process.env));
+
 const program = new Command('drhook')
   .description('Signed Digital River webhook events, a contract gate and load tests for your webhook receiver.')
   .version('0.1.0')
   .exitOverride()
   .showSuggestionAfterError(true)
   // One line, as every usage error: `drhook: unknown option '--timout-ms' (did you mean --timeout-ms?)`.
-  .configureOutput({ outputError: (message, write) => write(`drhook: ${oneLine(message)}\n`) });
+  .configureOutput({ outputError: (message, write) => write(`drhook: ${redact(oneLine(message))}\n`) });
 
 for (const command of [events, generate, validate, sign, send, serve, contract, load, report]) command.register(program);
 
@@ -31,6 +36,8 @@ try {
 function oneLine(message: string): string {
   return message
     .replace(/^error: /, '')
+    // `--secrett=TOPSECRET` is echoed as `--secrett`: what follows `=` may be a secret under a misspelt name.
+    .replace(/(unknown option '[^'=]*)=[^']*'/, "$1'")
     .replace(/\n\(Did you mean (.+)\?\)/, ' (did you mean $1?)')
     .trim()
     .replace(/\s*\n\s*/g, ' ');
@@ -44,11 +51,11 @@ function exitCodeFor(error: unknown): number {
       : 2;
   }
   if (error instanceof UsageError) {
-    process.stderr.write(`drhook: ${error.message}\n`);
+    process.stderr.write(`drhook: ${redact(error.message)}\n`);
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`drhook: unexpected failure: ${message}\n`);
-  if (process.env.DRHOOK_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  process.stderr.write(`drhook: unexpected failure: ${redact(message)}\n`);
+  if (process.env.DRHOOK_DEBUG && error instanceof Error) process.stderr.write(`${redact(error.stack ?? '')}\n`);
   return 70;
 }

@@ -190,7 +190,7 @@ function deliverOnce(dispatcher: Dispatcher, request: DeliveryRequest, limits: L
         });
       },
       onResponseError(_c, error) {
-        settle(transportError(error, target, elapsed()));
+        settle(transportError(error, target, elapsed(), status));
       },
     };
 
@@ -226,7 +226,8 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
 const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|HOSTNAME_MISMATCH)/;
 
 /** Names what went wrong on the wire, for a person reading one line. */
-function transportError(error: unknown, target: URL, durationMs: number): DeliveryOutcome {
+/** `status`: the status line that had arrived before the error, if one had. */
+function transportError(error: unknown, target: URL, durationMs: number, status?: number): DeliveryOutcome {
   const { code, name, message } = describe(error);
   const where = target.host;
   const classified = ((): { cause: ErrorCause; message: string } => {
@@ -240,8 +241,12 @@ function transportError(error: unknown, target: URL, durationMs: number): Delive
       return { cause: 'tls', message: `TLS failed with ${where}: ${tlsReason(message)}${hint}` };
     }
     if (code === 'UND_ERR_SOCKET' && message === 'bad response') {
-      // undici refuses an unsolicited 100 Continue, and an answer to no request.
-      return { cause: 'protocol', message: `${where} sent a response drhook did not ask for (an unsolicited 100 Continue, or an answer to no request)` };
+      // undici's HTTP/1.1 client drops the connection on any 100 status and has no option to skip one
+      // (nodejs/undici#197); an answer to no request fails no request, so for a delivery this is the 100.
+      return {
+        cause: 'protocol',
+        message: `${where} answered 100 Continue, which drhook did not ask for; RFC 9110 allows that, but drhook's HTTP client (undici) cannot skip a 100 and dropped the connection before the final answer: a limit of drhook, not necessarily a fault of the receiver (Digital River's client may accept it)`,
+      };
     }
     if (code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') {
       return { cause: 'socket-closed', message: `${where} closed the connection before a complete response (${message})` };
@@ -253,6 +258,7 @@ function transportError(error: unknown, target: URL, durationMs: number): Delive
   })();
   const outcome: DeliveryOutcome = { kind: 'error', cause: classified.cause, message: classified.message, durationMs };
   if (code !== undefined) outcome.code = code;
+  if (status !== undefined) outcome.status = status;
   return outcome;
 }
 

@@ -5,6 +5,7 @@ import { resolveSettings, settingsSecrets } from './contract/settings.js';
 import type { ContractReport } from './contract/results.js';
 import { createRedactor } from './redact.js';
 import { colorEnabled } from './report/ansi.js';
+import { redactStrings } from './report/redact.js';
 import { renderConsoleSummary } from './report/console.js';
 import { createRunDirectory, defaultReportDir } from './report/run-dir.js';
 import { writeContractReports } from './report/write.js';
@@ -27,7 +28,7 @@ async function runAgainst(title: string, fault: FaultName | undefined): Promise<
     const paths = await writeContractReports(report, dir, redact);
     const short = (file: string) => path.relative(process.cwd(), file);
     const relative = { json: short(paths.json), junit: short(paths.junit), summary: short(paths.summary), html: short(paths.html) };
-    process.stdout.write(redact(renderConsoleSummary(report, relative, { color: colorEnabled(process.stdout) })));
+    process.stdout.write(renderConsoleSummary(redactStrings(report, redact), relative, { color: colorEnabled(process.stdout) }));
     return report;
   } finally {
     await receiver.close();

@@ -28,9 +28,12 @@ export interface GenerateOptions {
 /** The largest `itemCount` drhook generates (a 5000-item order is about 8 MB of JSON). */
 export const maxItemCount = 5000;
 
-/** The seed event `index` of a sequence generated from `seed` uses: `generateEvent(type, { seed: eventSeed(seed, i) })` reproduces it. */
+/**
+ * The seed event `index` of a sequence generated from `seed` uses: `generateEvent(type, { seed: eventSeed(seed, i) })`
+ * reproduces it. Event 0 uses `seed` itself, so `generate --seed N` starts with the event `send --seed N` sends.
+ */
 export function eventSeed(seed: number, index: number): number {
-  return deriveSeed(seed, index);
+  return index === 0 ? seed : deriveSeed(seed, index);
 }
 
 /** One event of `type`. Throws UsageError for an unknown type or unusable options. */
@@ -58,7 +61,7 @@ export function* eventSequence(types: readonly string[], count: number, options:
   const seed = settings.seed ?? newSeed();
   let index = 0;
   for (const info of infos) {
-    for (let n = 0; n < count; n++) yield build(info, deriveSeed(seed, index++), settings);
+    for (let n = 0; n < count; n++) yield build(info, eventSeed(seed, index++), settings);
   }
 }
 

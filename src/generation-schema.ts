@@ -24,7 +24,7 @@ const usual = new Set([
   'billingAgreementId', 'contractBindingUntil', 'taxInclusive', 'currentPeriodEndDate', 'nextInvoiceDate', 'nextReminderDate',
   'subscriptionInfo/subscriptionId', 'subscriptionInfo/planId', 'subscriptionInfo/autoRenewal', 'subscriptionInfo/freeTrial',
   'subscriptionInfo/billingAgreementId', 'collectionPeriodDays', 'attemptCount', 'chargeType',
-  'Invoice/description', 'invoice/description', 'Refund/refundedAmount', 'Refund/reason',
+  'Invoice/description', 'invoice/description', 'Refund/refundedAmount', 'Refund/reason', 'Order/refundedAmount',
   'cancelQuantity', 'trackingCompany', 'trackingNumber', 'trackingUrl', 'orderDetails',
   'Customer/enabled', 'Customer/shipping', 'Customer/type', 'Customer/defaultSourceId',
   'Sku/description', 'Sku/eccn', 'Sku/taxCode', 'Sku/countryOfOrigin', 'Sku/partNumber', 'Sku/weight', 'Sku/weightUnit', 'Sku/physical', 'Sku/image',

@@ -200,7 +200,7 @@ interface ChargeStory {
   failure?: string;
 }
 
-/** order.charge.<suffix> → what happened to the charge. */
+/** order.charge.<suffix> → what happened to the charge; states as in Digital River's samples (a captured charge stays capturable). */
 const chargeStories: Record<string, ChargeStory> = {
   created: { state: 'pending' },
   pending: { state: 'pending' },
@@ -212,15 +212,15 @@ const chargeStories: Record<string, ChargeStory> = {
   'reauth.failed': { state: 'failed', failure: 'reauthorization-failed' },
   'capture.created': { state: 'processing', captures: 'pending' },
   'capture.pending': { state: 'processing', captures: 'pending' },
-  'capture.complete': { state: 'complete', captures: 'complete' },
-  'capture.completed': { state: 'complete', captures: 'complete' },
+  'capture.complete': { state: 'capturable', captures: 'complete' },
+  'capture.completed': { state: 'capturable', captures: 'complete' },
   'capture.failed': { state: 'capturable', captures: 'failed' },
   'refund.created': { state: 'complete', captures: 'complete', refunds: 'pending' },
   'refund.pending': { state: 'complete', captures: 'complete', refunds: 'pending' },
-  'refund.complete': { state: 'complete', captures: 'complete', refunds: 'complete' },
-  'refund.completed': { state: 'complete', captures: 'complete', refunds: 'complete' },
+  'refund.complete': { state: 'processing', captures: 'pending', refunds: 'complete' },
+  'refund.completed': { state: 'processing', captures: 'pending', refunds: 'complete' },
   'refund.failed': { state: 'complete', captures: 'complete', refunds: 'failed' },
-  'cancel.complete': { state: 'cancelled', cancels: 'complete' },
+  'cancel.complete': { state: 'capturable', cancels: 'complete' },
   'cancel.failed': { state: 'capturable', cancels: 'failed' },
   'cancel.pending': { state: 'capturable', cancels: 'pending' },
   'cancel.pending_information': { state: 'capturable', cancels: 'pending_information' },

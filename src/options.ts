@@ -5,18 +5,24 @@ import type { AuthConfig } from './auth.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_DEADLINE_MS, type DeliveryEngineOptions } from './delivery.js';
 import { UsageError } from './errors.js';
 import type { Mode } from './event.js';
+import { resolveSecret } from './secrets.js';
 import { schemeNames, type SchemeName, type SignatureLayout } from './signing.js';
 
 /** A valid http:// or https:// URL, returned as given. */
-export function parseUrl(value: string): string {
+export function parseUrl(value: string, flag?: string): string {
+  const at = flag === undefined ? '' : `${flag}: `;
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new UsageError(`invalid URL '${value}': use http:// or https://`);
+    throw new UsageError(`${at}invalid URL '${value}': use http:// or https://`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`invalid URL '${value}': use http:// or https://, not ${url.protocol}//`);
+    throw new UsageError(`${at}invalid URL '${value}': use http:// or https://, not ${url.protocol}//`);
+  }
+  // The URL is printed and is never sent with its userinfo, so credentials in it would leak and not work.
+  if (url.username !== '' || url.password !== '') {
+    throw new UsageError(`${at}the URL holds credentials: put credentials in --auth basic --username … (password from DRHOOK_PASSWORD)`);
   }
   return value;
 }
@@ -51,6 +57,17 @@ export function parseDurationMs(name: string, { min, max }: Range = { min: 1, ma
   };
 }
 
+/** --timeout-ms: a duration, no longer than Digital River waits (DEFAULT_DEADLINE_MS), so a verdict is never more lenient than Digital River. */
+export function parseDeadlineMs(value: string): number {
+  const ms = parseDurationMs('--timeout-ms')(value);
+  if (ms > DEFAULT_DEADLINE_MS) {
+    throw new UsageError(
+      `--timeout-ms ${value} is over ${DEFAULT_DEADLINE_MS} ms: Digital River counts an answer after ${DEFAULT_DEADLINE_MS} ms as a failure; a longer deadline would pass deliveries it fails`,
+    );
+  }
+  return ms;
+}
+
 export function parseMode(value: string): Mode {
   if (value === 'test' || value === 'live') return value;
   throw new UsageError(`invalid mode '${value}': use test or live`);
@@ -62,9 +79,11 @@ export interface AuthFlags {
   auth: AuthConfig['kind'];
   username?: string;
   password?: string;
+  passwordFile?: string;
   tokenUrl?: string;
   clientId?: string;
   clientSecret?: string;
+  clientSecretFile?: string;
   grant: 'client_credentials' | 'password';
   scope?: string;
 }
@@ -73,44 +92,51 @@ export function addAuthOptions(command: Command): Command {
   return command
     .addOption(new Option('--auth <kind>', 'how deliveries authenticate, as configured on the webhook').choices(['none', 'basic', 'oauth']).default('none'))
     .addOption(new Option('--username <name>', 'basic: the username; oauth password grant: the resource owner'))
-    .addOption(new Option('--password <password>', 'basic / oauth password grant: the password (or env DRHOOK_PASSWORD)'))
-    .addOption(new Option('--token-url <url>', 'oauth: the token endpoint drhook obtains its Bearer token from').argParser(parseUrl))
+    .addOption(new Option('--password <password>', 'basic / oauth password grant: the password (or --password-file, env DRHOOK_PASSWORD)'))
+    .addOption(new Option('--password-file <path>', 'file holding the password (keeps it off the command line)'))
+    .addOption(new Option('--token-url <url>', 'oauth: the token endpoint drhook obtains its Bearer token from').argParser((value) => parseUrl(value, '--token-url')))
     .addOption(new Option('--client-id <id>', 'oauth: the client ID'))
-    .addOption(new Option('--client-secret <secret>', 'oauth: the client secret (or env DRHOOK_CLIENT_SECRET)'))
+    .addOption(new Option('--client-secret <secret>', 'oauth: the client secret (or --client-secret-file, env DRHOOK_CLIENT_SECRET)'))
+    .addOption(new Option('--client-secret-file <path>', 'oauth: file holding the client secret'))
     .addOption(new Option('--grant <grant>', 'oauth: the grant type').choices(['client_credentials', 'password']).default('client_credentials'))
     .addOption(new Option('--scope <scope>', 'oauth: the scope to request, if the token endpoint wants one'));
 }
 
-/** The auth configuration the flags describe, secrets taken from flags first, then DRHOOK_PASSWORD / DRHOOK_CLIENT_SECRET. */
+export const passwordSources = { flag: '--password', fileFlag: '--password-file', envName: 'DRHOOK_PASSWORD' };
+export const clientSecretSources = { flag: '--client-secret', fileFlag: '--client-secret-file', envName: 'DRHOOK_CLIENT_SECRET' };
+
+/** The auth configuration the flags describe, secrets taken from flags first, then files, then DRHOOK_PASSWORD / DRHOOK_CLIENT_SECRET. */
 export function authConfigFrom(flags: AuthFlags, env: NodeJS.ProcessEnv = process.env): AuthConfig {
-  const password = flags.password ?? nonEmpty(env.DRHOOK_PASSWORD);
-  const clientSecret = flags.clientSecret ?? nonEmpty(env.DRHOOK_CLIENT_SECRET);
   const given = (names: Array<keyof AuthFlags>) => names.filter((name) => flags[name] !== undefined).map(flagName);
+  // Read only where the kind of auth uses them, so an unrelated DRHOOK_* variable is never judged.
+  const password = () => resolveSecret(passwordSources, flags.password, flags.passwordFile, env);
 
   switch (flags.auth) {
     case 'none': {
-      const stray = given(['username', 'password', 'tokenUrl', 'clientId', 'clientSecret', 'scope']);
+      const stray = given(['username', 'password', 'passwordFile', 'tokenUrl', 'clientId', 'clientSecret', 'clientSecretFile', 'scope']);
       if (stray.length > 0) throw new UsageError(`${stray.join(', ')} given but --auth is none: add --auth basic or --auth oauth`);
       return { kind: 'none' };
     }
     case 'basic': {
-      const stray = given(['tokenUrl', 'clientId', 'clientSecret', 'scope']);
+      const stray = given(['tokenUrl', 'clientId', 'clientSecret', 'clientSecretFile', 'scope']);
       if (stray.length > 0) throw new UsageError(`${stray.join(', ')}: only used with --auth oauth`);
-      return { kind: 'basic', ...basicCredentials(flags.username, password) };
+      return { kind: 'basic', ...basicCredentials(flags.username, password()) };
     }
     case 'oauth': {
       if (!flags.tokenUrl) throw new UsageError('--auth oauth needs --token-url');
       if (!flags.clientId) throw new UsageError('--auth oauth needs --client-id');
-      if (!clientSecret) throw new UsageError('--auth oauth needs a client secret: --client-secret or DRHOOK_CLIENT_SECRET');
+      const clientSecret = resolveSecret(clientSecretSources, flags.clientSecret, flags.clientSecretFile, env);
+      if (!clientSecret) throw new UsageError('--auth oauth needs a client secret: --client-secret, --client-secret-file or DRHOOK_CLIENT_SECRET');
       const config: AuthConfig = { kind: 'oauth', tokenUrl: flags.tokenUrl, clientId: flags.clientId, clientSecret, grant: flags.grant };
       if (flags.scope) config.scope = flags.scope;
       if (flags.grant === 'password') {
         if (!flags.username) throw new UsageError('--grant password needs --username');
-        if (!password) throw new UsageError('--grant password needs a password: --password or DRHOOK_PASSWORD');
+        const ownerPassword = password();
+        if (!ownerPassword) throw new UsageError('--grant password needs a password: --password, --password-file or DRHOOK_PASSWORD');
         config.username = flags.username;
-        config.password = password;
+        config.password = ownerPassword;
       } else {
-        const stray = given(['username', 'password']);
+        const stray = given(['username', 'password', 'passwordFile']);
         if (stray.length > 0) throw new UsageError(`${stray.join(', ')}: only used with --grant password`);
       }
       return config;
@@ -122,18 +148,13 @@ export function authConfigFrom(flags: AuthFlags, env: NodeJS.ProcessEnv = proces
 export function basicCredentials(username: string | undefined, password: string | undefined): { username: string; password: string } {
   if (!username) throw new UsageError('--auth basic needs --username');
   if (username.includes(':')) throw new UsageError('--username must not contain ":" with --auth basic (HTTP Basic cannot carry it)');
-  if (!password) throw new UsageError('--auth basic needs a password: --password or DRHOOK_PASSWORD');
+  if (!password) throw new UsageError('--auth basic needs a password: --password, --password-file or DRHOOK_PASSWORD');
   return { username, password };
 }
 
 /** An option's property name as typed on the command line: `clientId` → `--client-id`. */
 export function flagName(name: string): string {
   return `--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
-}
-
-/** An environment value, with an empty one counted as not set. */
-export function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value === '' ? undefined : value;
 }
 
 // ---- delivery and signature -----------------------------------------------------------------------------------
@@ -145,6 +166,8 @@ export interface DeliveryFlags {
   scheme: SchemeName;
   signatureEncoding: SignatureLayout['encoding'];
   signatureSeparator: SignatureLayout['separator'];
+  ca?: string;
+  /** The older name of --ca. */
   caFile?: string;
   insecure?: boolean;
 }
@@ -166,8 +189,8 @@ export function addSignatureOptions(command: Command): Command {
 /** Adds the delivery and signature options; a command sending one event at a time leaves out --concurrency. */
 export function addDeliveryOptions(command: Command, { concurrency = true }: { concurrency?: boolean } = {}): Command {
   command.addOption(
-    new Option('--timeout-ms <duration>', 'deadline of one delivery, request start to end of body: 3000, 3s, 500ms')
-      .argParser(parseDurationMs('--timeout-ms'))
+    new Option('--timeout-ms <duration>', 'deadline of one delivery, request start to end of body, at most 3000 (Digital River\'s): 3000, 3s, 500ms')
+      .argParser(parseDeadlineMs)
       .default(DEFAULT_DEADLINE_MS),
   );
   if (concurrency) {
@@ -176,34 +199,42 @@ export function addDeliveryOptions(command: Command, { concurrency = true }: { c
     );
   }
   return addSignatureOptions(command)
-    .addOption(new Option('--ca-file <path>', 'extra certificate authority (PEM) for an https receiver with a private CA'))
+    .addOption(new Option('--ca <file>', 'extra certificate authority (PEM) for an https receiver with a private CA'))
+    .addOption(new Option('--ca-file <file>').hideHelp())
     .addOption(new Option('--insecure', 'accept any TLS certificate (self-signed staging receivers)'));
 }
 
 export function deliverySettingsFrom(flags: DeliveryFlags): DeliverySettings {
   const engine: DeliverySettings['engine'] = { deadlineMs: flags.timeoutMs, insecure: flags.insecure === true };
   if (flags.concurrency !== undefined) engine.concurrency = flags.concurrency;
-  if (flags.caFile !== undefined) engine.ca = readCa(flags.caFile);
+  if (flags.ca !== undefined) engine.ca = readCa('--ca', flags.ca);
+  else if (flags.caFile !== undefined) engine.ca = readCa('--ca-file', flags.caFile);
   return { engine, scheme: flags.scheme, layout: { encoding: flags.signatureEncoding, separator: flags.signatureSeparator } };
 }
 
-function readCa(file: string): Buffer {
+/** The CA file's bytes, which must hold a PEM certificate. */
+function readCa(flag: string, file: string): Buffer {
+  let pem: Buffer;
   try {
-    return readFileSync(file);
+    pem = readFileSync(file);
   } catch (error) {
-    throw new UsageError(`cannot read --ca-file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new UsageError(`cannot read ${flag} ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new UsageError(`${flag} ${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----): give the CA certificate in PEM form`);
+  }
+  return pem;
 }
 
 /** How an https receiver's certificate is checked, as reports and the console say it. */
 export function describeTls(tls: { ca?: Buffer; insecure: boolean }): string {
   if (tls.insecure) return 'INSECURE: certificates are not verified (--insecure)';
-  return tls.ca ? 'certificates verified against the system CAs and --ca-file' : 'certificates verified against the system CAs';
+  return tls.ca ? 'certificates verified against the system CAs and --ca' : 'certificates verified against the system CAs';
 }
 
 /** The console's flag for an --insecure run, on stderr so --json output stays clean. */
 export function warnIfInsecure(insecure: boolean | undefined, stream: NodeJS.WritableStream = process.stderr): void {
-  if (insecure) stream.write('drhook: warning: --insecure: TLS certificates are not verified; use --ca-file for a private CA\n');
+  if (insecure) stream.write('drhook: warning: --insecure: TLS certificates are not verified; use --ca for a private CA\n');
 }
 
 /** Repeatable options that also take comma-separated lists. */

@@ -43,4 +43,6 @@ export type DeliveryOutcome =
       message: string;
       code?: string;
       durationMs: number;
+      /** The status line had arrived before the error (a reset mid-body): the receiver did answer. */
+      status?: number;
     };

@@ -1,18 +1,37 @@
 // Keeps secrets out of output: masks known secret values in text and credentials in Authorization headers.
 const mask = '[redacted]';
 
-/** Every text form a secret may take in output: itself, its base64, and the key part of a `whsec_` secret. */
+const htmlEntities: ReadonlyArray<Record<string, string>> = [
+  { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' },
+  { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' },
+];
+
+/**
+ * Every text form a secret may take in output: itself, its base64, URL- and form-encoded, JSON- and HTML-escaped,
+ * and the key part of a `whsec_` secret.
+ */
 function secretForms(secret: string): string[] {
-  const forms = [secret, Buffer.from(secret, 'utf8').toString('base64')];
+  const forms = [
+    secret,
+    Buffer.from(secret, 'utf8').toString('base64'),
+    encodeURIComponent(secret),
+    new URLSearchParams({ s: secret }).toString().slice('s='.length),
+    JSON.stringify(secret).slice(1, -1),
+    ...htmlEntities.map((entities) => secret.replace(/[&<>"']/g, (char) => entities[char] ?? char)),
+  ];
   if (secret.startsWith('whsec_') && secret.length > 'whsec_'.length) forms.push(secret.slice('whsec_'.length));
   return forms;
 }
 
-/** Replaces every occurrence of each secret (and its other forms) with `[redacted]`. */
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+
+/** Replaces every occurrence of each secret (and its other forms) with `[redacted]`, in one pass over the text. */
 export function createRedactor(secrets: readonly string[]): (text: string) => string {
   // Longest first, so a secret containing another is masked whole.
   const forms = [...new Set(secrets.filter((secret) => secret !== '').flatMap(secretForms))].sort((a, b) => b.length - a.length);
-  return (text) => forms.reduce((masked, form) => (masked.includes(form) ? masked.split(form).join(mask) : masked), text);
+  if (forms.length === 0) return (text) => text;
+  const pattern = new RegExp(forms.map(escapeRegExp).join('|'), 'g');
+  return (text) => text.replace(pattern, mask);
 }
 
 const credentialHeaders = new Set(['authorization', 'proxy-authorization']);

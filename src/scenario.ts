@@ -27,6 +27,11 @@ export interface CheckSetting {
   allowedStatuses?: number[];
 }
 
+export interface KnownIds {
+  /** Order ids, for the order-referencing fields of events (data.object.id of order.*, orderId of charges, refunds…). */
+  order: string[];
+}
+
 export type ScenarioAuth =
   | { kind: 'none' }
   | { kind: 'basic'; username: string; passwordEnv: string }
@@ -48,6 +53,8 @@ export interface Scenario {
   file: string;
   events: ScenarioEvent[];
   checks: Partial<Record<CheckId, CheckSetting>>;
+  /** Resources the receiver knows: every check but environment.unknown-resource sends events about them. */
+  knownIds: KnownIds;
   deadlineMs: number;
   toleranceSec: number;
   burst: number;
@@ -91,6 +98,8 @@ interface ValidDocument {
   description?: string;
   events: Array<Omit<ScenarioEvent, 'requires'> & { requires?: string[] }>;
   checks: Partial<Record<CheckId, CheckSetting>>;
+  /** YAML reads an unquoted 240450000336 as a number. */
+  knownIds: { order: Array<string | number> };
   deadlineMs: number;
   toleranceSec: number;
   burst: number;
@@ -243,6 +252,7 @@ function checkMeaning(source: YamlSource, document: ValidDocument): Scenario {
     file: source.file,
     events,
     checks: document.checks,
+    knownIds: { order: [...new Set(document.knownIds.order.map(String))] },
     deadlineMs: document.deadlineMs,
     toleranceSec: document.toleranceSec,
     burst: document.burst,

@@ -1,4 +1,4 @@
-// Signing tokens per data mode (test, live) from flags, token files or the environment, and the options that set them.
+// Secrets from flags, secret files or the environment: signing tokens per data mode, passwords, client secrets.
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from './errors.js';
@@ -18,13 +18,7 @@ export interface SecretFlags {
   liveSecretFile?: string;
 }
 
-interface ModeSources {
-  flag: string;
-  fileFlag: string;
-  envName: string;
-}
-
-const sources: Record<Mode, ModeSources> = {
+const sources: Record<Mode, SecretSources> = {
   test: { flag: '--secret', fileFlag: '--secret-file', envName: 'DRHOOK_TEST_SECRET' },
   live: { flag: '--live-secret', fileFlag: '--live-secret-file', envName: 'DRHOOK_LIVE_SECRET' },
 };
@@ -43,24 +37,54 @@ export function addSecretOptions(command: Command): Command {
 /** Per mode the first source that is given wins: flags, then the token file, then the environment variable. */
 export function resolveSecrets(flags: SecretFlags, env: NodeJS.ProcessEnv = process.env): ModeSecrets {
   return {
-    test: resolveMode('test', flags.secret, flags.secretFile, env),
-    live: resolveMode('live', flags.liveSecret, flags.liveSecretFile, env),
+    test: resolveSecretList(sources.test, flags.secret, flags.secretFile, env),
+    live: resolveSecretList(sources.live, flags.liveSecret, flags.liveSecretFile, env),
   };
 }
 
-function resolveMode(mode: Mode, flagValues: string[] | undefined, file: string | undefined, env: NodeJS.ProcessEnv): string[] {
-  const { flag, fileFlag, envName } = sources[mode];
-  if (flagValues !== undefined && flagValues.length > 0) {
-    if (flagValues.some((token) => token.trim() === '')) throw new UsageError(`${flag} was given an empty token`);
-    return flagValues.map((token) => token.trim());
-  }
-  if (file !== undefined) return readTokenFile(fileFlag, file);
-  const fromEnv = env[envName]?.trim();
-  return fromEnv ? [fromEnv] : [];
+/** Where one kind of secret can come from: a flag, a file flag, an environment variable. */
+export interface SecretSources {
+  flag: string;
+  fileFlag: string;
+  envName: string;
 }
 
-/** One token a line; blank lines and lines starting with `#` are skipped. */
-function readTokenFile(fileFlag: string, file: string): string[] {
+/**
+ * Shorter user-given secrets are refused: drhook could not mask so short a value in its output without masking
+ * ordinary text too, and Digital River's tokens are far longer.
+ */
+const MIN_SECRET_CHARS = 8;
+
+/** The secrets from the first source given (flag values, then the file, then the environment), each checked for length. */
+function resolveSecretList(names: SecretSources, flagValues: readonly string[] | undefined, file: string | undefined, env: NodeJS.ProcessEnv): string[] {
+  const { flag, fileFlag, envName } = names;
+  const [source, values] =
+    flagValues !== undefined && flagValues.length > 0
+      ? [flag, flagValues.map((value) => value.trim())]
+      : file !== undefined
+        ? [`${fileFlag} ${file}`, readSecretFile(fileFlag, file)]
+        : [envName, [env[envName]?.trim() ?? ''].filter((value) => value !== '')];
+  if (values.some((value) => value === '')) throw new UsageError(`${flag} was given an empty value`);
+  return values.map((value) => checkSecret(source, value));
+}
+
+/** `value`, unless it is too short to keep out of the output: then a UsageError naming where it came from, `source`. */
+export function checkSecret(source: string, value: string): string {
+  if (value.length >= MIN_SECRET_CHARS) return value;
+  throw new UsageError(
+    `${source}: a secret shorter than ${MIN_SECRET_CHARS} characters is refused: drhook cannot keep so short a value out of its output without masking ordinary text (Digital River's tokens are long)`,
+  );
+}
+
+/** One secret (a password, a client secret) from its flag, file or environment variable, or undefined when none is given. */
+export function resolveSecret(names: SecretSources, flagValue: string | undefined, file: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  const values = resolveSecretList(names, flagValue === undefined ? undefined : [flagValue], file, env);
+  if (values.length > 1) throw new UsageError(`${names.fileFlag} ${file} holds ${values.length} lines: give one secret`);
+  return values[0];
+}
+
+/** One secret a line; blank lines and lines starting with `#` are skipped. */
+function readSecretFile(fileFlag: string, file: string): string[] {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -68,22 +92,40 @@ function readTokenFile(fileFlag: string, file: string): string[] {
     const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
     throw new UsageError(`cannot read ${fileFlag} ${file}: ${code}`);
   }
-  const tokens = text
+  const values = text
     .split(/\r?\n/)
     .map((line) => line.trim())
     .filter((line) => line !== '' && !line.startsWith('#'));
-  if (tokens.length === 0) throw new UsageError(`${fileFlag} ${file} holds no token (one token a line expected)`);
-  return tokens;
+  if (values.length === 0) throw new UsageError(`${fileFlag} ${file} holds no secret (one a line expected)`);
+  return values;
+}
+
+/** Flags whose value is a secret, for masking error messages about the command line itself. */
+const secretFlags = ['--secret', '--live-secret', '--password', '--client-secret'];
+const envSecrets = ['DRHOOK_TEST_SECRET', 'DRHOOK_LIVE_SECRET', 'DRHOOK_PASSWORD', 'DRHOOK_CLIENT_SECRET'];
+
+/**
+ * Every secret on a command line (`--secret S`, `--secret=S`) and in the DRHOOK_* environment that drhook would accept.
+ * Shorter ones are refused before use by a message that never quotes them; masking them would garble that message.
+ */
+export function commandLineSecrets(argv: readonly string[], env: NodeJS.ProcessEnv): string[] {
+  const found = envSecrets.map((name) => env[name]?.trim() ?? '');
+  argv.forEach((arg, index) => {
+    const [name = '', ...value] = arg.split('=');
+    if (!secretFlags.includes(name)) return;
+    found.push(value.length > 0 ? value.join('=') : (argv[index + 1] ?? ''));
+  });
+  return found.filter((secret) => secret.trim().length >= MIN_SECRET_CHARS);
 }
 
 export function secretsFor(secrets: ModeSecrets, mode: Mode): string[] {
   return secrets[mode];
 }
 
-/** The tokens for `mode`, or a UsageError saying how to provide one. */
-export function requireSecretsFor(secrets: ModeSecrets, mode: Mode): string[] {
+/** The tokens for `mode`, or a UsageError saying how to provide one (and `otherwise`, another way out, if given). */
+export function requireSecretsFor(secrets: ModeSecrets, mode: Mode, otherwise = ''): string[] {
   const tokens = secretsFor(secrets, mode);
   if (tokens.length > 0) return tokens;
   const { flag, fileFlag, envName } = sources[mode];
-  throw new UsageError(`no signing token for ${mode} mode: pass ${flag}, set ${envName} or use ${fileFlag}`);
+  throw new UsageError(`no signing token for ${mode} mode: pass ${flag}, set ${envName} or use ${fileFlag}${otherwise}`);
 }

@@ -1,6 +1,9 @@
 // Delivery authentication against real local token endpoints and receivers: Basic, OAuth grants, token caching, failures.
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createAuth, type AuthConfig } from '../src/auth.js';
 import { createDeliveryEngine } from '../src/delivery.js';
 import { UsageError } from '../src/errors.js';
@@ -164,6 +167,25 @@ describe('a failing token endpoint is a setup error', () => {
     await rejectsWith(oauth(closed.url), /^OAuth token endpoint .* failed: connection refused by 127\.0\.0\.1:\d+$/);
   });
 
+  it('2xx with an access_token no Authorization header can carry, never echoed', async () => {
+    const tokens = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"access_token":"bad token\\nvalue-91"}');
+    });
+    const message = await rejectsWith(oauth(tokens.url), /answered 200 with an access_token that is not a Bearer token \(visible ASCII, no spaces\): fix the token endpoint$/);
+    assert.doesNotMatch(message, /value-91/);
+  });
+
+  it('interrupted: gives up at once when the signal aborts', async () => {
+    const tokens = await serve(() => {});
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const started = performance.now();
+    const error = await createAuth(oauth(tokens.url), { deadlineMs: 3000 }).headers(controller.signal).catch((thrown: unknown) => thrown);
+    assert.ok(performance.now() - started < 1000, 'ended long before the deadline');
+    assert.ok(error instanceof UsageError);
+    assert.match(error.message, /the token request was interrupted$/);
+  });
+
   it('too slow', async () => {
     const tokens = await serve(() => {});
     await rejectsWith(oauth(tokens.url), /gave no complete response within 1000 ms$/);
@@ -181,21 +203,41 @@ describe('auth options', () => {
       password: 'from-env',
     });
     assert.deepEqual(
-      authConfigFrom(flags({ auth: 'oauth', tokenUrl: 'https://t.example/token', clientId: 'c', grant: 'password', username: 'u', password: 'p' }), {
-        DRHOOK_CLIENT_SECRET: 'cs',
+      authConfigFrom(flags({ auth: 'oauth', tokenUrl: 'https://t.example/token', clientId: 'c', grant: 'password', username: 'u', password: 'owner-pw-1' }), {
+        DRHOOK_CLIENT_SECRET: 'client-secret-1',
       }),
-      { kind: 'oauth', tokenUrl: 'https://t.example/token', clientId: 'c', clientSecret: 'cs', grant: 'password', username: 'u', password: 'p' },
+      { kind: 'oauth', tokenUrl: 'https://t.example/token', clientId: 'c', clientSecret: 'client-secret-1', grant: 'password', username: 'u', password: 'owner-pw-1' },
     );
+  });
+
+  it('reads --password-file and --client-secret-file with the token files\' rules, flags first', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'drhook-auth-'));
+    const passwordFile = path.join(dir, 'password');
+    const secretFile = path.join(dir, 'client-secret');
+    writeFileSync(passwordFile, '# the basic password\npw-from-file-1\n');
+    writeFileSync(secretFile, 'cs-from-file-1\n');
+    const env = { DRHOOK_PASSWORD: 'pw-from-env-1', DRHOOK_CLIENT_SECRET: 'cs-from-env-1' };
+    assert.deepEqual(authConfigFrom(flags({ auth: 'basic', username: 'u', passwordFile }), env), { kind: 'basic', username: 'u', password: 'pw-from-file-1' });
+    assert.deepEqual(authConfigFrom(flags({ auth: 'basic', username: 'u', password: 'pw-from-flag-1', passwordFile }), env), { kind: 'basic', username: 'u', password: 'pw-from-flag-1' });
+    const oauthFlags = { auth: 'oauth' as const, tokenUrl: 'http://t/', clientId: 'c', clientSecretFile: secretFile };
+    assert.equal((authConfigFrom(flags(oauthFlags), env) as { clientSecret: string }).clientSecret, 'cs-from-file-1');
+    writeFileSync(secretFile, 'one-secret-1\ntwo-secret-2\n');
+    assert.throws(() => authConfigFrom(flags(oauthFlags), env), /--client-secret-file .* holds 2 lines: give one secret/);
+    assert.throws(() => authConfigFrom(flags({ ...oauthFlags, clientSecretFile: path.join(dir, 'absent') }), env), /cannot read --client-secret-file .*ENOENT/);
+    writeFileSync(passwordFile, 'short\n');
+    assert.throws(() => authConfigFrom(flags({ auth: 'basic', username: 'u', passwordFile }), env), /--password-file .*: a secret shorter than 8 characters is refused/);
+    // A short variable is only judged where it is used.
+    assert.deepEqual(authConfigFrom(flags({}), { DRHOOK_PASSWORD: 'x' }), { kind: 'none' });
   });
 
   it('names the missing or stray piece', () => {
     const cases: Array<[Partial<AuthFlags>, RegExp]> = [
       [{ auth: 'basic' }, /^--auth basic needs --username$/],
-      [{ auth: 'basic', username: 'u' }, /^--auth basic needs a password: --password or DRHOOK_PASSWORD$/],
-      [{ auth: 'oauth', clientId: 'c', clientSecret: 's' }, /^--auth oauth needs --token-url$/],
-      [{ auth: 'oauth', tokenUrl: 'http://t/', clientSecret: 's' }, /^--auth oauth needs --client-id$/],
-      [{ auth: 'oauth', tokenUrl: 'http://t/', clientId: 'c' }, /needs a client secret: --client-secret or DRHOOK_CLIENT_SECRET$/],
-      [{ auth: 'oauth', tokenUrl: 'http://t/', clientId: 'c', clientSecret: 's', grant: 'password' }, /^--grant password needs --username$/],
+      [{ auth: 'basic', username: 'u' }, /^--auth basic needs a password: --password, --password-file or DRHOOK_PASSWORD$/],
+      [{ auth: 'oauth', clientId: 'c', clientSecret: 'client-secret-1' }, /^--auth oauth needs --token-url$/],
+      [{ auth: 'oauth', tokenUrl: 'http://t/', clientSecret: 'client-secret-1' }, /^--auth oauth needs --client-id$/],
+      [{ auth: 'oauth', tokenUrl: 'http://t/', clientId: 'c' }, /needs a client secret: --client-secret, --client-secret-file or DRHOOK_CLIENT_SECRET$/],
+      [{ auth: 'oauth', tokenUrl: 'http://t/', clientId: 'c', clientSecret: 'client-secret-1', grant: 'password' }, /^--grant password needs --username$/],
       [{ username: 'u' }, /^--username given but --auth is none/],
     ];
     for (const [given, pattern] of cases) assert.throws(() => authConfigFrom(flags(given), {}), (error: unknown) => error instanceof UsageError && pattern.test(error.message));

@@ -8,6 +8,8 @@ import { resolveSettings, type ContractOptions } from '../src/contract/settings.
 import type { FaultName } from '../src/receiver/faults.js';
 import { startReceiver, type ReceiverAuth } from '../src/receiver/server.js';
 import type { ModeSecrets } from '../src/secrets.js';
+import { verifySignature } from '../src/signing.js';
+import { startServer } from './helpers/http.js';
 
 const secrets: ModeSecrets = { test: ['whsec-SECRET-test-4f1c2d'], live: ['whsec-SECRET-live-9a8b7c'] };
 const basic: ReceiverAuth = { kind: 'basic', username: 'digitalriver', password: 'PASS-checks-5e6f' };
@@ -39,6 +41,7 @@ const rows: Row[] = [
   { check: 'signature.stale', fault: 'accept-stale', expect: 'fail' },
   { check: 'signature.wrong-mode', fault: 'any-mode-token', expect: 'fail', options: { mode: 'both' } },
   { check: 'signature.rotation', fault: 'first-signature-only', expect: 'fail' },
+  { check: 'signature.rotation', fault: 'last-signature-only', expect: 'fail' },
   { check: 'signature.raw-body', fault: 'reserialized-body', expect: 'fail' },
   { check: 'idempotency.redelivery', fault: 'reject-duplicates', expect: 'fail' },
   { check: 'concurrency.burst', fault: 'serial-processing', expect: 'fail', events: ['order.accepted'], options: { burst: 40 } },
@@ -116,6 +119,26 @@ test('a run in which no selected check can run is a usage error, not a passing g
     runContract(resolveSettings('http://127.0.0.1:9/hook', { only: ['auth.required', 'signature.stale'], events: ['order.accepted'] })),
     /no selected check can run \(signature\.stale: no signing token given .*; auth\.required: the webhook has no authentication configured/,
   );
+});
+
+test('a receiver that verifies JSON written again with sorted keys fails the key-order cases too', async () => {
+  const sorted = (value: unknown): unknown =>
+    Array.isArray(value) ? value.map(sorted)
+    : typeof value === 'object' && value !== null ? Object.fromEntries(Object.keys(value).sort().map((key) => [key, sorted((value as Record<string, unknown>)[key])]))
+    : value;
+  const server = await startServer((req, res, body) => {
+    const rewritten = Buffer.from(JSON.stringify(sorted(JSON.parse(body.toString('utf8')))), 'utf8');
+    const verified = verifySignature('digitalriver', req.headers, rewritten, { secrets: secrets.test, toleranceSec: 300, nowSec: Math.floor(Date.now() / 1000) });
+    res.writeHead(verified.ok ? 202 : 401).end();
+  });
+  try {
+    const events = ['order.accepted', 'refund.complete'];
+    const report = await runContract(resolveSettings(server.url, { only: ['signature.raw-body'], events, secrets, seed: 8 }));
+    const keyOrder = checkOf(report, 'signature.raw-body').cases.filter((c) => c.id.endsWith('/raw-key-order'));
+    assert.deepEqual(keyOrder.map((c) => [c.eventType, c.verdict.status]), events.map((type) => [type, 'fail']));
+  } finally {
+    await server.close();
+  }
 });
 
 test('malformed cases say which field and which fault, and the message check reads the 400 body', async () => {

@@ -1,7 +1,8 @@
 // `drhook contract` end to end: the default scenario's gate, report files, exit codes, no secret anywhere, interruption.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -58,6 +59,16 @@ test('the default scenario passes end to end against the reference receiver (bot
     assert.equal(report.complete, true);
     assert.equal(report.gate.status, 'pass');
     assert.equal(report.settings.seed, 42);
+    const settings = report.settings as {
+      eventSettings: Record<string, { requires: string[]; weight: number; expanded: boolean }>;
+      policies: Record<string, { run: boolean; required: boolean; allowedStatuses?: number[] }>;
+      knownIds: { order: string[] };
+    };
+    assert.deepEqual(settings.eventSettings['order.accepted'], { requires: ['/id', '/state', '/items', '/totalAmount', '/currency'], weight: 5, expanded: false });
+    assert.deepEqual(settings.policies['compat.unknown-type'], { run: true, required: false });
+    assert.deepEqual(settings.policies['malformed.400'], { run: true, required: true, allowedStatuses: [400] });
+    assert.equal(settings.policies['signature.missing']?.allowedStatuses?.length, 100);
+    assert.deepEqual(settings.knownIds, { order: [] });
     assert.deepEqual(
       report.checks.filter((check) => check.status !== 'pass').map((check) => `${check.id}: ${check.status}`),
       [],
@@ -129,6 +140,8 @@ test('usage errors exit 2 with one line, before anything is sent', async () => {
       [['--auth', 'basic'], /--auth basic needs --username/],
       [['--case', 'ack.2xx/order.accepted/test/nope', '--only', 'ack.2xx', '--events', 'order.accepted'], /--case .*no such case.*did you mean ack\.2xx\/order\.accepted\/test\/valid-event/],
       [['--scenario', path.join(reportDir, 'missing.yaml')], /cannot read scenario .*missing\.yaml: no such file/],
+      [['--auth', 'oauth', '--token-url', 'notaurl', '--client-id', 'shop'], /--token-url: invalid URL 'notaurl': use http:\/\/ or https:\/\//],
+      [['--known-order-id', ' , '], /--known-order-id lists no order id/],
       [['--frobnicate'], /unknown option '--frobnicate'/],
     ];
     for (const [args, message] of cases) {
@@ -144,6 +157,20 @@ test('usage errors exit 2 with one line, before anything is sent', async () => {
     assert.deepEqual(await readdir(reportDir), [], 'no run directory is left behind');
   } finally {
     await server.close();
+  }
+});
+
+test('a report directory where nothing can be created (/proc) is a usage error at once, not a hang', { skip: !existsSync('/proc/self') }, async () => {
+  const cli = fileURLToPath(new URL('../src/cli.js', import.meta.url));
+  for (const dir of ['/proc/drhook-reports', '/proc/drhook-reports/nested']) {
+    const result = await new Promise<{ code: number | null; stderr: string; killed: boolean }>((resolve) => {
+      const child = execFile(process.execPath, [cli, 'contract', 'http://127.0.0.1:9/hook', '--only', 'ack.2xx', '--report-dir', dir], { timeout: 15_000 }, (error, _stdout, stderr) =>
+        resolve({ code: child.exitCode, stderr, killed: error?.killed === true }),
+      );
+    });
+    assert.equal(result.killed, false, `${dir}: still running after 15 s`);
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /^drhook: cannot create the report directory \/proc\/drhook-reports(\/nested)?: \/proc does not accept new directories/);
   }
 });
 

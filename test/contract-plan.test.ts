@@ -89,6 +89,22 @@ test('the same seed plans the same cases and events; the seed is what makes them
   assert.ok(first.checks.every((check) => check.status === 'planned'), JSON.stringify(first.checks.filter((c) => c.status === 'skipped')));
 });
 
+test('the default suite sends every raw JSON form (reordered keys for every type) and both rotation orders', () => {
+  const settings = resolveSettings(url, { secrets, seed: 4 });
+  const plan = planContract(settings);
+  const slugs = (checkId: string, type: string) => plan.cases.filter((c) => c.eventType === type && c.judges.some((j) => j.checkId === checkId)).map((c) => c.slug);
+  for (const form of rawJsonForms) {
+    assert.ok(settings.events.some(({ type }) => slugs('signature.raw-body', type).includes(`raw-${form}`)), `${form} is sent`);
+  }
+  for (const { type } of settings.events) {
+    assert.ok(slugs('signature.raw-body', type).includes('raw-key-order'), `${type}: reordered keys`);
+    assert.deepEqual(slugs('signature.rotation', type), ['second-signature-current', 'first-signature-current'], type);
+  }
+  const keyOrder = plan.cases.find((c) => c.slug === 'raw-key-order')!.deliveries[0]!;
+  assert.notEqual(keyOrder.body.toString('utf8'), JSON.stringify(keyOrder.event));
+  assert.equal(keyOrder.body.toString('utf8'), JSON.stringify(JSON.parse(keyOrder.body.toString('utf8'))), 'JSON.parse and stringify keep the order: only the sent text tells');
+});
+
 test('a reproduce command plans exactly its case again, with the same event', () => {
   const original = planContract(resolveSettings(url, { events: ['order.accepted', 'refund.complete'], secrets, seed: 5 }));
   const target = original.cases.find((c) => c.key === 'malformed/refund.complete/test/currency-not-in-enum')!;

@@ -51,6 +51,8 @@ test('event i of a sequence is reproducible alone with eventSeed(seed, i), and n
   assert.equal(events.length, 40);
   assert.deepEqual(events.map((e) => e.type), [...Array(20).fill('order.accepted'), ...Array(20).fill('refund.created')]);
   assert.equal(JSON.stringify(events[25]), JSON.stringify(generateEvent('refund.created', { seed: eventSeed(99, 25), now })));
+  // Event 0 is the one generateEvent (and so `send --seed 99`) makes from the seed itself.
+  assert.equal(JSON.stringify(events[0]), JSON.stringify(generateEvent('order.accepted', { seed: 99, now })));
   assert.equal(new Set(events.map((e) => e.id)).size, events.length);
   assert.equal(new Set(events.slice(0, 20).map((e) => object(e).id)).size, 20);
 });
@@ -99,12 +101,18 @@ test('each event carries the state its type implies', () => {
 });
 
 test('charge events show the capture, refund or cancel they report', () => {
+  // Charge states as in Digital River's samples of these events.
   const capture = object(generateEvent('order.charge.capture.complete', { seed: 3, now }));
+  assert.equal(capture.state, 'capturable');
   assert.equal(records(capture.captures)[0]?.state, 'complete');
   assert.equal(capture.captured, true);
   const refund = object(generateEvent('order.charge.refund.complete', { seed: 3, now }));
+  assert.equal(refund.state, 'processing');
   assert.equal(records(refund.refunds)[0]?.state, 'complete');
   assert.equal(refund.refunded, true);
+  const cancelled = object(generateEvent('order.charge.cancel.complete', { seed: 3, now }));
+  assert.equal(cancelled.state, 'capturable');
+  assert.equal(records(cancelled.cancels)[0]?.state, 'complete');
   const cancel = object(generateEvent('order.charge.cancel.failed', { seed: 3, now }));
   assert.equal(records(cancel.cancels)[0]?.state, 'failed');
   assert.equal(typeof records(cancel.cancels)[0]?.failureCode, 'string');
@@ -313,4 +321,13 @@ test('drhook generate exits 2 with one clear line for an unknown type or a bad f
   const refused = await runCli(['generate', 'refund.complete', '--expanded']);
   assert.equal(refused.code, 2);
   assert.match(refused.stderr, /has no expanded form/);
+});
+
+test('order.refunded always carries refundedAmount, the whole total, and nothing is left to refund', () => {
+  for (const event of generateEvents(['order.refunded'], 30, { seed: 8, now })) {
+    const order = object(event);
+    assert.equal(order.refundedAmount, order.totalAmount, event.id);
+    assert.equal(order.availableToRefundAmount, 0, event.id);
+  }
+  assert.equal(object(generateEvent('order.accepted', { seed: 8, now })).refundedAmount, 0);
 });

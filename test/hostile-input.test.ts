@@ -4,19 +4,27 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { resolveSettings } from '../src/contract/settings.js';
 import { startHostile, type HostileServer } from './helpers/hostile.js';
 import { runCli } from './helpers/http.js';
 
-const env = { DRHOOK_TEST_SECRET: 'tok_input_31f0', DRHOOK_LIVE_SECRET: '', DRHOOK_PASSWORD: '', DRHOOK_CLIENT_SECRET: '' };
+const env = { DRHOOK_TEST_SECRET: 'tok_input_31f0', DRHOOK_LIVE_SECRET: '', DRHOOK_PASSWORD: '', DRHOOK_CLIENT_SECRET: '', DRHOOK_SHORT_PW: 'abc' };
 
 let receiver: HostileServer;
 let work: string;
 let badScenario: string;
+/** Scenarios with a mistake each: a deadline over Digital River's, a password from a variable too short to mask. */
+let longScenario: string;
+let shortSecretScenario: string;
 before(async () => {
   receiver = await startHostile('ok');
   work = await mkdtemp(path.join(tmpdir(), 'drhook-input-'));
   badScenario = path.join(work, 'bad.yaml');
   await writeFile(badScenario, 'name: bad\nevents: [order.accepted]\ndeadlineMs: soon\n');
+  longScenario = path.join(work, 'long.yaml');
+  await writeFile(longScenario, 'name: long\nevents: [order.accepted]\ndeadlineMs: 5000\n');
+  shortSecretScenario = path.join(work, 'short.yaml');
+  await writeFile(shortSecretScenario, 'name: short\nevents: [order.accepted]\nauth: { kind: basic, username: dr, passwordEnv: DRHOOK_SHORT_PW }\n');
 });
 after(async () => {
   await receiver.close();
@@ -31,13 +39,20 @@ const cases: Array<[string, string[], RegExp]> = [
   ['send: a deadline that is not a duration', ['send', 'URL', '--type', 'order.accepted', '--timeout-ms', '3x'], /--timeout-ms must be a duration/],
   ['send: an unknown mode', ['send', 'URL', '--type', 'order.accepted', '--mode', 'prod'], /--mode.*prod.*test, live/],
   ['send: no --type', ['send', 'URL'], /--type/],
-  ['send: an unreadable --ca-file', ['send', 'URL', '--type', 'order.accepted', '--ca-file', '/nonexistent/ca.pem'], /cannot read --ca-file/],
+  ['send: an unreadable --ca', ['send', 'URL', '--type', 'order.accepted', '--ca', '/nonexistent/ca.pem'], /cannot read --ca \/nonexistent\/ca\.pem: ENOENT/],
+  ['send: a --ca that holds no certificate', ['send', 'URL', '--type', 'order.accepted', '--ca', 'BAD_SCENARIO'], /--ca .*bad\.yaml holds no PEM certificate/],
+  ['send: a deadline longer than Digital River waits', ['send', 'URL', '--type', 'order.accepted', '--timeout-ms', '3001'], /over 3000 ms: Digital River counts an answer after 3000 ms as a failure/],
+  ['contract: a deadline longer than Digital River waits', ['contract', 'URL', '--timeout-ms', '4s'], /over 3000 ms: Digital River counts/],
+  ['send: credentials in the URL', ['send', 'http://drhook:PASS-in-url-77@127.0.0.1:9/hook', '--type', 'order.accepted'], /^(?!.*PASS-in-url).*the URL holds credentials: put credentials in --auth basic --username/],
+  ['send: an unreadable --password-file', ['send', 'URL', '--type', 'order.accepted', '--auth', 'basic', '--username', 'u', '--password-file', '/nonexistent/pw'], /cannot read --password-file/],
   ['send: an unreadable --secret-file', ['send', 'URL', '--type', 'order.accepted', '--secret-file', '/nonexistent/token'], /cannot read --secret-file/],
   ['send: basic auth without a username', ['send', 'URL', '--type', 'order.accepted', '--auth', 'basic'], /--auth basic needs --username/],
   ['contract: a misspelt option suggests the nearest', ['contract', 'URL', '--timout-ms', '5'], /unknown option '--timout-ms' \(did you mean --timeout-ms\?\)/],
   ['contract: zero concurrency', ['contract', 'URL', '--concurrency', '0'], /--concurrency must be a whole number from 1/],
   ['contract: an unknown check', ['contract', 'URL', '--only', 'signature.missng'], /did you mean signature\.missing/],
   ['contract: a scenario that breaks its schema', ['contract', 'URL', '--scenario', 'BAD_SCENARIO'], /bad\.yaml:3/],
+  ['contract: a scenario deadline longer than Digital River waits', ['contract', 'URL', '--scenario', 'LONG_SCENARIO'], /long\.yaml:3:\d+: deadlineMs/],
+  ['contract: a scenario password variable too short to mask', ['contract', 'URL', '--scenario', 'SHORT_SCENARIO'], /DRHOOK_SHORT_PW \(the scenario's auth\.passwordEnv\): a secret shorter than 8 characters is refused/],
   ['contract: a malformed header', ['contract', 'URL', '--header', 'no colon here'], /--header 'no colon here' is not 'Name: value'/],
   ['contract: not http', ['contract', 'ftp://127.0.0.1/hook'], /use http:\/\/ or https:\/\//],
   ['load: unbounded', ['load', 'URL'], /needs --duration .* or --count/],
@@ -47,16 +62,19 @@ const cases: Array<[string, string[], RegExp]> = [
   ['load: a deadline under a second', ['load', 'URL', '--count', '5', '--timeout-ms', '500'], /--timeout-ms must be a whole number from 1000/],
   ['generate: a negative count', ['generate', 'order.accepted', '--count', '-1'], /--count/],
   ['validate: a missing file', ['validate', '/nonexistent/events.ndjson'], /nonexistent/],
-  ['sign: a timestamp that is not a number', ['sign', '--secret', 'x', '--timestamp', 'soon'], /--timestamp/],
+  ['sign: a timestamp that is not a number', ['sign', '--secret', 'tok_sign_5c2e', '--timestamp', 'soon'], /--timestamp/],
+  // 'x' stands in the message itself ("ordinary text"): the refusal must not be garbled by masking the value it refuses.
+  ['sign: a token too short to keep out of the output', ['sign', '--secret', 'x'], /--secret: a secret shorter than 8 characters is refused: drhook cannot keep so short a value out of its output without masking ordinary text/],
+  ['serve: a password too short, by the same rule as the senders', ['serve', '--auth', 'basic', '--username', 'dr', '--password', 'short'], /--password: a secret shorter than 8 characters is refused/],
   ['serve: a port out of range', ['serve', '--port', '70000'], /--port must be a whole number from 0 to 65535/],
   ['serve: an unknown fault', ['serve', '--fault', 'nope'], /nope/],
 ];
 
 describe('usage errors', { concurrency: 4 }, () => {
   for (const [name, args, message] of cases) {
-    // src/commands/serve.ts follows its one-line message with the list of faults; it is being reworked elsewhere.
     test(name, async () => {
-      const argv = args.map((arg) => (arg === 'URL' ? receiver.url : arg === 'BAD_SCENARIO' ? badScenario : arg));
+      const files: Record<string, string> = { URL: receiver.url, BAD_SCENARIO: badScenario, LONG_SCENARIO: longScenario, SHORT_SCENARIO: shortSecretScenario };
+      const argv = args.map((arg) => files[arg] ?? arg);
       const result = await runCli([...argv, ...(argv[0] === 'contract' || argv[0] === 'load' ? ['--report-dir', path.join(work, 'reports')] : [])], { env, input: '{}' });
       assert.equal(result.code, 2, `exit ${result.code}: ${result.stderr}`);
       assert.match(result.stderr, /^drhook: [^\n]+\n$/, 'exactly one line');
@@ -66,4 +84,11 @@ describe('usage errors', { concurrency: 4 }, () => {
     });
   }
   after(() => assert.equal(receiver.connections, 0, 'the receiver received nothing'));
+});
+
+test('the library refuses the short secrets the CLI refuses, and a deadline over 3000 ms', () => {
+  const url = 'http://127.0.0.1:9/hook';
+  assert.throws(() => resolveSettings(url, { secrets: { test: ['short'], live: [] } }, {}), /the test-mode signing token: a secret shorter than 8 characters is refused/);
+  assert.throws(() => resolveSettings(url, { auth: { kind: 'basic', username: 'dr', password: 'pw' } }, {}), /the basic auth password: a secret shorter than 8/);
+  assert.throws(() => resolveSettings(url, { deadlineMs: 3001 }, {}), /--timeout-ms must be a whole number from 1 to 3000/);
 });

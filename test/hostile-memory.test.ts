@@ -1,12 +1,21 @@
-// Memory stays bounded under hostile receivers: hundreds of deliveries (and load runs) against endless, 100 MB and huge-header answers.
+// Memory stays bounded under hostile receivers: hundreds of deliveries, load and contract runs against endless, 100 MB and huge-header answers.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { startHostile, type HostileServer } from './helpers/hostile.js';
+import type { ContractReport } from '../src/contract/results.js';
+import { runContract } from '../src/contract/run.js';
+import { resolveSettings } from '../src/contract/settings.js';
+import { startServer } from './helpers/http.js';
+import { startFlood, startHostile, type HostileServer } from './helpers/hostile.js';
 
 const child = fileURLToPath(new URL('./helpers/deliver-many.js', import.meta.url));
+const cli = fileURLToPath(new URL('../src/cli.js', import.meta.url));
+const probe = fileURLToPath(new URL('./helpers/rss-probe.js', import.meta.url));
 /** Far above the ~100 MB a Node process with drhook loaded needs, far below one 100 MB body per delivery. */
 const LIMIT_MB = 300;
 
@@ -35,4 +44,58 @@ test(`load runs against the same receivers stay under ${LIMIT_MB} MB`, async () 
   process.stdout.write(`# load: peak RSS ${maxRssMB} MB, ${JSON.stringify(outcomes)}\n`);
   assert.deepEqual(outcomes, { 'sent:24': 3 });
   assert.ok(maxRssMB < LIMIT_MB, `peak RSS ${maxRssMB} MB`);
+});
+
+test(`contract against 100 MB 2xx bodies stays under ${LIMIT_MB} MB, its reports a few MB, judged on the 64 KiB read`, async () => {
+  const flood = await startFlood('200 OK');
+  const work = await mkdtemp(path.join(tmpdir(), 'drhook-memory-'));
+  try {
+    const rssFile = path.join(work, 'rss');
+    const reportDir = path.join(work, 'reports');
+    const args = ['--import', probe, cli, 'contract', flood.url, '--events', 'order.accepted,refund.complete,order.complete', '--mode', 'test', '--burst', '8', '--seed', '1', '--no-progress', '--report-dir', reportDir];
+    const env = { ...process.env, NO_COLOR: '1', RSS_PROBE_FILE: rssFile, DRHOOK_TEST_SECRET: 'tok_memory_77c1e0', DRHOOK_LIVE_SECRET: '', DRHOOK_PASSWORD: '', DRHOOK_CLIENT_SECRET: '' };
+    const code = await new Promise<number | null>((resolve) => execFile(process.execPath, args, { env, maxBuffer: 16 * 1024 * 1024 }, (error) => resolve(error ? ((error as { code?: number }).code ?? null) : 0)));
+    assert.equal(code, 1, 'the gate fails (a 200 to everything)');
+    const maxRssMB = Number(await readFile(rssFile, 'utf8'));
+    const [runDir] = await readdir(reportDir);
+    const files = await readdir(path.join(reportDir, runDir!));
+    const sizes = Object.fromEntries(await Promise.all(files.map(async (file) => [file, (await stat(path.join(reportDir, runDir!, file))).size] as const)));
+    const report = JSON.parse(await readFile(path.join(reportDir, runDir!, 'report.json'), 'utf8')) as ContractReport;
+    const outcomes = report.checks.flatMap((check) => check.cases.flatMap((record) => record.deliveries.map((delivery) => delivery.outcome)));
+    const responses = outcomes.flatMap((outcome) => (outcome.kind === 'response' ? [outcome] : []));
+    process.stdout.write(`# contract: peak RSS ${maxRssMB} MB, ${responses.length} of ${outcomes.length} outcomes responses, files ${JSON.stringify(sizes)}\n`);
+    assert.ok(responses.length > 10, 'most 100 MB answers complete within the deadline');
+    for (const outcome of responses) {
+      assert.ok(outcome.body.text.length <= 2048, `a ${outcome.body.text.length}-character body kept`);
+      assert.equal(outcome.body.bytes, 100 * 1024 * 1024);
+      assert.equal(outcome.body.truncated, true);
+    }
+    assert.ok(maxRssMB < LIMIT_MB, `peak RSS ${maxRssMB} MB`);
+    for (const [file, size] of Object.entries(sizes)) assert.ok(size < 3 * 1024 * 1024, `${file}: ${size} bytes`);
+  } finally {
+    await flood.close();
+    await rm(work, { recursive: true, force: true });
+  }
+});
+
+test('malformed.message judges the whole 64 KiB read, though the report keeps 2 KiB of it', async () => {
+  // The field is named only after 10 KB of padding: past the excerpt, within the read.
+  const server = await startServer((_req, res, body) => {
+    const id = (JSON.parse(body.toString('utf8')) as { data?: { object?: { id?: unknown } } }).data?.object?.id;
+    if (typeof id === 'string') res.writeHead(202).end();
+    else res.writeHead(400, { 'content-type': 'text/plain' }).end(`${'-'.repeat(10_000)} data.object.id is missing or invalid`);
+  });
+  try {
+    const settings = resolveSettings(`${server.url}/hook`, { events: ['order.accepted'], only: ['malformed.message'], mode: 'test', seed: 1, secrets: { test: ['tok_memory_77c1e0'], live: [] } }, {});
+    const report = await runContract(settings);
+    const idCases = report.checks.flatMap((check) => check.cases).filter((record) => record.fault.startsWith('data.object.id:'));
+    assert.ok(idCases.length > 0);
+    for (const record of idCases) {
+      assert.equal(record.verdict.status, 'pass', `${record.fault}: ${record.verdict.reason}`);
+      const outcome = record.deliveries[0]!.outcome;
+      assert.ok(outcome.kind === 'response' && outcome.body.text.length === 2048 && outcome.body.truncated && outcome.body.bytes > 10_000);
+    }
+  } finally {
+    await server.close();
+  }
 });

@@ -9,7 +9,7 @@ import { resolveSettings } from '../src/contract/settings.js';
 import { createDeliveryEngine } from '../src/delivery.js';
 import type { DeliveryOutcome } from '../src/outcome.js';
 import { hostileKinds, startHostile, type HostileKind, type HostileServer } from './helpers/hostile.js';
-import { runCli, type CliResult } from './helpers/http.js';
+import { runCli, startServer, type CliResult } from './helpers/http.js';
 import { tlsCert } from './helpers/tls-fixture.js';
 
 const DEADLINE_MS = 1000;
@@ -26,6 +26,8 @@ interface Expected {
   exit: 0 | 1;
   /** Load's count for each request: `timeout`, `status:<n>` or an error code. */
   load: string[];
+  /** Load's exit code when it differs from send's and contract's. */
+  loadExit?: 0 | 1;
 }
 
 const expected: Record<HostileKind, Expected> = {
@@ -36,12 +38,14 @@ const expected: Record<HostileKind, Expected> = {
   'reset-mid-response': { send: ['error:connection-reset', 'error:socket-closed'], exit: 1, load: ['ECONNRESET', 'closed-before-answer'] },
   'close-before-response': { send: ['error:socket-closed'], exit: 1, load: ['closed-before-answer'] },
   'endless-body': { send: ['timeout:body'], exit: 1, load: ['timeout'] },
-  'body-100mb': { send: ['response:500', 'timeout:body'], exit: 1, load: ['status:500', 'timeout'] },
+  // Load judges a failing status once its body passes 64 KiB and reads no further: never a timeout.
+  'body-100mb': { send: ['response:500', 'timeout:body'], exit: 1, load: ['status:500'] },
   'huge-headers': { send: ['error:protocol'], exit: 1, load: ['HPE_HEADER_OVERFLOW'] },
   'garbage-status': { send: ['error:protocol'], exit: 1, load: ['HPE_INVALID_CONSTANT'] },
   'http10-close': { send: ['response:200'], exit: 0, load: ['status:200'] },
   informational: { send: ['response:202'], exit: 0, load: ['status:202'] },
-  'unsolicited-continue': { send: ['error:protocol'], exit: 1, load: ['unsolicited-100-continue'] },
+  // undici cannot skip a 100 (nodejs/undici#197); load's own parser skips it, as RFC 9110 asks.
+  'unsolicited-continue': { send: ['error:protocol'], exit: 1, load: ['status:202'], loadExit: 0 },
   'redirect-loop': { send: ['response:307'], exit: 1, load: ['status:307'] },
   'redirect-away': { send: ['response:308'], exit: 1, load: ['status:308'] },
   'tls-self-signed': { send: ['error:tls'], exit: 1, load: ['DEPTH_ZERO_SELF_SIGNED_CERT'] },
@@ -178,17 +182,21 @@ describe('send, contract and load against each receiver: exit 0 or 1, the cause 
         assert.ok(outcome && want.send.includes(describeOutcome(outcome)), `contract: ${JSON.stringify(outcome)}`);
         assert.ok(outcome.durationMs <= DEADLINE_MS + SLACK_MS);
 
-        assert.equal(load.code, want.exit, `load: ${load.stdout}${load.stderr}`);
+        assert.equal(load.code, want.loadExit ?? want.exit, `load: ${load.stdout}${load.stderr}`);
         assertCleanStderr(load);
         const report = JSON.parse(load.stdout) as LoadJson;
         assert.equal(report.totals.sent, 3);
         assert.equal(report.totals.outcomes.judged + report.totals.outcomes.unfinished, 3, 'every request is counted once');
         const counts = loadCounts(report);
         assert.ok(Object.keys(counts).length > 0 && Object.keys(counts).every((key) => want.load.includes(key)), `load counted ${JSON.stringify(counts)}`);
-        // The step sends at once (count 3 on 3 connections), waits at most the deadline and a 1 s margin, then reports.
+        // The step sends at once (count 3 on 3 connections) and every request settles by its deadline, so the step
+        // never waits for its drain margin; the slack is timers and the report, with three commands running at once.
         const ranMs = Date.parse(report.finishedAt) - Date.parse(report.steps[0]!.startedAt);
-        assert.ok(ranMs <= DEADLINE_MS + 1000 + SLACK_MS, `load ran ${ranMs} ms: past the deadline and its margin`);
+        assert.ok(ranMs <= DEADLINE_MS + 2 * SLACK_MS, `load ran ${ranMs} ms: past the deadline and its slack`);
 
+        if (kind === 'unsolicited-continue') {
+          assert.match(JSON.stringify(sent.outcome), /answered 100 Continue.*drhook's HTTP client \(undici\) cannot skip a 100.*not necessarily a fault of the receiver/);
+        }
         if (kind === 'redirect-away') assert.equal(server.elsewhere?.connections, 0, 'the redirect target receives nothing: no credential or signature goes elsewhere');
         if (kind === 'tls-self-signed') assert.equal(server.requests, 0, 'nothing is sent over an untrusted certificate');
         if (kind === 'redirect-loop') assert.equal(server.requests, 1 + 1 + 3, 'one request each from send and contract, three from load: nothing followed');
@@ -218,15 +226,15 @@ describe('https with a self-signed certificate', () => {
     assert.match(result.stdout, /FAIL not delivered: TLS failed with 127\.0\.0\.1:\d+: self-signed certificate/);
   });
 
-  test('accepted with --ca-file by send, contract and load, and so said in the reports', async () => {
-    const { send, contract, load } = await runAll(server.url, ['--ca-file', caFile], 'ca-file');
+  test('accepted with --ca by send, contract and load, and so said in the reports', async () => {
+    const { send, contract, load } = await runAll(server.url, ['--ca', caFile], 'ca');
     for (const [name, result] of Object.entries({ send, contract, load })) {
       assert.equal(result.code, 0, `${name}: ${result.stdout.slice(0, 500)}${result.stderr}`);
       assertCleanStderr(result);
     }
     for (const report of [JSON.parse(contract.stdout) as ContractJson, JSON.parse(load.stdout) as LoadJson]) {
       assert.equal(report.settings.insecure, false);
-      assert.equal(report.settings.tls, 'certificates verified against the system CAs and --ca-file');
+      assert.equal(report.settings.tls, 'certificates verified against the system CAs and --ca');
     }
   });
 
@@ -243,4 +251,23 @@ describe('https with a self-signed certificate', () => {
       assert.match(report.settings.tls ?? '', /^INSECURE/);
     }
   });
+});
+
+test('a failing status with a body that stalls after 128 KiB: load judges it on the first 64 KiB, send and contract at the deadline, all three fail it', async () => {
+  const server = await startServer((_req, res) => {
+    res.writeHead(500, { 'content-length': String(100 * 1024 * 1024) });
+    res.write(Buffer.alloc(128 * 1024, 0x61));
+  });
+  try {
+    const url = `${server.url}/hook`;
+    const { send, contract, load } = await runAll(url, [], 'stalled-500');
+    for (const [name, result] of Object.entries({ send, contract, load })) assert.equal(result.code, 1, `${name}: ${result.stderr}`);
+    assert.equal(describeOutcome((JSON.parse(send.stdout) as { outcome: DeliveryOutcome }).outcome), 'timeout:body');
+    const report = JSON.parse(load.stdout) as LoadJson;
+    assert.deepEqual(loadCounts(report), { 'status:500': 3 }, 'answered 500, not a timeout: the rest of the body is not read');
+    const ranMs = Date.parse(report.finishedAt) - Date.parse(report.steps[0]!.startedAt);
+    assert.ok(ranMs < DEADLINE_MS, `load ran ${ranMs} ms: it does not wait for the body`);
+  } finally {
+    await server.close();
+  }
 });

@@ -105,6 +105,75 @@ test('a failing receiver: exit 1 with the verdict in a sentence', async () => {
   }
 });
 
+describe('a host name that does not resolve: DNS is looked up once, every request due fails at once, the process exits promptly', () => {
+  const url = 'http://nonexistent.invalid/hook';
+  const cases: Array<[string, string[], number]> = [
+    ['--count 1 over 1 connection', ['--count', '1', '--connections', '1'], 1],
+    ['--duration 3s over 10 connections', ['--duration', '3s', '--connections', '10'], 10],
+  ];
+  for (const [label, args, due] of cases) {
+    test(label, async () => {
+      const reportDir = path.join(work, `unresolved-${due}`);
+      const started = performance.now();
+      const result = await runCli(['load', url, ...quick, '--secret', token, '--timeout-ms', '1000', '--no-progress', '--json', '--report-dir', reportDir, ...args], { env: noEnvSecrets });
+      const wallMs = performance.now() - started;
+      assert.equal(result.code, 1, result.stderr);
+      // The whole process: start-up, one lookup bounded by the 1000 ms deadline, the reports, the exit.
+      assert.ok(wallMs < 1000 + 3000, `the process took ${Math.round(wallMs)} ms`);
+      const report = JSON.parse(result.stdout) as { totals: { sent: number; outcomes: { timeouts: number; connectionErrors: number; errorCodes: Record<string, number> } }; plan: { notes: string[] } };
+      const { outcomes } = report.totals;
+      assert.equal(report.totals.sent, due);
+      assert.equal(outcomes.timeouts, 0, 'a DNS failure is not a timeout');
+      assert.equal(outcomes.connectionErrors, due);
+      assert.ok(Object.keys(outcomes.errorCodes).every((code) => code === 'ENOTFOUND' || code === 'EAI_AGAIN'), JSON.stringify(outcomes.errorCodes));
+      assert.match(report.plan.notes.join('\n'), /nonexistent\.invalid could not be resolved \((ENOTFOUND|EAI_AGAIN), DNS\)/);
+      assert.ok((await runFiles(reportDir))['report.json'], 'the report is written');
+    });
+  }
+});
+
+test('the console is rendered from redacted data: a secret cut short by the table\'s truncation still does not show', async () => {
+  const server = await startServer((_req, res) => void res.writeHead(202).end());
+  try {
+    const base = `${server.url}/hook?k=`;
+    // The target is shown cut to 200 characters: the token would straddle the cut.
+    const url = `${base}${'x'.repeat(199 - base.length - 10)}&${token}`;
+    const result = await runCli(['load', url, ...quick, '--secret', token, '--count', '2', '--connections', '1', '--no-progress', '--report-dir', path.join(work, 'redact-console')], { env: noEnvSecrets });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /&\[redacted\]/);
+    assert.ok(!result.stdout.includes(token.slice(0, 8)), 'no part of the token on the console');
+  } finally {
+    await server.close();
+  }
+});
+
+test('the rate column says what it counts: answered per second with --count in closed loop, sent per second otherwise', async () => {
+  const server = await startServer((_req, res) => void res.writeHead(202).end());
+  try {
+    const run = (args: string[], dir: string) => runCli(['load', `${server.url}/hook`, ...quick, '--secret', token, '--no-progress', '--report-dir', path.join(work, dir), ...args], { env: noEnvSecrets });
+    const [counted, timed] = await Promise.all([run(['--count', '20', '--connections', '2'], 'rate-count'), run(['--rate', '20', '--duration', '1s'], 'rate-timed')]);
+    assert.match(counted.stdout, /STEP {2,}ASKED {2,}ANSWERED\/S {2,}SENT /);
+    assert.match((await runFiles(path.join(work, 'rate-count')))['summary.md']!, /\| Step \| Rate asked \| Answered\/s \| Sent \|/);
+    assert.match(timed.stdout, /STEP {2,}ASKED {2,}SENT\/S {2,}SENT /);
+    assert.doesNotMatch(timed.stdout, /ANSWERED/);
+  } finally {
+    await server.close();
+  }
+});
+
+test('a receiver too slow for the rate in a short run (2500 ms each over 10 connections, 20/s for 2 s): exit 1, saying why', async () => {
+  const server = await startServer((_req, res) => void setTimeout(() => res.writeHead(202).end(), 2500));
+  try {
+    const args = ['load', `${server.url}/hook`, ...quick, '--secret', token, '--rate', '20', '--duration', '2', '--connections', '10', '--no-progress', '--report-dir', path.join(work, 'slow')];
+    const result = await runCli(args, { env: noEnvSecrets });
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stdout, /✗ answers at ≥ 95 % of 20\/s — measured [\d.]+\/s\n {6}the receiver fell behind \(only \d+ of the 40 deliveries due were answered within 3000 ms/);
+    assert.match(result.stdout, /Load: FAIL {2}Digital River would have counted \d+(\.\d+)? % of these 40 deliveries \(\d+\) as failed: \d+ timed out after 3000 ms/);
+  } finally {
+    await server.close();
+  }
+});
+
 test('Ctrl-C stops the run and still writes the report, marked incomplete: exit 130', async () => {
   const server = await startServer((_req, res) => void res.writeHead(202).end());
   const reportDir = path.join(work, 'interrupted');

@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { buildPool, CREATED_WIDTH, ID_WIDTH } from '../src/load/pool.js';
 import { createStamper } from '../src/load/stamp.js';
 import { createPacer } from '../src/load/pace.js';
-import { createRecorder, summarize } from '../src/load/stats.js';
-import { diagnoseShortfall } from '../src/load/diagnose.js';
+import { createRecorder, summarize, type PaceHalves } from '../src/load/stats.js';
+import { diagnosePace } from '../src/load/diagnose.js';
 import { judgeStep, runVerdict } from '../src/load/judge.js';
-import type { Diagnostics, StepResult } from '../src/load/report.js';
+import type { Diagnostics, Outcomes, StepResult } from '../src/load/report.js';
 import { verifySignature, type SchemeName } from '../src/signing.js';
 import { hmac, PAD_BYTES, prepareKey } from '../src/load/hmac.js';
 import { createHmac, randomBytes } from 'node:crypto';
@@ -122,8 +122,11 @@ describe('prepared HMAC', () => {
 });
 
 describe('pacer', () => {
-  test('hands out slots at the fixed rate to connections that wait for them, in order', async () => {
-    const pacer = createPacer(200);
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  test('hands out exactly its slots at the fixed rate to connections that wait for them, in order', async () => {
+    const expired: number[] = [];
+    const pacer = createPacer({ rate: 200, slots: 100, deadlineMs: 3000, onExpired: (due) => expired.push(due) });
     const sentAt: number[] = [];
     const start = performance.now();
     // Four connections that are answered at once: only the schedule limits them.
@@ -132,39 +135,64 @@ describe('pacer', () => {
       setImmediate(connection);
     });
     for (let n = 0; n < 4; n++) connection();
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    pacer.stop();
-    assert.ok(sentAt.length >= 70 && sentAt.length <= 110, `about 100 sends in 0.5 s at 200/s, got ${sentAt.length}`);
+    await sleep(1000);
+    assert.equal(sentAt.length, 100, 'the 100 slots, not one more');
+    assert.ok(pacer.done);
+    assert.equal(pacer.stop(), 0, 'nothing due was left');
+    assert.deepEqual(expired, []);
     const firstHalf = sentAt.filter((at) => at < 250).length;
-    assert.ok(firstHalf >= sentAt.length * 0.35 && firstHalf <= sentAt.length * 0.65, `spread over the time, not sent in a burst (${firstHalf} of ${sentAt.length} in the first half)`);
-    assert.ok(pacer.connectionBound <= sentAt.length * 0.1, `connections were free whenever a slot came due (${pacer.connectionBound} waited)`);
+    assert.ok(firstHalf >= 35 && firstHalf <= 65, `spread over the time, not sent in a burst (${firstHalf} of 100 in the first half)`);
+    assert.ok(pacer.connectionBound <= 10, `connections were free whenever a slot came due (${pacer.connectionBound} waited)`);
   });
 
-  test('counts the slots that were due while every connection was busy', async () => {
-    const pacer = createPacer(200);
-    // Two connections answered after 50 ms each carry at most 40/s: most slots wait for a connection.
-    const connection = (): void => pacer.take(() => void setTimeout(connection, 50));
+  test('a slot waiting for a busy connection goes out late, and expires unsent once its deadline has passed', async () => {
+    const expired: number[] = [];
+    const lateness: number[] = [];
+    const pacer = createPacer({ rate: 200, slots: 40, deadlineMs: 100, onExpired: (due) => expired.push(due) });
+    // Two connections answered after 50 ms each carry at most 40/s of the 200/s due.
+    const connection = (): void => pacer.take((_due, late) => {
+      lateness.push(late);
+      setTimeout(connection, 50);
+    });
     connection();
     connection();
-    await new Promise((resolve) => setTimeout(resolve, 600));
-    pacer.stop();
-    assert.ok(pacer.sent <= 30, `at most about 24 sends, got ${pacer.sent}`);
-    assert.ok(pacer.connectionBound / pacer.sent > 0.5, `most sends waited for a connection (${pacer.connectionBound}/${pacer.sent})`);
+    await sleep(600);
+    assert.ok(pacer.done);
+    assert.equal(lateness.length + expired.length, 40, 'every slot was sent or expired');
+    assert.ok(expired.length >= 10, `slots that waited past the 100 ms deadline expired (${expired.length})`);
+    assert.ok(lateness.every((late) => late < 100), 'none went out after its deadline');
+    assert.ok(lateness.filter((late) => late > 5).length >= lateness.length / 2, 'most went out late');
+    assert.ok(pacer.connectionBound / pacer.due > 0.5, `most slots waited for a connection (${pacer.connectionBound}/${pacer.due})`);
+  });
+
+  test('with no connection free at all, the slots expire at their deadlines; stopping counts the due ones not yet expired', async () => {
+    const expired: number[] = [];
+    const pacer = createPacer({ rate: 20, slots: 100, deadlineMs: 100, onExpired: (due) => expired.push(due) });
+    await sleep(300);
+    assert.ok(expired.length >= 2 && expired.length <= 6, `about 4 slots expired by now (${expired.length})`);
+    const left = pacer.stop();
+    assert.ok(left >= 1 && left <= 4, `due but within their deadline when stopped: ${left}`);
+    assert.equal(pacer.due, expired.length + left, 'every slot due is expired or left');
+    const count = expired.length;
+    await sleep(150);
+    assert.equal(expired.length, count, 'nothing expires after the stop');
   });
 });
 
 describe('recorder and judgement', () => {
+  const quiet: Diagnostics = { cpuShare: 0.2, stampShare: 0.01, stampMicros: 5, eventLoopLagP99Ms: 1, connectionBoundShare: 0, maxInFlight: 3 };
+
   test('counts outcomes by status, timeouts at the deadline, connection errors, and a per-second series', () => {
     let clock = 0;
-    const recorder = createRecorder(3000, () => clock);
+    const recorder = createRecorder(3000, { now: () => clock });
     for (let n = 0; n < 97; n++) {
       recorder.sent();
-      recorder.answered(202, 10 + (n % 10));
+      recorder.answered(202, 10 + (n % 10), 10 + (n % 10));
     }
     clock = 1500;
     for (const status of [308, 503]) {
       recorder.sent();
-      recorder.answered(status, 5);
+      recorder.answered(status, 5, 5);
     }
     recorder.sent();
     recorder.timedOut();
@@ -183,6 +211,8 @@ describe('recorder and judgement', () => {
     assert.deepEqual(outcomes.errorCodes, { ECONNRESET: 1 });
     assert.equal(outcomes.failures, 4);
     assert.equal(outcomes.unfinished, 1);
+    assert.equal(measurement.serviceHistogram, null, 'closed loop: the latency is the service time');
+    assert.equal(measurement.halves, null);
     assert.deepEqual(measurement.series.map((s) => [s.second, s.sent, s.completed, s.failures]), [[0, 97, 97, 0], [1, 5, 4, 4]]);
     const latency = summarize(measurement.histogram)!;
     assert.equal(latency.count, 100, 'answers and the timeout; a connection error has no latency');
@@ -190,9 +220,9 @@ describe('recorder and judgement', () => {
     assert.equal(latency.max, 3001, 'the timeout counts just over the deadline');
     measurement.histogram.destroy();
 
-    const checks = judgeStep({ latencyMs: latency, outcomes, pace: { kind: 'closed' }, shortfall: null, thresholds: { p99Ms: 3000, maxFailureRate: 0.05 }, deadlineMs: 3000 });
+    const checks = judgeStep({ latencyMs: latency, outcomes, pace: { kind: 'closed' }, shortfall: null, diagnostics: quiet, thresholds: { p99Ms: 3000, maxFailureRate: 0.05 }, deadlineMs: 3000 });
     assert.deepEqual(checks.map((c) => [c.id, c.verdict.status]), [['p99', 'pass'], ['failure-rate', 'pass']]);
-    const strict = judgeStep({ latencyMs: latency, outcomes, pace: { kind: 'closed' }, shortfall: null, thresholds: { p99Ms: 15, maxFailureRate: 0 }, deadlineMs: 3000 });
+    const strict = judgeStep({ latencyMs: latency, outcomes, pace: { kind: 'closed' }, shortfall: null, diagnostics: quiet, thresholds: { p99Ms: 15, maxFailureRate: 0 }, deadlineMs: 3000 });
     assert.deepEqual(strict.map((c) => c.verdict.status), ['fail', 'fail']);
     assert.match(strict[1]!.verdict.reason, /1 answered 308 \(a redirect, not followed\), 1 answered 503, 1 timed out after 3000 ms, 1 lost to connection errors \(ECONNRESET\)/);
     const step = { label: 'steady', checks: strict } as unknown as StepResult;
@@ -201,12 +231,93 @@ describe('recorder and judgement', () => {
     assert.match(verdict.summary, /^Digital River would have counted 3\.96 % of these 101 deliveries \(4\) as failed: .*an endpoint that keeps failing is disabled automatically\.$/);
   });
 
-  test('tells a saturated receiver from a saturated generator', () => {
-    const diagnostics: Diagnostics = { cpuShare: 0.2, stampShare: 0.01, stampMicros: 5, eventLoopLagP99Ms: 1, connectionBoundShare: 0.9, maxInFlight: 10 };
-    const figures = { requestedRate: 200, achievedRate: 100, connections: 10, diagnostics, latencyMs: null, series: [] };
-    assert.equal(diagnoseShortfall({ ...figures, achievedRate: 195 }), null, 'within 5 % is no shortfall');
-    assert.equal(diagnoseShortfall(figures)?.cause, 'receiver-saturated');
-    assert.equal(diagnoseShortfall({ ...figures, diagnostics: { ...diagnostics, cpuShare: 0.97 } })?.cause, 'generator-limit');
-    assert.equal(diagnoseShortfall({ ...figures, diagnostics: { ...diagnostics, connectionBoundShare: 0.1 } })?.cause, 'undetermined');
+  test('a run that fails with no delivery failed says what broke, not only that none failed', () => {
+    const outcomes: Outcomes = { judged: 90, acknowledged: 90, statuses: { '202': 90 }, redirects: 0, timeouts: 0, notSent: 0, connectionErrors: 0, errorCodes: {}, failures: 0, failureRate: 0, unfinished: 0 };
+    const shortfall = { requestedRate: 45, achievedRate: 20, cause: 'receiver-saturated' as const, explanation: 'the receiver fell behind (it answered about 20/s of the 45/s due).' };
+    const latencyMs = { count: 90, mean: 1200, p50: 1200, p90: 2100, p99: 2400, p999: 2450, max: 2450 };
+    const checks = judgeStep({ latencyMs, outcomes, pace: { kind: 'open', rate: 45 }, shortfall, diagnostics: quiet, thresholds: { p99Ms: 3000, maxFailureRate: 0 }, deadlineMs: 3000 });
+    assert.deepEqual(checks.map((c) => [c.id, c.verdict.status]), [['p99', 'pass'], ['failure-rate', 'pass'], ['rate', 'fail']]);
+    const verdict = runVerdict([{ label: 'steady', checks } as unknown as StepResult], outcomes, null, 3000);
+    assert.equal(verdict.status, 'fail');
+    assert.match(verdict.summary, /^Digital River would have counted none of these 90 deliveries as failed \(every one was answered 2xx within 3000 ms\), but the run failed: the receiver fell behind \(it answered about 20\/s of the 45\/s due\)\. Digital River retries/);
+    assert.doesNotMatch(verdict.summary, /\.\./);
+  });
+
+  test('open loop: an answer after the deadline from its slot is a timeout, a slot never sent too; latency is kept per half of the step', () => {
+    const recorder = createRecorder(1000, { windowSec: 2, now: () => 0 });
+    recorder.answered(202, 40, 30, 0.2);
+    recorder.answered(202, 1200, 300, 0.4);
+    recorder.notSent(1.5);
+    for (let n = 0; n < 3; n++) recorder.answered(202, 500 + n, 20, 1.2);
+    const measurement = recorder.finish(0);
+    const { outcomes, halves } = measurement;
+    assert.deepEqual(outcomes.statuses, { '202': 4 }, 'the late answer is not counted as answered');
+    assert.equal(outcomes.timeouts, 2);
+    assert.equal(outcomes.notSent, 1);
+    assert.equal(outcomes.failures, 2);
+    assert.equal(halves!.halfSec, 1);
+    assert.deepEqual([halves!.early!.count, halves!.late!.count], [2, 4]);
+    assert.ok(Math.abs(halves!.early!.q25 - 40) < 0.1, `${halves!.early!.q25}`);
+    assert.ok(Math.abs(halves!.late!.median - 502) < 1, `the never-sent slot counts just over the deadline: ${halves!.late!.median}`);
+    const service = summarize(measurement.serviceHistogram!)!;
+    assert.deepEqual([service.count, service.max], [5, 300], 'service time of every answer, the late one too');
+    assert.match(runVerdict([], outcomes, null, 1000).summary, /2 timed out after 1000 ms \(1 of them never sent: every connection was still busy at their deadline\)/);
+    measurement.histogram.destroy();
+    measurement.serviceHistogram!.destroy();
+  });
+});
+
+describe('the pace of the answers', () => {
+  const diagnostics: Diagnostics = { cpuShare: 0.2, stampShare: 0.01, stampMicros: 5, eventLoopLagP99Ms: 1, connectionBoundShare: 0.2, maxInFlight: 10 };
+  const outcomes = (judged: number, timeouts = 0): Outcomes => ({
+    judged, acknowledged: judged - timeouts, statuses: { '202': judged - timeouts }, redirects: 0, timeouts, notSent: 0, connectionErrors: 0, errorCodes: {}, failures: timeouts, failureRate: timeouts / judged, unfinished: 0,
+  });
+  const half = (q25: number, median: number, q75: number, count = 100) => ({ count, q25, median, q75 });
+  const figures = (halves: PaceHalves, extra: Partial<Diagnostics> = {}) =>
+    ({ requestedRate: 100, halves, outcomes: outcomes(200), connections: 50, deadlineMs: 3000, diagnostics: { ...diagnostics, ...extra } });
+
+  test('level latency, however long, kept pace; a rising one is a receiver that fell behind, measured from the rise', () => {
+    assert.equal(diagnosePace(figures({ halfSec: 1, early: half(2400, 2500, 2600), late: half(2400, 2500, 2600) })), null, 'slow but steady');
+    // A backlog: latency from schedule up by 1 s across halves 1 s apart, so the answers came at 100 · 1 / (1 + 1) = 50/s.
+    const behind = diagnosePace(figures({ halfSec: 1, early: half(250, 500, 750), late: half(1250, 1500, 1750) }))!;
+    assert.equal(behind.cause, 'receiver-saturated');
+    assert.equal(behind.achievedRate, 50);
+    assert.match(behind.explanation, /^the receiver fell behind \(it answered about 50\/s of the 100\/s due: the median time .* rose from 500 ms .* to 1500 ms .*\); held at this rate, deliveries would exceed the 3000 ms deadline after about 3 s\.$/);
+    assert.equal(diagnosePace(figures({ halfSec: 1, early: half(250, 500, 750), late: half(1250, 1500, 1750) }, { cpuShare: 0.97 }))?.cause, 'generator-limit');
+  });
+
+  test("drhook's own event-loop delay explains a rise up to twice its size, not more", () => {
+    const small = { halfSec: 1, early: half(10, 20, 30), late: half(200, 220, 240) };
+    assert.equal(diagnosePace(figures(small, { eventLoopLagP99Ms: 150 }))?.cause, 'generator-limit');
+    assert.match(diagnosePace(figures(small, { eventLoopLagP99Ms: 150 }))!.explanation, /something else on this machine had the CPU/);
+    assert.equal(diagnosePace(figures(small, { eventLoopLagP99Ms: 50 }))?.cause, 'receiver-saturated');
+    assert.equal(diagnosePace(figures({ halfSec: 1, early: half(250, 500, 750), late: half(1250, 1500, 1750) }, { eventLoopLagP99Ms: 150 }))?.cause, 'receiver-saturated');
+  });
+
+  test('with drhook\'s CPU saturated, lateness warns instead of failing; answers that failed still fail', () => {
+    const saturated = { ...diagnostics, cpuShare: 0.97 };
+    const late = { ...outcomes(200, 20) };
+    const latencyMs = { count: 200, mean: 900, p50: 800, p90: 2900, p99: 3001, p999: 3001, max: 3001 };
+    const judge = (result: Outcomes, d: Diagnostics) =>
+      judgeStep({ latencyMs, outcomes: result, pace: { kind: 'open', rate: 100 }, shortfall: null, diagnostics: d, thresholds: { p99Ms: 3000, maxFailureRate: 0 }, deadlineMs: 3000 }).map((c) => c.verdict.status);
+    assert.deepEqual(judge(late, saturated), ['warn', 'warn', 'pass']);
+    assert.deepEqual(judge(late, diagnostics), ['fail', 'fail', 'pass']);
+    const rejected: Outcomes = { ...late, statuses: { '202': 170, '503': 10 }, acknowledged: 170, failures: 30, failureRate: 0.15 };
+    assert.deepEqual(judge(rejected, saturated), ['warn', 'fail', 'pass']);
+  });
+
+  test('scattered latency or a small rise is not taken for a backlog', () => {
+    assert.equal(diagnosePace(figures({ halfSec: 1, early: half(100, 400, 900), late: half(200, 600, 1000) })), null, 'the halves overlap');
+    assert.equal(diagnosePace(figures({ halfSec: 1, early: half(10, 12, 14), late: half(40, 42, 44) })), null, 'up 30 ms over 1 s: 97 % of the rate');
+  });
+
+  test('most of the second half over the deadline is a shortfall; too few deliveries are judged by the share answered in time', () => {
+    const timedOut = diagnosePace({ ...figures({ halfSec: 1, early: half(2000, 2500, 3001), late: half(3001, 3001, 3001) }), outcomes: outcomes(200, 150) })!;
+    assert.equal(timedOut.cause, 'receiver-saturated');
+    assert.equal(timedOut.achievedRate, 25);
+    assert.match(timedOut.explanation, /only 50 of the 200 deliveries due were answered within 3000 ms: .* rose from 2500 ms .* to over the deadline in the second/);
+    const few = { ...figures({ halfSec: 1, early: half(5, 5, 5, 4), late: half(5, 5, 5, 4) }), outcomes: outcomes(8, 4) };
+    assert.match(diagnosePace(few)!.explanation, /only 4 of the 8 deliveries due were answered within 3000 ms/);
+    assert.equal(diagnosePace({ ...few, outcomes: outcomes(8) }), null);
   });
 });

@@ -1,4 +1,4 @@
-// runLoad against real receivers on 127.0.0.1: healthy, serial, throttled, redirecting, failing, closing and absent ones.
+// runLoad against real receivers on 127.0.0.1: healthy, serial, slow, throttled, redirecting, failing, silent, closing and absent ones.
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -37,15 +37,17 @@ function load(url: string, options: LoadOptions): Promise<LoadReport> {
   return runLoad(resolveLoadSettings(url, { ...base, ...options }));
 }
 
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Answers one request at a time, 50 ms each: about 20 events/s. */
-function serialServer(): Promise<TestServer> {
-  let queue = Promise.resolve();
+/**
+ * Processes one request at a time, `ms` each, in order of arrival: a queue in front of one worker, so it answers at
+ * most 1000 / ms events a second. Each answer is due `ms` after the previous one's (or after its arrival, when the
+ * worker was idle), so timer slack never lowers that capacity.
+ */
+function serialServer(ms: number): Promise<TestServer> {
+  let free = 0;
   return startServer((_req, res) => {
-    queue = queue.then(() => delay(50)).then(() => {
-      res.writeHead(202).end();
-    });
+    const done = Math.max(performance.now(), free) + ms;
+    free = done;
+    setTimeout(() => void res.writeHead(202).end(), done - performance.now());
   });
 }
 
@@ -58,7 +60,7 @@ describe('a healthy receiver', () => {
       assertValid(report);
       assert.equal(report.verdict.status, 'pass', report.verdict.summary);
       assert.equal(report.totals.outcomes.failures, 0);
-      assert.ok(report.totals.sent >= 240 && report.totals.sent <= 360, `about 300 sent at 150/s for 2 s, got ${report.totals.sent}`);
+      assert.equal(report.totals.sent, 300, 'exactly 150/s for 2 s');
       assert.equal(report.totals.outcomes.judged, report.totals.sent);
       assert.equal(stats.received, report.totals.sent);
       assert.equal(stats.signaturesVerified, report.totals.sent, 'every request carried a valid signature for its own bytes');
@@ -75,11 +77,32 @@ describe('a healthy receiver', () => {
     }
   });
 
+  test('a fast receiver at 500/s holds a 100 ms p99: connecting is not timed, and exactly rate × duration are sent', async () => {
+    const server = await startServer((_req, res) => void res.writeHead(202).end());
+    try {
+      const report = await load(server.url, { rate: 500, durationSec: 2, p99Ms: 100 });
+      const [step] = report.steps;
+      assertValid(report);
+      assert.equal(report.verdict.status, 'pass', report.verdict.reasons.join('; '));
+      assert.equal(step!.sent, 1000);
+      assert.equal(step!.outcomes.judged, 1000);
+      assert.ok(step!.series[0]!.sent >= 450, `the first second sends its share like the others: ${JSON.stringify(step!.series)}`);
+      assert.ok(step!.serviceMs && step!.serviceMs.count === 1000, 'the service time is reported besides the latency from schedule');
+      for (const [rate, durationSec] of [[3, 2], [5, 1]] as const) {
+        const short = await load(server.url, { rate, durationSec });
+        assert.equal(short.totals.sent, rate * durationSec, `${rate}/s for ${durationSec} s`);
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
   test('without --rate the run is closed loop, says so, and sends exactly --count after an uncounted warm-up', async () => {
     const receiver = await startReceiver({ secrets: { test: [token], live: [] } });
     try {
       const report = await load(receiver.url, { count: 300, connections: 8, warmupSec: 0.5 });
       assertValid(report);
+      assert.equal(report.steps[0]!.serviceMs, undefined, 'closed loop: the latency is the service time');
       assert.equal(report.plan.loop, 'closed');
       assert.match(report.plan.description, /closed loop: no --rate was given/);
       assert.equal(report.totals.sent, 300);
@@ -133,9 +156,20 @@ describe('a healthy receiver', () => {
   });
 });
 
+test('closed loop with --count: the rate is over the time until the last answer, not the last send', async () => {
+  const server = await startServer((_req, res) => void setTimeout(() => res.writeHead(202).end(), 200));
+  try {
+    const [step] = (await load(server.url, { count: 3, connections: 5 })).steps;
+    assert.ok(step!.durationSec >= 0.2, `the window ran to the answers: ${step!.durationSec} s`);
+    assert.ok(step!.achievedRate <= 15, `3 answered in at least 200 ms: ${step!.achievedRate}/s`);
+  } finally {
+    await server.close();
+  }
+});
+
 describe('a receiver that slows down under load', () => {
   test('processing serially at 50 ms, it breaks the p99 budget at 100/s', async () => {
-    const server = await serialServer();
+    const server = await serialServer(50);
     try {
       const report = await load(server.url, { rate: 100, durationSec: 3, connections: 60, deadlineMs: 1000 });
       assertValid(report);
@@ -151,7 +185,7 @@ describe('a receiver that slows down under load', () => {
   });
 
   test('the same receiver holds at 5/s', async () => {
-    const server = await serialServer();
+    const server = await serialServer(50);
     try {
       const report = await load(server.url, { rate: 5, durationSec: 2, connections: 10, deadlineMs: 1000 });
       assert.equal(report.verdict.status, 'pass', report.verdict.reasons.join('; '));
@@ -160,9 +194,72 @@ describe('a receiver that slows down under load', () => {
       await server.close();
     }
   });
+
+  test('at 40/s it answers every delivery in time over a short step, but falls behind at its 20/s: the step fails, and the verdict says so', async () => {
+    const server = await serialServer(50);
+    try {
+      // Its queue grows by 20 a second, but within 2 s no answer takes the 3 s deadline: only the pace shows the backlog.
+      const report = await load(server.url, { rate: 40, durationSec: 2 });
+      const [step] = report.steps;
+      assertValid(report);
+      assert.equal(report.verdict.status, 'fail');
+      assert.equal(step!.outcomes.failures, 0);
+      const rate = step!.checks.find((c) => c.id === 'rate')!;
+      assert.equal(rate.verdict.status, 'fail');
+      assert.equal(step!.shortfall!.cause, 'receiver-saturated');
+      assert.ok(step!.shortfall!.achievedRate >= 15 && step!.shortfall!.achievedRate <= 25, `it answered about 20/s: ${step!.shortfall!.achievedRate}`);
+      assert.match(report.verdict.summary, /^Digital River would have counted none of these 80 deliveries as failed \(every one was answered 2xx within 3000 ms\), but the run failed: the receiver fell behind \(it answered about [\d.]+\/s of the 40\/s due/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('answering in 2500 ms over 10 connections (4/s) at 20/s: the deliveries that waited for a connection time out from their slot', async () => {
+    const server = await startServer((_req, res) => void setTimeout(() => res.writeHead(202).end(), 2500));
+    try {
+      const report = await load(server.url, { rate: 20, durationSec: 2, connections: 10 });
+      const [step] = report.steps;
+      assert.equal(report.verdict.status, 'fail');
+      assert.equal(step!.outcomes.judged, 40, 'every due delivery is judged, sent or not');
+      assert.ok(step!.outcomes.timeouts >= 20, `most of them timed out: ${JSON.stringify(step!.outcomes)}`);
+      assert.equal(step!.checks.find((c) => c.id === 'rate')!.verdict.status, 'fail');
+      assert.ok(step!.diagnostics.connectionBoundShare >= 0.5);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+test('a receiver that never answers: every due delivery times out at its deadline from its slot, sent late or not at all', async () => {
+  const server = await startServer(() => {});
+  try {
+    const report = await load(server.url, { rate: 20, durationSec: 1, connections: 2, deadlineMs: 1000 });
+    const { outcomes, sent } = report.steps[0]!;
+    assertValid(report);
+    assert.deepEqual([outcomes.judged, outcomes.timeouts, outcomes.unfinished], [20, 20, 0], 'all 20 due deliveries judged, each a timeout');
+    assert.equal(sent + outcomes.notSent!, 20, 'each was sent, or never sent because no connection came free before its deadline');
+    assert.equal(server.requests.length, sent);
+    assert.match(report.verdict.summary, /counted 100 % of these 20 deliveries \(20\) as failed: 20 timed out after 1000 ms/);
+  } finally {
+    await server.close();
+  }
 });
 
 describe('capacity search', () => {
+  test('finds a serial receiver (one at a time, 5 ms each: 200 events/s) within 25 %', async () => {
+    const server = await serialServer(5);
+    try {
+      const report = await load(server.url, { capacity: true, rate: 50, stepSec: 2, timeLimitSec: 36, deadlineMs: 1000 });
+      assertValid(report);
+      const capacity = report.capacity!;
+      assert.ok(capacity.capacity !== null && capacity.capacity >= 150 && capacity.capacity <= 250, `capacity ${capacity.capacity}: ${capacity.explanation}`);
+      assert.ok(capacity.firstBad && capacity.firstBad.rate > capacity.capacity);
+      assert.match(capacity.firstBad.why, /the receiver fell behind/);
+    } finally {
+      await server.close();
+    }
+  });
+
   test('finds a receiver throttled at 200 events/s within 25 %', async () => {
     // A token bucket: 200 tokens a second, 20 at most; without a token the answer is 503.
     let tokens = 20;

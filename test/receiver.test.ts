@@ -12,6 +12,7 @@ import { signatureHeaders, type SchemeName, type SignatureLayout } from '../src/
 import { faultNames, type FaultName } from '../src/receiver/faults.js';
 import { createTokenEndpoint } from '../src/receiver/oauth.js';
 import { startReceiver, type ReceiverOptions, type RunningReceiver } from '../src/receiver/server.js';
+import { orderIdOf, setOrderId } from '../src/order-ref.js';
 import { runCli } from './helpers/http.js';
 
 const secrets: ModeSecrets = { test: ['tok_test_current'], live: ['tok_live_current'] };
@@ -424,6 +425,17 @@ describe('each fault breaks its check', { concurrency: true }, () => {
     }, { scheme: 'standard-webhooks', secrets: standard });
   });
 
+  test('last-signature-only: rejects a rotation header whose current signature is first', async () => {
+    await withFault('last-signature-only', async (receiver) => {
+      assert.equal((await deliver(receiver, { signWith: [secrets.test[0]!, 'tok_test_retired'] })).status, 401);
+      assert.equal((await deliver(receiver, rotated())).status, 202);
+    });
+    await withFault('last-signature-only', async (receiver) => {
+      const delivery: Delivery = { scheme: 'standard-webhooks', signWith: [...standard.test, retiredStandard] };
+      assert.equal((await deliver(receiver, delivery)).status, 401);
+    }, { scheme: 'standard-webhooks', secrets: standard });
+  });
+
   test('reserialized-body: rejects a correctly signed body that is not canonical JSON', async () => {
     await withFault('reserialized-body', async (receiver) => {
       assert.equal((await deliver(receiver, { body: unusualJson() })).status, 401);
@@ -468,6 +480,40 @@ describe('each fault breaks its check', { concurrency: true }, () => {
       const answer = await deliver(receiver, { body: event('order.complete') });
       assert.equal(answer.status, 404);
       assert.match(answer.text, /order not found/);
+    });
+  });
+
+  test('unknown-resource-404: knows the orders it is given, whichever field of the event names them', async () => {
+    const known = '240450000336';
+    await withFault('unknown-resource-404', async (receiver) => {
+      for (const type of ['order.complete', 'order.charge.capture.complete', 'refund.complete', 'fulfillment.created', 'subscription.extended']) {
+        const about = event(type);
+        setOrderId(about, known);
+        assert.equal(orderIdOf(about), known, type);
+        assert.equal((await deliver(receiver, { body: about })).status, 202, `${type} about a known order`);
+        const unknown = await deliver(receiver, { body: event(type) });
+        assert.equal(unknown.status, 404, `${type} about an unknown order`);
+        assert.match(unknown.text, new RegExp(`"orderId":"${orderIdOf(event(type))}"`));
+      }
+      // Events about no order at all are not its business.
+      assert.equal((await deliver(receiver, { body: event('subscription.created') })).status, 202);
+    }, { knownOrderIds: [known] });
+  });
+});
+
+describe('the fields a scenario requires', () => {
+  test('a missing or null required field is a 400 naming it, once even when the schema names it too', async () => {
+    await withReceiver({ requires: { 'order.accepted': ['/email', '/id'] } }, async (receiver) => {
+      const missing = await deliver(receiver, { body: withoutObjectField(event(), 'email') });
+      assert.equal(missing.status, 400);
+      assert.deepEqual((JSON.parse(missing.text) as { violations: unknown[] }).violations, [{ pointer: '/data/object/email', message: 'is required' }]);
+      const noId = JSON.parse((await deliver(receiver, { body: withoutObjectField(event(), 'id') })).text) as { violations: Array<{ pointer: string }> };
+      assert.deepEqual(noId.violations.map((violation) => violation.pointer), ['/data/object/id']);
+      assert.equal((await deliver(receiver)).status, 202);
+      assert.equal((await deliver(receiver, { body: withoutObjectField(event('order.complete'), 'email') })).status, 202, 'only the listed type requires it');
+    });
+    await withReceiver({}, async (receiver) => {
+      assert.equal((await deliver(receiver, { body: withoutObjectField(event(), 'email') })).status, 202, 'the schema alone does not require it');
     });
   });
 });

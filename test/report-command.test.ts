@@ -65,7 +65,7 @@ test('a load report into --out: the charts\' data embedded, Chart.js inlined, no
 
 test('secrets in the environment are masked in what it writes', async () => {
   const report = buildContractReport();
-  report.settings = { ...report.settings, signingToken: 'tok-LEAKED-4471' };
+  report.settings = { ...report.settings, headers: { 'X-Planted': 'tok-LEAKED-4471' } };
   const file = await saved('secret', renderReportJson(redactStrings(report, redactPlanted)));
   const result = await runCli(['report', file], { env: { DRHOOK_TEST_SECRET: 'tok-LEAKED-4471' } });
   assert.equal(result.code, 0, result.stderr);

@@ -19,7 +19,7 @@ import { renderConsoleSummary, consoleCasesPerCheck } from '../src/report/consol
 import { colorEnabled } from '../src/report/ansi.js';
 import { createProgress } from '../src/report/progress.js';
 import { renderReportJson, writeContractReports } from '../src/report/write.js';
-import { buildContractReport, manyFailures, plantedFragment, redactPlanted } from './helpers/report-fixtures.js';
+import { buildContractReport, manyFailures, plantedFragment, plantedSecret, redactPlanted } from './helpers/report-fixtures.js';
 
 let work: string;
 before(async () => {
@@ -225,6 +225,13 @@ describe('junit.xml', () => {
     assert.equal(all(suite('idempotency.redelivery'), 'testcase')[0]?.attrs.time, '0.250');
   });
 
+  it('gives a testsuite the time of its slowest case: its cases ran at once, their sum would overstate it', () => {
+    const times = all(suite('ack.2xx'), 'testcase').map((c) => Number(c.attrs.time));
+    assert.ok(times.length > 1);
+    assert.equal(Number(suite('ack.2xx').attrs.time), Math.max(...times));
+    assert.ok(Math.max(...times) < times.reduce((sum, time) => sum + time, 0));
+  });
+
   it('writes a skipped check as a testcase with the reason', () => {
     const skipped = all(suite('signature.missing'), 'skipped');
     assert.deepEqual(skipped.map((s) => s.attrs.message), ['no signing token given']);
@@ -332,23 +339,39 @@ describe('writeContractReports', () => {
       assert.ok(text.includes('[redacted]'), `${path.basename(file)} shows where the secret was`);
     }
     const { validate } = await loadValidator();
-    const written = JSON.parse(await readFile(paths.json, 'utf8')) as { settings: { signingToken: string } };
+    const written = JSON.parse(await readFile(paths.json, 'utf8')) as { settings: { headers: Record<string, string> } };
     assert.ok(validate(written), JSON.stringify(validate.errors));
-    assert.equal(written.settings.signingToken, '[redacted]');
+    assert.equal(written.settings.headers['X-Planted'], '[redacted]');
     parseXml(await readFile(paths.junit, 'utf8'));
   });
 
-  it('passes the full text of every file through the redactor before writing it', async () => {
+  it('keeps a secret planted in any string of the report data out of every file, and every file whole', async () => {
     const { dir } = await createRunDirectory(path.join(work, 'reports'), 'contract');
-    const seen: string[] = [];
-    const paths = await writeContractReports(buildContractReport(), dir, (text) => {
-      seen.push(text);
-      return text.replaceAll('drhook contract', 'MASKED');
-    });
-    for (const file of Object.values(paths)) {
-      const text = await readFile(file, 'utf8');
-      assert.ok(seen.includes(text.replaceAll('MASKED', 'drhook contract')), `${path.basename(file)} was redacted as a whole`);
-    }
-    assert.ok((await readFile(paths.summary, 'utf8')).startsWith('## ❌ MASKED gate: fail'));
+    // Values the schema constrains (enums, formats) are left alone, so the written report can still be validated.
+    const constrained = new Set(['tool', 'kind', 'checkId', 'status', 'cause', 'phase', 'mode', 'startedAt', 'finishedAt', 'stoppedBy', 'failedRequired', 'warnings', 'checks', 'method']);
+    let planted = 0;
+    const plant = (value: unknown, key = ''): unknown => {
+      if (typeof value === 'string') {
+        if (constrained.has(key) || (key === 'id' && (checkIds as readonly string[]).includes(value))) return value;
+        planted += 1;
+        return `${value} ${plantedSecret}`;
+      }
+      if (Array.isArray(value)) return value.map((item) => plant(item, key));
+      if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([name, item]) => [name, plant(item, name)]));
+      return value;
+    };
+    const report = plant(buildContractReport()) as ReturnType<typeof buildContractReport>;
+    const hostile = report.checks.flatMap((check) => check.cases).flatMap((record) => record.deliveries).find((delivery) => delivery.outcome.kind === 'response' && delivery.outcome.status === 500)!;
+    assert.ok(hostile.outcome.kind === 'response' && hostile.outcome.body.text.includes(plantedSecret) && Object.values(hostile.outcome.headers).every((value) => value.includes(plantedSecret)));
+    assert.ok(planted > 50, `${planted} strings planted`);
+
+    const paths = await writeContractReports(report, dir, redactPlanted);
+    for (const file of Object.values(paths)) assert.ok(!(await readFile(file, 'utf8')).includes(plantedFragment), `${path.basename(file)} holds no part of the secret`);
+    const { validate } = await loadValidator();
+    const written = JSON.parse(await readFile(paths.json, 'utf8')) as typeof report;
+    assert.ok(validate(written), JSON.stringify(validate.errors));
+    assert.ok(written.gate.summary.endsWith(' [redacted]'), 'the secret is masked where it was, the text around it kept');
+    parseXml(await readFile(paths.junit, 'utf8'));
+    assert.match(await readFile(paths.html, 'utf8'), /<\/html>\s*$/);
   });
 });

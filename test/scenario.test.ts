@@ -195,7 +195,7 @@ test('mistakes name the file, line, column and key, with a suggestion where one 
     // negative weight
     ['name: mine\nevents:\n  - order.accepted\n  - type: order.complete\n    weight: -2\n', 'mine.yaml:5:13: events[1].weight: must be > 0'],
     // bad pointers
-    ['name: mine\nevents:\n  - type: order.accepted\n    requires: [id]\n', 'mine.yaml:4:16: events[0].requires[0]: must be a JSON pointer into data.object, such as /id or /items/0/sku'],
+    ['name: mine\nevents:\n  - type: order.accepted\n    requires: [id]\n', 'mine.yaml:4:16: events[0].requires[0]: must be a JSON pointer into data.object, such as /id or /items/0/skuId'],
     [
       'name: mine\nevents:\n  - type: order.accepted\n    requires: [/id, /shipTo/adress]\n',
       'mine.yaml:4:21: events[0].requires[1]: order.accepted has no field /shipTo/adress in data.object (did you mean /shipTo/address?)',
@@ -236,6 +236,8 @@ test('mistakes name the file, line, column and key, with a suggestion where one 
     ['name: mine\nevents: [order.accepted]\nauth: { kind: oauth, tokenUrl: a.example/t, clientId: c, clientSecretEnv: S }\n', 'mine.yaml:3:32: auth.tokenUrl: must be an http:// or https:// URL'],
     ['name: mine\nevents: [order.accepted]\nheaders: { Authorization: Basic eDp5 }\n', /^mine\.yaml:3:12: headers\.Authorization: credentials go in auth/],
     ['name: mine\nevents: [order.accepted]\nheaders: { "X Route": erp }\n', 'mine.yaml:3:12: headers.X Route: is not an HTTP header name (letters, digits and -)'],
+    ['name: mine\nevents: [order.accepted]\nknownIds: { order: ["", "240450000336"] }\n', 'mine.yaml:3:21: knownIds.order[0]: must not be empty'],
+    ['name: mine\nevents: [order.accepted]\nknownIds: { orders: [240450000336] }\n', 'mine.yaml:3:13: knownIds.orders: unknown key (did you mean order?)'],
     // not a scenario at all
     ['', 'mine.yaml:1:1: a scenario must be a mapping (key: value) with at least name and events'],
     ['- order.accepted\n', 'mine.yaml:1:1: a scenario must be a mapping (key: value) with at least name and events'],
@@ -245,6 +247,16 @@ test('mistakes name the file, line, column and key, with a suggestion where one 
     if (typeof expected === 'string') assert.equal(message, expected, text);
     else assert.match(message, expected, text);
   }
+});
+
+test("the schema's example pointer names a field, and known order ids may be written with or without quotes", () => {
+  const schema = JSON.parse(readFileSync(path.join(schemasDir, 'scenario.schema.json'), 'utf8')) as { $defs: { event: { properties: { requires: { items: { 'x-error': string } } } } } };
+  const examples = [...schema.$defs.event.properties.requires.items['x-error'].matchAll(/\/[\w/]+/g)].map((match) => match[0]);
+  assert.ok(examples.length >= 2, examples.join());
+  const scenario = parseScenario(`name: mine\nevents:\n  - type: order.accepted\n    requires: [${examples.join(', ')}]\n`, 'mine.yaml');
+  assert.deepEqual(scenario.events[0]!.requires, examples);
+  assert.deepEqual(parseScenario(`${minimal}knownIds: { order: [240450000336, "ord-2"] }\n`, 'mine.yaml').knownIds, { order: ['240450000336', 'ord-2'] });
+  assert.deepEqual(parseScenario(minimal, 'mine.yaml').knownIds, { order: [] });
 });
 
 test('an unknown event type is reported at the type, in either form, with the closest known type', () => {

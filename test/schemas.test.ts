@@ -124,7 +124,7 @@ test('special shapes: a shipment, {subscription, invoice} and an empty deleted s
   assert.deepEqual(pointers(validateEvent(deleted)), ['/data/object/state']);
 });
 
-test('expanded schemas require physical and metadata in every productDetails', () => {
+test('expanded schemas require productDetails on every item, with physical and metadata', () => {
   const accepted = sample('order.accepted');
   const violations = validateEvent(accepted, { expanded: true });
   assert.deepEqual(pointers(violations), ['/data/object/items/0/productDetails/physical', '/data/object/items/0/productDetails/metadata']);
@@ -140,6 +140,11 @@ test('expanded schemas require physical and metadata in every productDetails', (
   assert.ok(pointers(validateEvent(fulfillment, { expanded: true })).includes('/data/object/orderDetails/items/1/productDetails/metadata'));
   for (const item of fulfillment.data.object.orderDetails.items) Object.assign(item.productDetails, { physical: false, metadata: {} });
   assert.deepEqual(validateEvent(fulfillment, { expanded: true }), []);
+  // An item without productDetails is not expanded either.
+  delete accepted.data.object.items[0].productDetails;
+  assert.deepEqual(pointers(validateEvent(accepted, { expanded: true })), ['/data/object/items/0/productDetails']);
+  delete fulfillment.data.object.orderDetails.items[0].productDetails;
+  assert.deepEqual(pointers(validateEvent(fulfillment, { expanded: true })), ['/data/object/orderDetails/items/0/productDetails']);
   // The normal schema accepts the expanded fields, and types without an expanded form ignore the option.
   assert.deepEqual(validateEvent(fulfillment), []);
   assert.deepEqual(validateEvent(sample('refund.complete'), { expanded: true }), []);

@@ -11,6 +11,8 @@ const LIVE_SECRET = 'live-token-9876543210';
 /** Keeps the environment of whoever runs the tests out of the CLI's way. */
 const cleanEnv = { DRHOOK_TEST_SECRET: '', DRHOOK_LIVE_SECRET: '', DRHOOK_PASSWORD: '', DRHOOK_CLIENT_SECRET: '' };
 const servers: TestServer[] = [];
+/** A URL nothing is ever sent to: the run fails during setup. */
+const nowhere = () => 'http://127.0.0.1:9/hook';
 
 after(() => Promise.all(servers.map((server) => server.close())));
 
@@ -25,8 +27,9 @@ const answering = (status: number, headers: Record<string, string> = {}, delayMs
     setTimeout(() => res.writeHead(status, headers).end(`{"status":${status}}`), delayMs);
   });
 
+/** Runs send with a test-mode token in the environment unless `env` says otherwise. */
 function send(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  return runCli(['send', ...args], { env: { ...cleanEnv, ...env } });
+  return runCli(['send', ...args], { env: { ...cleanEnv, DRHOOK_TEST_SECRET: SECRET, ...env } });
 }
 
 function assertNoSecrets(result: CliResult, ...secrets: string[]): void {
@@ -88,11 +91,22 @@ describe('verdicts and exit codes', { concurrency: true }, () => {
 });
 
 describe('what is sent', () => {
-  it('unsigned when the mode has no token (a test token never signs a live event), and says so', async () => {
+  it('no token for the mode is a setup error, whatever the scheme; nothing is sent (a test token never signs a live event)', async () => {
     const receiver = await answering(200);
-    const result = await send([receiver.url, '--type', 'order.accepted', '--mode', 'live', '--secret', SECRET]);
+    for (const args of [['--mode', 'live', '--secret', SECRET], ['--scheme', 'stripe'], ['--scheme', 'standard-webhooks']]) {
+      const result = await send([receiver.url, '--type', 'order.accepted', ...args], { DRHOOK_TEST_SECRET: '' });
+      assert.equal(result.code, 2, result.stdout + result.stderr);
+      assert.match(result.stderr, /^drhook: no signing token for (live|test) mode: .* or pass --unsigned to send without a signature\n$/);
+      assertNoSecrets(result, SECRET);
+    }
+    assert.equal(receiver.requests.length, 0);
+  });
+
+  it('--unsigned sends without a signature, and says so', async () => {
+    const receiver = await answering(200);
+    const result = await send([receiver.url, '--type', 'order.accepted', '--mode', 'live', '--secret', SECRET, '--unsigned']);
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /unsigned: no live-mode signing token given/);
+    assert.match(result.stdout, /signature\s+unsigned \(--unsigned\)/);
     assert.equal(receiver.requests[0]?.headers['digitalriver-signature'], undefined);
     assert.equal((JSON.parse(receiver.requests[0]!.body.toString()) as { liveMode: boolean }).liveMode, true);
     assertNoSecrets(result, SECRET);
@@ -126,6 +140,31 @@ describe('what is sent', () => {
     assertSignedWith(receiver.requests[0], LIVE_SECRET);
     assert.equal((JSON.parse(receiver.requests[0]!.body.toString()) as { liveMode: boolean }).liveMode, true);
     assertNoSecrets(result, SECRET, LIVE_SECRET, 'basic-pa55word', Buffer.from('hooks:basic-pa55word').toString('base64'));
+  });
+
+  it('text output: redacted data, never redacted text (a secret that is also ordinary text leaves the rest intact)', async () => {
+    const receiver = await serve((_req, res) => {
+      res.writeHead(200).end('echo: test-mode-token');
+    });
+    const result = await send([receiver.url, '--type', 'order.accepted', '--secret', 'test-mode-token']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /\(test mode, \d+ bytes\)/);
+    assert.match(result.stdout, /POST\s+http:\/\/127\.0\.0\.1:\d+/);
+    assert.match(result.stdout, /body\s+echo: \[redacted\]/);
+    assertNoSecrets(result, 'test-mode-token');
+  });
+
+  it('oauth: a token endpoint echoing the form body never shows the client secret in any encoding', async () => {
+    const clientSecret = 'CS+oauth/55=Yu "x"';
+    const tokens = await serve((_req, res, body) => {
+      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'invalid_client', form: body.toString(), secret: clientSecret }));
+    });
+    const result = await send([nowhere(), '--type', 'order.accepted', '--auth', 'oauth', '--token-url', tokens.url, '--client-id', 'cid'], { DRHOOK_CLIENT_SECRET: clientSecret });
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /client_secret=\[redacted\]/);
+    for (const form of [clientSecret, encodeURIComponent(clientSecret), new URLSearchParams({ s: clientSecret }).toString().slice(2), JSON.stringify(clientSecret).slice(1, -1)]) {
+      assertNoSecrets(result, form);
+    }
   });
 
   it('oauth: fetches a token, sends it as Bearer, never prints it', async () => {
@@ -175,6 +214,43 @@ describe('usage and setup errors exit 2 with one line', { concurrency: true }, (
 
   it('an unknown option', async () => {
     assertUsage(await send(['http://127.0.0.1:9/', '--type', 'order.accepted', '--bogus']), /unknown option '--bogus'/);
+  });
+
+  it('a deadline longer than Digital River waits', async () => {
+    const receiver = await answering(200);
+    assertUsage(
+      await send([receiver.url, '--type', 'order.accepted', '--timeout-ms', '5s']),
+      /^drhook: --timeout-ms 5s is over 3000 ms: Digital River counts an answer after 3000 ms as a failure; a longer deadline would pass deliveries it fails$/m,
+    );
+    assert.equal(receiver.requests.length, 0);
+  });
+
+  it('credentials in the URL: refused, the password never printed', async () => {
+    const result = await send(['http://hooks:PASS-in-url-1234@127.0.0.1:9/hook', '--type', 'order.accepted']);
+    assertUsage(result, /^drhook: the URL holds credentials: put credentials in --auth basic --username … \(password from DRHOOK_PASSWORD\)$/m);
+    assertNoSecrets(result, 'PASS-in-url-1234');
+  });
+
+  it('a --ca file that holds no PEM certificate', async () => {
+    assertUsage(await send(['http://127.0.0.1:9/', '--type', 'order.accepted', '--ca', '/etc/hostname']), /^drhook: --ca \/etc\/hostname holds no PEM certificate/m);
+  });
+
+  it('secrets shorter than 8 characters are refused, and never echoed', async () => {
+    const url = 'http://127.0.0.1:9/';
+    for (const [args, env, source] of [
+      [['--secret', 'Sh0rt-1'], {}, '--secret'],
+      [['--auth', 'basic', '--username', 'u', '--password', 'pw-7chr'], {}, '--password'],
+      [['--auth', 'oauth', '--token-url', url, '--client-id', 'c'], { DRHOOK_CLIENT_SECRET: 'cs-6ch' }, 'DRHOOK_CLIENT_SECRET'],
+    ] as const) {
+      const result = await send([url, '--type', 'order.accepted', ...args], env);
+      assertUsage(result, new RegExp(`^drhook: ${source}: a secret shorter than 8 characters is refused: drhook cannot keep so short a value out of its output`, 'm'));
+    }
+  });
+
+  it('an unknown option never echoes what follows its =', async () => {
+    const result = await send(['http://127.0.0.1:9/', '--type', 'order.accepted', '--secrett=TOPSECRET-77']);
+    assertUsage(result, /^drhook: unknown option '--secrett'/m);
+    assertNoSecrets(result, 'TOPSECRET-77');
   });
 
   it('a bad --timeout-ms', async () => {

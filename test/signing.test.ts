@@ -214,17 +214,17 @@ test('resolveSecrets: flags win over the token file, which wins over the environ
   const dir = mkdtempSync(path.join(tmpdir(), 'drhook-secrets-'));
   const testFile = path.join(dir, 'test-tokens');
   const liveFile = path.join(dir, 'live-tokens');
-  writeFileSync(testFile, '# newest first\r\nfile_new\r\n\r\nfile_old\r\n');
+  writeFileSync(testFile, '# newest first\r\nfile_new_token\r\n\r\nfile_old_token\r\n');
   writeFileSync(liveFile, 'live_from_file\n');
-  const env = { DRHOOK_TEST_SECRET: 'env_test', DRHOOK_LIVE_SECRET: 'env_live' };
-  assert.deepEqual(resolveSecrets({ secret: ['flag_a', 'flag_b'], secretFile: testFile, liveSecretFile: liveFile }, env), {
-    test: ['flag_a', 'flag_b'],
+  const env = { DRHOOK_TEST_SECRET: 'env_test_token', DRHOOK_LIVE_SECRET: 'env_live_token' };
+  assert.deepEqual(resolveSecrets({ secret: ['flag_a_token', 'flag_b_token'], secretFile: testFile, liveSecretFile: liveFile }, env), {
+    test: ['flag_a_token', 'flag_b_token'],
     live: ['live_from_file'],
   });
-  assert.deepEqual(resolveSecrets({ secretFile: testFile }, env), { test: ['file_new', 'file_old'], live: ['env_live'] });
-  assert.deepEqual(resolveSecrets({}, env), { test: ['env_test'], live: ['env_live'] });
+  assert.deepEqual(resolveSecrets({ secretFile: testFile }, env), { test: ['file_new_token', 'file_old_token'], live: ['env_live_token'] });
+  assert.deepEqual(resolveSecrets({}, env), { test: ['env_test_token'], live: ['env_live_token'] });
   assert.deepEqual(resolveSecrets({}, {}), { test: [], live: [] });
-  assert.deepEqual(secretsFor(resolveSecrets({ liveSecret: ['l'] }, {}), 'live'), ['l']);
+  assert.deepEqual(secretsFor(resolveSecrets({ liveSecret: ['live_flag_token'] }, {}), 'live'), ['live_flag_token']);
 });
 
 test('resolveSecrets refuses unreadable or empty token files and empty tokens', () => {
@@ -232,8 +232,19 @@ test('resolveSecrets refuses unreadable or empty token files and empty tokens', 
   const empty = path.join(dir, 'empty');
   writeFileSync(empty, '\n# only a comment\n');
   assert.throws(() => resolveSecrets({ secretFile: path.join(dir, 'absent') }, {}), /cannot read --secret-file .*ENOENT/);
-  assert.throws(() => resolveSecrets({ liveSecretFile: empty }, {}), /--live-secret-file .* holds no token/);
+  assert.throws(() => resolveSecrets({ liveSecretFile: empty }, {}), /--live-secret-file .* holds no secret/);
   assert.throws(() => resolveSecrets({ secret: [' '] }, {}), UsageError);
+});
+
+test('resolveSecrets refuses a token shorter than 8 characters from any source, naming the source', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'drhook-secrets-'));
+  const file = path.join(dir, 'tokens');
+  writeFileSync(file, 'long-enough-token\nshort\n');
+  const why = /a secret shorter than 8 characters is refused: drhook cannot keep so short a value out of its output/;
+  assert.throws(() => resolveSecrets({ secret: ['1234567'] }, {}), new RegExp(`: --secret: ${why.source}`));
+  assert.throws(() => resolveSecrets({ secretFile: file }, {}), new RegExp(`: --secret-file ${file}: ${why.source}`));
+  assert.throws(() => resolveSecrets({}, { DRHOOK_LIVE_SECRET: 'tiny' }), new RegExp(`: DRHOOK_LIVE_SECRET: ${why.source}`));
+  assert.deepEqual(resolveSecrets({ secret: ['12345678'] }, {}).test, ['12345678']);
 });
 
 test('requireSecretsFor says how to provide a missing token', () => {

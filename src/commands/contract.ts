@@ -21,6 +21,7 @@ import {
   type DeliveryFlags,
 } from '../options.js';
 import { createRedactor } from '../redact.js';
+import { redactStrings } from '../report/redact.js';
 import { colorEnabled } from '../report/ansi.js';
 import { renderConsoleSummary } from '../report/console.js';
 import { createProgress, type Progress } from '../report/progress.js';
@@ -34,6 +35,7 @@ interface ContractFlags extends AuthFlags, DeliveryFlags, SecretFlags {
   only?: string[];
   skip?: string[];
   case?: string;
+  knownOrderId?: string[];
   mode?: RunMode;
   tolerance?: number;
   burst?: number;
@@ -69,7 +71,8 @@ export function register(program: Command): void {
     .option('--only <checks>', 'run only these checks (ids, or families such as signature), comma-separated or repeated', list)
     .option('--skip <checks>', 'leave out these checks (ids or families), comma-separated or repeated', list)
     .option('--case <id>', 'run one case again, as named in a report (with the --only, --events, --mode and --seed of its reproduce command)')
-    .addOption(new Option('--mode <mode>', "data mode of the events: test, live or both (default: the scenario's)").choices(['test', 'live', 'both']));
+    .addOption(new Option('--mode <mode>', "data mode of the events: test, live or both (default: the scenario's)").choices(['test', 'live', 'both']))
+    .option('--known-order-id <ids>', "orders the receiver knows, comma-separated or repeated (default: the scenario's knownIds.order): every check but environment.unknown-resource sends events about them", list);
   addSecretOptions(command);
   addAuthOptions(command);
   addDeliveryOptions(command);
@@ -91,7 +94,7 @@ export function register(program: Command): void {
 function contractOptions(flags: ContractFlags, command: Command, env: NodeJS.ProcessEnv): ContractOptions {
   const given = <K extends keyof ContractFlags>(key: K): ContractFlags[K] | undefined =>
     command.getOptionValueSource(key) === 'default' ? undefined : flags[key];
-  const authFlags: Array<keyof AuthFlags> = ['auth', 'username', 'password', 'tokenUrl', 'clientId', 'clientSecret', 'grant', 'scope'];
+  const authFlags: Array<keyof AuthFlags> = ['auth', 'username', 'password', 'passwordFile', 'tokenUrl', 'clientId', 'clientSecret', 'clientSecretFile', 'grant', 'scope'];
   const delivery = deliverySettingsFrom(flags);
   const options: ContractOptions = {
     secrets: resolveSecrets(flags, env),
@@ -107,6 +110,7 @@ function contractOptions(flags: ContractFlags, command: Command, env: NodeJS.Pro
   set('only', flags.only);
   set('skip', flags.skip);
   set('caseId', flags.case);
+  set('knownOrderIds', flags.knownOrderId);
   set('mode', flags.mode);
   set('scheme', given('scheme'));
   set('signatureEncoding', given('signatureEncoding'));
@@ -143,13 +147,17 @@ async function contract(url: string, flags: ContractFlags, command: Command, env
     } catch (error) {
       // Nothing was judged: no run directory is left behind.
       await rm(dir, { recursive: true, force: true });
-      throw error;
+      const interrupted = interruption.exitCode();
+      if (interrupted === undefined) throw error;
+      process.stderr.write('drhook: interrupted during setup: no event was sent\n');
+      return interrupted;
     } finally {
       progress?.stop();
     }
     const paths = await writeContractReports(report, dir, redact);
-    const output = flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderConsoleSummary(report, paths, { color: colorEnabled(process.stdout, env) });
-    process.stdout.write(redact(output));
+    // The data is redacted, then rendered: rendered text is never altered afterwards.
+    const clean = redactStrings(report, redact);
+    process.stdout.write(flags.json ? `${JSON.stringify(clean, null, 2)}\n` : renderConsoleSummary(clean, paths, { color: colorEnabled(process.stdout, env) }));
   } finally {
     interruption.release();
   }

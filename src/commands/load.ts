@@ -25,7 +25,8 @@ import { createRedactor } from '../redact.js';
 import { colorEnabled } from '../report/ansi.js';
 import { renderLoadConsole } from '../report/load-console.js';
 import { createLoadProgress, type LoadProgressBar } from '../report/load-progress.js';
-import { writeLoadReports } from '../report/load-write.js';
+import { renderLoadReportJson, writeLoadReports } from '../report/load-write.js';
+import { redactStrings } from '../report/redact.js';
 import { createRunDirectory, defaultReportDir } from '../report/run-dir.js';
 import { addSecretOptions, resolveSecrets, type SecretFlags } from '../secrets.js';
 
@@ -97,7 +98,7 @@ export function register(program: Command): void {
 /** The options the user set; commander's defaults are left out so the scenario decides. */
 function loadOptions(flags: LoadFlags, command: Command, env: NodeJS.ProcessEnv): LoadOptions {
   const given = <K extends keyof LoadFlags>(key: K): LoadFlags[K] | undefined => (command.getOptionValueSource(key) === 'default' ? undefined : flags[key]);
-  const authFlags: Array<keyof AuthFlags> = ['auth', 'username', 'password', 'tokenUrl', 'clientId', 'clientSecret', 'grant', 'scope'];
+  const authFlags: Array<keyof AuthFlags> = ['auth', 'username', 'password', 'passwordFile', 'tokenUrl', 'clientId', 'clientSecret', 'clientSecretFile', 'grant', 'scope'];
   const { ca, insecure } = deliverySettingsFrom(flags).engine;
   const options: LoadOptions = { secrets: resolveSecrets(flags, env), ...(ca ? { ca } : {}), insecure: insecure === true };
   const set = <K extends keyof LoadOptions>(key: K, value: LoadOptions[K] | undefined) => {
@@ -146,13 +147,17 @@ async function load(url: string, flags: LoadFlags, command: Command, env: NodeJS
     } catch (error) {
       // Nothing was measured: no run directory is left behind.
       await rm(dir, { recursive: true, force: true });
-      throw error;
+      const interrupted = interruption.exitCode();
+      if (interrupted === undefined) throw error;
+      process.stderr.write('drhook: interrupted during setup: no event was sent\n');
+      return interrupted;
     } finally {
       progress?.stop();
     }
     const paths = await writeLoadReports(report, dir, redact);
-    const output = flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderLoadConsole(report, paths, { color: colorEnabled(process.stdout, env) });
-    process.stdout.write(redact(output));
+    // The data is redacted, then rendered: rendered text is never altered afterwards.
+    const clean = redactStrings(report, redact);
+    process.stdout.write(flags.json ? renderLoadReportJson(clean) : renderLoadConsole(clean, paths, { color: colorEnabled(process.stdout, env) }));
     return interruption.exitCode() ?? (report.verdict.status === 'pass' ? 0 : 1);
   } finally {
     interruption.release();

@@ -54,7 +54,7 @@ async function report(file: string, flags: ReportFlags, env: NodeJS.ProcessEnv):
       ? { html: renderContractHtml(clean), summary: renderSummaryMarkdown(clean) }
       : { html: renderLoadHtml(clean), summary: renderLoadSummaryMarkdown(clean) };
   const paths = { html: path.join(outDir, 'report.html'), summary: path.join(outDir, 'summary.md') };
-  await Promise.all([writeFileAtomic(paths.html, redact(files.html)), writeFileAtomic(paths.summary, redact(files.summary))]);
+  await Promise.all([writeFileAtomic(paths.html, files.html), writeFileAtomic(paths.summary, files.summary)]);
   return `Reports (${clean.kind} run ${clean.runId}):\n  ${paths.html}\n  ${paths.summary}\n`;
 }
 

@@ -5,6 +5,7 @@ import { createAuth, type AuthConfig } from '../auth.js';
 import { createDeliveryEngine, deliveryHeaders } from '../delivery.js';
 import type { Mode } from '../event.js';
 import { generateEvent } from '../generate.js';
+import { catchInterruptions } from '../interrupt.js';
 import {
   addAuthOptions,
   addDeliveryOptions,
@@ -19,7 +20,8 @@ import {
 import type { DeliveryOutcome } from '../outcome.js';
 import { maxSeed } from '../random.js';
 import { createRedactor, redactHeaders } from '../redact.js';
-import { addSecretOptions, resolveSecrets, secretsFor, type SecretFlags } from '../secrets.js';
+import { redactStrings } from '../report/redact.js';
+import { addSecretOptions, requireSecretsFor, resolveSecrets, type SecretFlags } from '../secrets.js';
 import { describeLayout, signatureHeaders } from '../signing.js';
 import type { Verdict } from '../verdict.js';
 
@@ -28,6 +30,7 @@ interface SendFlags extends AuthFlags, DeliveryFlags, SecretFlags {
   mode: Mode;
   seed?: number;
   expanded?: boolean;
+  unsigned?: boolean;
   json?: boolean;
 }
 
@@ -40,6 +43,7 @@ export function register(program: Command): void {
     .addOption(new Option('--mode <mode>', 'data mode: signs with that mode\'s token, sets liveMode').choices(['test', 'live']).default('test'))
     .addOption(new Option('--seed <n>', 'seed for a reproducible event').argParser(parseInteger('--seed', { min: 0, max: maxSeed })))
     .option('--expanded', 'the expanded payload form (order.accepted, order.cancelled, order.refunded, fulfillment.created)')
+    .option('--unsigned', 'send without a signature header (otherwise a signing token for the mode is required)')
     .option('--json', 'print one JSON object instead of text');
   addSecretOptions(command);
   addAuthOptions(command);
@@ -49,9 +53,9 @@ export function register(program: Command): void {
   });
 }
 
-/** Sends once and prints the result; returns the exit code (0 acknowledged, 1 not). Setup problems throw UsageError. */
+/** Sends once and prints the result; returns the exit code (0 acknowledged, 1 not, 130/143 interrupted). Setup problems throw UsageError. */
 async function send(url: string, flags: SendFlags, env: NodeJS.ProcessEnv): Promise<number> {
-  const tokens = secretsFor(resolveSecrets(flags, env), flags.mode);
+  const tokens = flags.unsigned ? [] : requireSecretsFor(resolveSecrets(flags, env), flags.mode, ', or pass --unsigned to send without a signature');
   const settings = deliverySettingsFrom(flags);
   const authConfig = authConfigFrom(flags, env);
   const event = generateEvent(flags.type, { seed: flags.seed, mode: flags.mode, expanded: flags.expanded === true });
@@ -61,19 +65,35 @@ async function send(url: string, flags: SendFlags, env: NodeJS.ProcessEnv): Prom
   const { deadlineMs, ca, insecure } = settings.engine;
   warnIfInsecure(insecure);
   const auth = createAuth(authConfig, { deadlineMs, ca, insecure });
-  const authHeaders = await auth.headers();
-  const signature =
-    tokens.length > 0
-      ? signatureHeaders(settings.scheme, { body, secrets: tokens, timestamp: Math.floor(Date.now() / 1000), eventId: event.id }, settings.layout)
-      : {};
-  const headers = deliveryHeaders({ ...signature, ...authHeaders });
-
-  const engine = createDeliveryEngine({ ...settings.engine, concurrency: 1 });
-  const outcome = await engine.deliver({ url, headers, body }).finally(() => engine.close());
+  // Ctrl-C or SIGTERM aborts the token request or the delivery at once: nothing to judge, exit 130/143.
+  const interruption = catchInterruptions();
+  const { signal } = interruption;
+  const exchange = async (): Promise<{ headers: Record<string, string>; outcome: DeliveryOutcome }> => {
+    const authHeaders = await auth.headers(signal);
+    const signature =
+      tokens.length > 0
+        ? signatureHeaders(settings.scheme, { body, secrets: tokens, timestamp: Math.floor(Date.now() / 1000), eventId: event.id }, settings.layout)
+        : {};
+    const headers = deliveryHeaders({ ...signature, ...authHeaders });
+    const engine = createDeliveryEngine({ ...settings.engine, concurrency: 1 });
+    return { headers, outcome: await engine.deliver({ url, headers, body }, { signal }).finally(() => engine.close()) };
+  };
+  const sent = await exchange()
+    .catch((error: unknown) => {
+      if (interruption.exitCode() === undefined) throw error;
+      return undefined;
+    })
+    .finally(() => interruption.release());
+  const interrupted = interruption.exitCode();
+  if (sent === undefined || interrupted !== undefined) {
+    process.stderr.write('drhook: interrupted: the delivery was not completed\n');
+    return interrupted ?? 130;
+  }
+  const { headers, outcome } = sent;
   const verdict = judgeAcknowledgement(outcome, deadlineMs);
   const redact = createRedactor([...tokens, ...auth.secrets()]);
 
-  const report: SendReport = {
+  const report: SendReport = redactStrings<SendReport>({
     event: { type: event.type, id: event.id, mode: flags.mode, bytes: body.length },
     url,
     signature: tokens.length > 0 ? { layout: describeLayout(settings.scheme, settings.layout), tokens: tokens.length } : null,
@@ -81,10 +101,9 @@ async function send(url: string, flags: SendFlags, env: NodeJS.ProcessEnv): Prom
     request: { headers: redactHeaders(headers) },
     outcome,
     verdict,
-  };
-  const text = flags.json
-    ? JSON.stringify(report, (_key, value: unknown) => (typeof value === 'string' ? redact(value) : value), 2)
-    : redact(renderText(report, authConfig, redact));
+  }, redact);
+  // The data is redacted, then rendered: rendered text is never altered afterwards.
+  const text = flags.json ? JSON.stringify(report, null, 2) : renderText(report, redact(describeAuth(authConfig)));
   process.stdout.write(`${text}\n`);
   return verdict.status === 'pass' ? 0 : 1;
 }
@@ -92,7 +111,7 @@ async function send(url: string, flags: SendFlags, env: NodeJS.ProcessEnv): Prom
 interface SendReport {
   event: { type: string; id: string; mode: Mode; bytes: number };
   url: string;
-  /** null: sent unsigned, no token for the mode was given. */
+  /** null: sent unsigned, as --unsigned asked. */
   signature: { layout: string; tokens: number } | null;
   auth: AuthConfig['kind'];
   request: { headers: Record<string, string> };
@@ -102,7 +121,7 @@ interface SendReport {
 
 const EXCERPT_CHARS = 200;
 
-function renderText(report: SendReport, auth: AuthConfig, redact: (text: string) => string): string {
+function renderText(report: SendReport, auth: string): string {
   const { event, outcome, verdict } = report;
   const lines: Array<[string, string]> = [
     ['event', `${event.type} ${event.id} (${event.mode} mode, ${event.bytes} bytes)`],
@@ -110,11 +129,11 @@ function renderText(report: SendReport, auth: AuthConfig, redact: (text: string)
       'signature',
       report.signature
         ? `${report.signature.layout} (${report.signature.tokens} ${report.signature.tokens === 1 ? 'token' : 'tokens'})`
-        : `unsigned: no ${event.mode}-mode signing token given`,
+        : 'unsigned (--unsigned)',
     ],
-    ['auth', describeAuth(auth)],
+    ['auth', auth],
     ['POST', report.url],
-    ...outcomeLines(outcome, redact),
+    ...outcomeLines(outcome),
   ];
   const width = Math.max(...lines.map(([label]) => label.length));
   const rows = lines.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`);
@@ -132,13 +151,13 @@ function describeAuth(auth: AuthConfig): string {
   }
 }
 
-function outcomeLines(outcome: DeliveryOutcome, redact: (text: string) => string): Array<[string, string]> {
+function outcomeLines(outcome: DeliveryOutcome): Array<[string, string]> {
   switch (outcome.kind) {
     case 'response': {
       const lines: Array<[string, string]> = [['status', `${outcome.status} in ${Math.round(outcome.durationMs)} ms`]];
       const location = outcome.headers['location'];
       if (location !== undefined) lines.push(['location', location]);
-      lines.push(['body', excerpt(redact(outcome.body.text), outcome.body.bytes)]);
+      lines.push(['body', excerpt(outcome.body.text, outcome.body.bytes)]);
       return lines;
     }
     case 'timeout':

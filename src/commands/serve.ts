@@ -1,8 +1,10 @@
 // The `drhook serve` command: runs the reference receiver, correct or with one fault, until SIGINT or SIGTERM.
 import { Option, type Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { addSignatureOptions, basicCredentials, flagName, nonEmpty, parseInteger } from '../options.js';
-import { addSecretOptions, resolveSecrets, type SecretFlags } from '../secrets.js';
+import { checkKnownOrderIds } from '../contract/settings.js';
+import { addSignatureOptions, basicCredentials, clientSecretSources, flagName, list, parseInteger, passwordSources } from '../options.js';
+import { loadScenario } from '../scenario.js';
+import { addSecretOptions, resolveSecret, resolveSecrets, type SecretFlags } from '../secrets.js';
 import type { SchemeName, SignatureLayout } from '../signing.js';
 import { closestMatch } from '../did-you-mean.js';
 import { describeFaults, faultNames, faults, isFaultName, redirectStatuses, type FaultName, type RedirectStatus } from '../receiver/faults.js';
@@ -18,12 +20,16 @@ interface ServeFlags extends SecretFlags {
   auth: ReceiverAuth['kind'];
   username?: string;
   password?: string;
+  passwordFile?: string;
   clientId?: string;
   clientSecret?: string;
+  clientSecretFile?: string;
   tokenTtl?: number;
   fault?: string;
   redirectStatus?: `${RedirectStatus}`;
   listFaults?: boolean;
+  scenario?: string;
+  knownOrderId?: string[];
   quiet?: boolean;
 }
 
@@ -37,13 +43,17 @@ export function register(program: Command): void {
     .addOption(new Option('--tolerance <sec>', 'largest accepted age of a signature timestamp, in seconds').argParser(parseInteger('--tolerance', { min: 1, max: 86_400 })).default(300))
     .addOption(new Option('--auth <kind>', 'credentials deliveries must carry').choices(['none', 'basic', 'oauth']).default('none'))
     .option('--username <name>', 'basic: the username; oauth: enables the password grant with this resource owner')
-    .option('--password <password>', 'basic / oauth password grant: the password (or env DRHOOK_PASSWORD)')
+    .option('--password <password>', 'basic / oauth password grant: the password (or --password-file, env DRHOOK_PASSWORD)')
+    .option('--password-file <path>', 'file holding the password (keeps it off the command line)')
     .option('--client-id <id>', 'oauth: the client ID the token endpoint accepts')
-    .option('--client-secret <secret>', 'oauth: the client secret (or env DRHOOK_CLIENT_SECRET)')
+    .option('--client-secret <secret>', 'oauth: the client secret (or --client-secret-file, env DRHOOK_CLIENT_SECRET)')
+    .option('--client-secret-file <path>', 'oauth: file holding the client secret')
     .addOption(new Option('--token-ttl <sec>', 'oauth: lifetime of granted tokens (expires_in)').argParser(parseInteger('--token-ttl', { min: 1, max: 86_400 })))
     .option('--fault <name>', 'misbehave in this one way (see --list-faults)')
     .addOption(new Option('--redirect-status <status>', 'with --fault redirect: the status to answer (default 308)').choices(redirectStatuses.map(String)))
     .option('--list-faults', 'list the faults, the check each breaks, and exit')
+    .option('--scenario <file>', "also answer 400 when a field the scenario's requires names is missing or null, and know its knownIds.order")
+    .option('--known-order-id <ids>', "orders it knows from the start, comma-separated or repeated (default: the scenario's knownIds.order); with --fault unknown-resource-404 the others get 404", list)
     .option('--quiet', 'no line per request')
     .action(async (flags: ServeFlags) => {
       if (flags.listFaults) {
@@ -64,6 +74,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     toleranceSec: flags.tolerance,
     auth: authFrom(flags),
     ...faultFrom(flags),
+    ...scenarioFrom(flags),
     log: flags.quiet ? undefined : (line) => process.stdout.write(`${line}\n`),
   };
   const receiver = await startReceiver(options).catch((error: unknown) => {
@@ -84,25 +95,26 @@ async function serve(flags: ServeFlags): Promise<void> {
 }
 
 function authFrom(flags: ServeFlags): ReceiverAuth {
-  const password = flags.password ?? nonEmpty(process.env.DRHOOK_PASSWORD);
-  const clientSecret = flags.clientSecret ?? nonEmpty(process.env.DRHOOK_CLIENT_SECRET);
+  // Read only where the kind of auth uses them, as the senders do: the same sources, files and length rule.
+  const password = flags.auth === 'none' ? undefined : resolveSecret(passwordSources, flags.password, flags.passwordFile, process.env);
+  const clientSecret = flags.auth === 'oauth' ? resolveSecret(clientSecretSources, flags.clientSecret, flags.clientSecretFile, process.env) : undefined;
   const stray = (names: Array<keyof ServeFlags>) => names.filter((name) => flags[name] !== undefined).map(flagName);
   switch (flags.auth) {
     case 'none': {
-      const given = stray(['username', 'password', 'clientId', 'clientSecret', 'tokenTtl']);
+      const given = stray(['username', 'password', 'passwordFile', 'clientId', 'clientSecret', 'clientSecretFile', 'tokenTtl']);
       if (given.length > 0) throw new UsageError(`${given.join(', ')} given but --auth is none: add --auth basic or --auth oauth`);
       return { kind: 'none' };
     }
     case 'basic': {
-      const given = stray(['clientId', 'clientSecret', 'tokenTtl']);
+      const given = stray(['clientId', 'clientSecret', 'clientSecretFile', 'tokenTtl']);
       if (given.length > 0) throw new UsageError(`${given.join(', ')}: only used with --auth oauth`);
       return { kind: 'basic', ...basicCredentials(flags.username, password) };
     }
     case 'oauth': {
       if (!flags.clientId) throw new UsageError('--auth oauth needs --client-id');
-      if (!clientSecret) throw new UsageError('--auth oauth needs a client secret: --client-secret or DRHOOK_CLIENT_SECRET');
+      if (!clientSecret) throw new UsageError('--auth oauth needs a client secret: --client-secret, --client-secret-file or DRHOOK_CLIENT_SECRET');
       if ((flags.username === undefined) !== (password === undefined)) {
-        throw new UsageError('the oauth password grant needs both --username and a password (--password or DRHOOK_PASSWORD)');
+        throw new UsageError('the oauth password grant needs both --username and a password (--password, --password-file or DRHOOK_PASSWORD)');
       }
       return {
         kind: 'oauth',
@@ -113,6 +125,14 @@ function authFrom(flags: ServeFlags): ReceiverAuth {
       };
     }
   }
+}
+
+/** What the receiver takes from a scenario: the fields its handlers depend on, and the orders it knows. */
+function scenarioFrom(flags: ServeFlags): Pick<ReceiverOptions, 'requires' | 'knownOrderIds'> {
+  const scenario = flags.scenario === undefined ? undefined : loadScenario(flags.scenario);
+  const requires = scenario ? { requires: Object.fromEntries(scenario.events.map((event) => [event.type, event.requires])) } : {};
+  const known = flags.knownOrderId === undefined ? scenario?.knownIds.order : checkKnownOrderIds(flags.knownOrderId);
+  return { ...requires, ...(known !== undefined && known.length > 0 ? { knownOrderIds: known } : {}) };
 }
 
 function faultFrom(flags: ServeFlags): { fault?: FaultName; redirectStatus?: RedirectStatus } {
@@ -138,7 +158,9 @@ function describeSetup(options: ReceiverOptions): string {
   const fault = options.fault ? faults.find((entry) => entry.name === options.fault) : undefined;
   const status = options.redirectStatus === undefined ? '' : ` (answering ${options.redirectStatus})`;
   const faultText = fault ? `; FAULT ${fault.name}: ${fault.description}${status}` : '; no fault';
-  return `${signatures}; auth ${options.auth?.kind ?? 'none'}${faultText}`;
+  const requires = options.requires ? `; requires the scenario's fields of ${count(Object.keys(options.requires).length, 'event type')}` : '';
+  const orders = `; knows ${count(options.knownOrderIds?.length ?? 0, 'order')} from the start`;
+  return `${signatures}; auth ${options.auth?.kind ?? 'none'}${requires}${orders}${faultText}`;
 }
 
 function describeStats(stats: ReceiverStats): string {

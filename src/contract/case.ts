@@ -5,7 +5,7 @@ import type { Verdict } from '../verdict.js';
 import type { CheckId } from './catalog.js';
 import { withControl } from './judges.js';
 import { caseId, type PlannedCase } from './plan.js';
-import type { Sender } from './request.js';
+import { BODY_EXCERPT_CHARS, type Sender } from './request.js';
 import type { CaseRecord, DeliveryRecord } from './results.js';
 import type { ContractSettings } from './settings.js';
 
@@ -21,17 +21,32 @@ export async function deliverCase(
   planned: Pick<PlannedCase, 'deliveries' | 'simultaneous'>,
   signal?: AbortSignal,
 ): Promise<DeliveryRecord[] | undefined> {
+  try {
+    return await deliverAll(sender, engine, planned, signal);
+  } catch (error) {
+    // A token refresh the abort cut short: the case is unfinished, not a setup error.
+    if (signal?.aborted) return undefined;
+    throw error;
+  }
+}
+
+async function deliverAll(
+  sender: Sender,
+  engine: DeliveryEngine,
+  planned: Pick<PlannedCase, 'deliveries' | 'simultaneous'>,
+  signal: AbortSignal | undefined,
+): Promise<DeliveryRecord[] | undefined> {
   const deliveries: DeliveryRecord[] = [];
   const options = signal ? { signal } : {};
   if (planned.simultaneous) {
-    const prepared = await Promise.all(planned.deliveries.map((spec) => sender.prepare(spec)));
+    const prepared = await Promise.all(planned.deliveries.map((spec) => sender.prepare(spec, { signal })));
     const outcomes = await Promise.all(prepared.map(({ request }) => engine.deliver(request, options)));
     prepared.forEach(({ request }, i) => deliveries.push({ request: sender.record(request, planned.deliveries[i]!.event.id), outcome: outcomes[i]! }));
   } else {
     let after: number | undefined;
     for (const spec of planned.deliveries) {
       if (signal?.aborted) return undefined;
-      const { request, timestamp } = await sender.prepare(spec, after);
+      const { request, timestamp } = await sender.prepare(spec, { after, signal });
       after = timestamp;
       deliveries.push({ request: sender.record(request, spec.event.id), outcome: await engine.deliver(request, options) });
     }
@@ -45,19 +60,37 @@ export async function deliverCase(
  */
 export function judgeCase(settings: ContractSettings, planned: PlannedCase, delivered: DeliveryRecord[], control: DeliveryOutcome | undefined): CaseRecord[] {
   const outcomes = delivered.map((delivery) => delivery.outcome);
+  // Judged on the whole body read; recorded with an excerpt of it, so hundreds of records stay small.
+  const recorded = delivered.map((delivery) => ({ request: delivery.request, outcome: excerpt(delivery.outcome) }));
   return planned.judges.map(({ checkId, judge }) => {
     const verdict = planned.control === undefined ? judge(outcomes) : withControl(judge(outcomes), outcomes[0], control, planned.control);
-    return {
-      id: caseId(checkId, planned),
-      checkId,
-      eventType: planned.eventType,
-      mode: planned.mode,
-      fault: planned.fault,
-      deliveries: delivered,
-      verdict: asPolicy(verdict, settings.policies[checkId].required),
-      reproduce: reproduceCommand(settings, planned, checkId),
-    };
+    return caseRecord(settings, planned, checkId, recorded, verdict);
   });
+}
+
+/** The records of a case that was never sent: each of its checks fails (or warns, if advisory) for `reason`. */
+export function unsentCase(settings: ContractSettings, planned: PlannedCase, reason: string): CaseRecord[] {
+  return planned.judges.map(({ checkId }) => caseRecord(settings, planned, checkId, [], { status: 'fail', reason }));
+}
+
+function caseRecord(settings: ContractSettings, planned: PlannedCase, checkId: CheckId, deliveries: DeliveryRecord[], verdict: Verdict): CaseRecord {
+  return {
+    id: caseId(checkId, planned),
+    checkId,
+    eventType: planned.eventType,
+    mode: planned.mode,
+    fault: planned.fault,
+    deliveries,
+    verdict: asPolicy(verdict, settings.policies[checkId].required),
+    reproduce: reproduceCommand(settings, planned, checkId),
+  };
+}
+
+/** The outcome with its body cut to an excerpt; `bytes` still counts every byte sent, `truncated` says some are left out. */
+function excerpt(outcome: DeliveryOutcome): DeliveryOutcome {
+  if (outcome.kind !== 'response' || outcome.body.text.length <= BODY_EXCERPT_CHARS) return outcome;
+  const text = outcome.body.text.slice(0, BODY_EXCERPT_CHARS);
+  return { ...outcome, body: { text, bytes: outcome.body.bytes, truncated: true } };
 }
 
 /** An advisory check does not fail: its failures are warnings. */

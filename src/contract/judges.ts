@@ -1,14 +1,7 @@
 // How contract cases judge what came back: one sentence per verdict, with the status, the time and the rule.
-import { judgeAcknowledgement } from '../ack.js';
+import { beforeStatus, judgeAcknowledgement, ms } from '../ack.js';
 import type { DeliveryOutcome } from '../outcome.js';
 import type { Verdict } from '../verdict.js';
-
-const ms = (value: number): string => `${Math.round(value)} ms`;
-
-const beforeStatus = {
-  connect: 'no connection was established',
-  headers: 'connected, but no status line arrived',
-} as const;
 
 /** What the receiver did, as the start of a sentence: `answered 500 in 12 ms`. */
 export function answered(outcome: DeliveryOutcome): string {

@@ -2,6 +2,7 @@
 import { UsageError } from '../errors.js';
 import type { DrEvent, Mode } from '../event.js';
 import { generateEvent } from '../generate.js';
+import { setOrderId } from '../order-ref.js';
 import type { DeliveryOutcome } from '../outcome.js';
 import { createRandom, deriveSeed, type Random } from '../random.js';
 import type { Verdict } from '../verdict.js';
@@ -70,7 +71,10 @@ export interface PlanContext {
   makeCase(family: string, input: CaseInput): CaseOutline | undefined;
   /** The valid, correctly signed event of a type and mode: judged by the ack checks, the control of rejection cases. */
   validEvent(eventType: string, mode: Mode): Omit<CaseInput, 'judges'>;
-  /** The `index`-th event of a case: the same for the same run seed and case key, whatever else the run plans. */
+  /**
+   * The `index`-th event of a case: the same for the same run seed and case key, whatever else the run plans. Outside
+   * the environment family an event about an order is about one of the orders the receiver knows, when it knows some.
+   */
   event(family: string, input: { eventType: string; mode: Mode; slug: string }, options?: { index?: number; itemCount?: number }): DrEvent;
   /** Seeded choices for a case (wrong tokens, picked types). */
   random(family: string, slug: string): Random;
@@ -162,9 +166,14 @@ export function outlineContract(settings: ContractSettings): ContractOutline {
       return { ...at, provides: true, build: () => ({ fault: 'valid event', deliveries: [plainDelivery(context.event('ack', at))] }) };
     },
     event(family, input, options = {}) {
-      const seed = deriveSeed(settings.seed, hash32(`${keyOf(family, input)}#${options.index ?? 0}`));
+      const key = hash32(`${keyOf(family, input)}#${options.index ?? 0}`);
       const expanded = settings.events.find((event) => event.type === input.eventType)?.expanded ?? false;
-      return generateEvent(input.eventType, { seed, mode: input.mode, expanded, ...(options.itemCount !== undefined ? { itemCount: options.itemCount } : {}) });
+      const itemCount = options.itemCount !== undefined ? { itemCount: options.itemCount } : {};
+      const event = generateEvent(input.eventType, { seed: deriveSeed(settings.seed, key), mode: input.mode, expanded, ...itemCount });
+      const known = settings.knownIds.order;
+      // environment.unknown-resource is about resources never seen: its events keep their fresh ids.
+      if (family !== 'environment' && known.length > 0) setOrderId(event, known[key % known.length]!);
+      return event;
     },
     random: (family, slug) => createRandom(deriveSeed(settings.seed, hash32(`${family}/${slug}`))),
   };

@@ -1,6 +1,6 @@
 // JSON pointers into data.object: read, write and remove a field, and name it the way reports and receivers do.
 
-/** The reference tokens of a pointer such as `/items/0/sku` (`~1` is `/`, `~0` is `~`). */
+/** The reference tokens of a pointer such as `/items/0/skuId` (`~1` is `/`, `~0` is `~`). */
 export function pointerSegments(pointer: string): string[] {
   if (pointer === '') return [];
   return pointer
@@ -64,7 +64,7 @@ function assign(container: Container, segment: string, value: unknown): void {
   else container[segment] = value;
 }
 
-/** `/billTo/address/country` → `data.object.billTo.address.country`; `/items/0/sku` → `data.object.items[0].sku`. */
+/** `/billTo/address/country` → `data.object.billTo.address.country`; `/items/0/skuId` → `data.object.items[0].skuId`. */
 export function fieldPath(pointer: string): string {
   return pointerSegments(pointer).reduce((path, segment) => (/^\d+$/.test(segment) ? `${path}[${segment}]` : `${path}.${segment}`), 'data.object');
 }

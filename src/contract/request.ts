@@ -49,8 +49,11 @@ export interface Prepared {
 }
 
 export interface Sender {
-  /** Builds the request now; `after` is a unix second the signed timestamp must be later than (a retry). */
-  prepare(spec: DeliverySpec, after?: number): Promise<Prepared>;
+  /**
+   * Builds the request now; `after` is a unix second the signed timestamp must be later than (a retry); `signal` ends a
+   * token request (OAuth refresh) the credentials need.
+   */
+  prepare(spec: DeliverySpec, options?: { after?: number | undefined; signal?: AbortSignal | undefined }): Promise<Prepared>;
   /** The request as reports show it: credentials and every known secret masked, the body cut to an excerpt. */
   record(request: DeliveryRequest, eventId: string): RequestRecord;
   /** Every secret the run knows so far (tokens, passwords, client secrets, fetched bearer tokens, secret headers). */
@@ -58,7 +61,7 @@ export interface Sender {
 }
 
 /** Response and request bodies are kept in reports up to this many characters. */
-const BODY_EXCERPT_CHARS = 2048;
+export const BODY_EXCERPT_CHARS = 2048;
 
 export function createSender(settings: ContractSettings, auth: AuthProvider): Sender {
   const { scheme, layout } = settings.signature;
@@ -76,9 +79,9 @@ export function createSender(settings: ContractSettings, auth: AuthProvider): Se
     return redactor.redact;
   };
 
-  const credentialHeaders = async (credentials: Credentials): Promise<Record<string, string>> => {
+  const credentialHeaders = async (credentials: Credentials, signal: AbortSignal | undefined): Promise<Record<string, string>> => {
     if (credentials === 'none') return {};
-    if (credentials === 'configured') return auth.headers();
+    if (credentials === 'configured') return auth.headers(signal);
     const config = auth.config;
     if (config.kind === 'basic') {
       return { Authorization: `Basic ${Buffer.from(`${config.username}:wrong-password-${settings.seed}`, 'utf8').toString('base64')}` };
@@ -87,14 +90,14 @@ export function createSender(settings: ContractSettings, auth: AuthProvider): Se
   };
 
   return {
-    async prepare(spec, after) {
+    async prepare(spec, { after, signal } = {}) {
       let timestamp = nowSec() - (spec.signing.kind === 'signed' ? spec.signing.ageSec : 0);
       if (after !== undefined && timestamp <= after) {
         await sleep((after + 1) * 1000 - Date.now() + 5);
         timestamp = Math.max(after + 1, nowSec());
       }
       const signatureHeaders = signatureFor(spec, timestamp);
-      const credentials = await credentialHeaders(spec.credentials);
+      const credentials = await credentialHeaders(spec.credentials, signal);
       const headers = deliveryHeaders(mergeHeaders(settings.headers, credentials, signatureHeaders));
       return { request: { url: settings.url, headers, body: spec.body }, timestamp };
     },

@@ -62,15 +62,19 @@ export interface CaseCounts {
   warn: number;
 }
 
-export interface ContractReport {
+/**
+ * How a run ended: to the end; interrupted (SIGINT/SIGTERM: the checks listed are those that ran); or unreachable (the
+ * receiver answered none of the first deliveries: the cases not sent are listed, failed).
+ */
+export type Completion = { complete: true; stoppedBy: null } | { complete: false; stoppedBy: 'interrupted' | 'unreachable' };
+
+export type ContractReport = Completion & {
   tool: 'drhook';
   version: string;
   kind: 'contract';
   runId: string;
   startedAt: string;
   finishedAt: string;
-  /** False when the run was interrupted: the checks listed are those that ran. */
-  complete: boolean;
   target: string;
   /** The effective settings of the run, secrets redacted. */
   settings: Record<string, unknown>;
@@ -82,4 +86,4 @@ export interface ContractReport {
     warnings: CheckId[];
   };
   checks: CheckResult[];
-}
+};

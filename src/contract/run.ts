@@ -11,11 +11,12 @@ import { redactStrings } from '../report/redact.js';
 import { makeRunId } from '../report/run-dir.js';
 import { UsageError } from '../errors.js';
 import { createSigner } from '../signing.js';
+import { createBreaker, describeUnreachable, type Unreachable } from './breaker.js';
 import { checks as catalog, type CheckId } from './catalog.js';
-import { deliverCase, judgeCase } from './case.js';
+import { deliverCase, judgeCase, unsentCase } from './case.js';
 import { controlKey, outlineContract, type CaseOutline, type ContractPlan } from './plan.js';
 import { createSender } from './request.js';
-import type { CaseCounts, CaseRecord, CheckResult, ContractReport } from './results.js';
+import type { CaseCounts, CaseRecord, CheckResult, Completion, ContractReport } from './results.js';
 import { settingsForReport, type ContractSettings } from './settings.js';
 
 export interface RunOptions {
@@ -38,7 +39,8 @@ const version = (JSON.parse(readFileSync(path.join(packageRoot, 'package.json'),
  * the cases `concurrency` at a time on one engine (the valid events first: rejection cases are judged against them),
  * and each burst last, alone, on an engine of its size. The cases' events are made in the order they are sent, one
  * case at a time between network events, so making them overlaps with waiting for the receiver; a case that cannot be
- * made ends the run with its error.
+ * made ends the run with its error. When none of the first max(concurrency, 8) deliveries got any HTTP answer, the run
+ * stops sending and every case not yet judged fails, saying so.
  * The report is redacted with every secret the run knew, fetched Bearer tokens included.
  */
 export async function runContract(settings: ContractSettings, options: RunOptions = {}): Promise<ContractReport> {
@@ -53,12 +55,13 @@ export async function runContract(settings: ContractSettings, options: RunOption
   for (const tokens of [settings.secrets.test, settings.secrets.live]) if (tokens.length > 0) createSigner(scheme, tokens, layout);
   const tls = { ...(settings.tls.ca ? { ca: settings.tls.ca } : {}), insecure: settings.tls.insecure };
   const auth = createAuth(settings.auth, { deadlineMs: settings.deadlineMs, ...tls });
-  if (settings.auth.kind !== 'none') await auth.headers();
+  if (settings.auth.kind !== 'none') await auth.headers(signal);
   const outline = outlineContract(settings);
   // Building drops cases, never adds judges: with none planned there is nothing to build.
   if (outline.cases.every((planned) => planned.judges.length === 0)) throw nothingToRun(outline.finish());
 
   const sender = createSender(settings, auth);
+  const breaker = createBreaker(Math.max(settings.concurrency, BREAKER_MIN_DELIVERIES), () => interruption.abort());
   const records: Array<CaseRecord[] | undefined> = outline.cases.map(() => undefined);
   /** Records judged before planning is done, held until onStart. */
   let early: CaseRecord[] | undefined = [];
@@ -101,7 +104,7 @@ export async function runContract(settings: ContractSettings, options: RunOption
     throw error;
   });
   const sending = (async () => {
-    const engine = createDeliveryEngine({ concurrency: settings.concurrency, deadlineMs: settings.deadlineMs, ...tls });
+    const engine = breaker.watch(createDeliveryEngine({ concurrency: settings.concurrency, deadlineMs: settings.deadlineMs, ...tls }));
     try {
       await inPool(controlCases, settings.concurrency, run(engine), signal);
       await inPool(otherCases, settings.concurrency, run(engine), signal);
@@ -111,7 +114,7 @@ export async function runContract(settings: ContractSettings, options: RunOption
     for (const index of bursts) {
       const planned = outline.cases[index]!.build();
       if (planned === undefined || signal.aborted) continue;
-      const burstEngine = createDeliveryEngine({ concurrency: planned.deliveries.length, deadlineMs: settings.deadlineMs, ...tls });
+      const burstEngine = breaker.watch(createDeliveryEngine({ concurrency: planned.deliveries.length, deadlineMs: settings.deadlineMs, ...tls }));
       try {
         await run(burstEngine)(index);
       } finally {
@@ -125,12 +128,25 @@ export async function runContract(settings: ContractSettings, options: RunOption
   const plan = planned.value;
   const total = judgedCount(plan);
 
+  const unreachable = breaker.tripped;
+  const sentCount = records.reduce((sum, done) => sum + (done?.length ?? 0), 0);
+  if (unreachable) {
+    const reason = `not sent: ${describeUnreachable(unreachable)}, so drhook stopped sending`;
+    outline.cases.forEach((outlined, index) => {
+      const unsent = records[index] === undefined ? outlined.build() : undefined;
+      if (unsent === undefined) return;
+      records[index] = unsentCase(settings, unsent, reason);
+      records[index].forEach((record) => options.onCase?.(record));
+    });
+  }
   const finished = records.flatMap((done) => done ?? []);
-  const complete = finished.length === total && !signal.aborted;
+  const completion: Completion = unreachable ? { complete: false, stoppedBy: 'unreachable' }
+    : signal.aborted || finished.length < total ? { complete: false, stoppedBy: 'interrupted' }
+    : { complete: true, stoppedBy: null };
   const checks = plan.checks.flatMap((planned): CheckResult[] => {
     const base = { id: planned.id, rule: catalog[planned.id].rule, required: settings.policies[planned.id].required };
     if (planned.status === 'skipped') {
-      return complete ? [{ ...base, status: 'skipped', skippedReason: planned.reason, counts: { pass: 0, fail: 0, warn: 0 }, cases: [] }] : [];
+      return finished.length === total ? [{ ...base, status: 'skipped', skippedReason: planned.reason, counts: { pass: 0, fail: 0, warn: 0 }, cases: [] }] : [];
     }
     const cases = finished.filter((record) => record.checkId === planned.id);
     if (cases.length === 0) return [];
@@ -145,14 +161,17 @@ export async function runContract(settings: ContractSettings, options: RunOption
     runId: options.runId ?? makeRunId('contract', startedAt),
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
-    complete,
+    ...completion,
     target: settings.url,
     settings: settingsForReport(settings),
-    gate: gate(checks, complete, finished.length, total),
+    gate: gate(checks, completion.complete, sentCount, total, unreachable),
     checks,
   };
   return redactStrings(report, createRedactor(sender.secrets()));
 }
+
+/** The breaker watches at least this many deliveries (more with a higher concurrency) before it can trip. */
+const BREAKER_MIN_DELIVERIES = 8;
 
 /** The case records a plan judges. */
 function judgedCount(plan: ContractPlan): number {
@@ -184,7 +203,8 @@ function countCases(cases: readonly CaseRecord[]): CaseCounts {
   return counts;
 }
 
-function gate(checks: readonly CheckResult[], complete: boolean, finished: number, total: number): ContractReport['gate'] {
+/** `finished`: the cases judged on an answer (or its absence); `unreachable`: why the rest were not sent, if so. */
+function gate(checks: readonly CheckResult[], complete: boolean, finished: number, total: number, unreachable: Unreachable | undefined): ContractReport['gate'] {
   const ran = checks.filter((check) => check.status !== 'skipped');
   const failedRequired = ran.filter((check) => check.status === 'fail').map((check) => check.id);
   const warnings = ran.filter((check) => check.status === 'warn').map((check) => check.id);
@@ -196,6 +216,9 @@ function gate(checks: readonly CheckResult[], complete: boolean, finished: numbe
     ...(skipped > 0 ? [`${skipped} skipped`] : []),
   ];
   const tail = notes.length > 0 ? `; ${notes.join('; ')}` : '';
+  if (unreachable) {
+    return { status: 'fail', summary: `Stopped sending: ${describeUnreachable(unreachable)}; ${total - finished} of ${total} cases were not sent and fail.`, failedRequired, warnings };
+  }
   if (!complete) {
     const failedSoFar = failedRequired.length > 0 ? `; failed so far: ${list(failedRequired)}` : '';
     return { status: 'fail', summary: `Interrupted after ${finished} of ${total} cases: a partial run cannot pass the gate${failedSoFar}.`, failedRequired, warnings };

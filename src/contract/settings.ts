@@ -1,13 +1,13 @@
 // The effective settings of a contract run: the scenario file, overridden by whatever the flags (or the caller) give.
 import type { AuthConfig } from '../auth.js';
 import { eventType } from '../catalog.js';
+import { DEFAULT_DEADLINE_MS } from '../delivery.js';
 import { closestMatch } from '../did-you-mean.js';
 import { UsageError } from '../errors.js';
 import { describeTls, parseUrl } from '../options.js';
 import { isSeed, maxSeed, newSeed } from '../random.js';
-import { loadScenario, type Scenario, type ScenarioAuth } from '../scenario.js';
-import { fieldSchema } from '../schemas.js';
-import type { ModeSecrets } from '../secrets.js';
+import { defaultRequires, loadScenario, type KnownIds, type Scenario, type ScenarioAuth } from '../scenario.js';
+import { checkSecret, type ModeSecrets } from '../secrets.js';
 import { describeLayout, type SchemeName, type SignatureLayout } from '../signing.js';
 import { checkIds, checks as catalog, isCheckId, type CheckId } from './catalog.js';
 
@@ -17,6 +17,8 @@ export interface EventSetting {
   type: string;
   /** JSON pointers into data.object of the fields the receiver depends on. */
   requires: readonly string[];
+  /** Share of this type in load tests. */
+  weight: number;
   expanded: boolean;
 }
 
@@ -34,6 +36,8 @@ export interface ContractSettings {
   /** The checks to run, in catalog order. */
   checks: CheckId[];
   policies: Record<CheckId, CheckPolicy>;
+  /** Resources the receiver knows: the events of every check but environment.unknown-resource are about them. */
+  knownIds: Readonly<KnownIds>;
   /** Run only this case (`<check>/<event type>/<mode>/<fault>`). */
   caseId?: string;
   mode: RunMode;
@@ -60,6 +64,8 @@ export interface ContractOptions {
   only?: readonly string[];
   skip?: readonly string[];
   caseId?: string;
+  /** Replaces the scenario's knownIds.order. */
+  knownOrderIds?: readonly string[];
   mode?: RunMode;
   secrets?: ModeSecrets;
   auth?: AuthConfig;
@@ -89,7 +95,8 @@ export function resolveSettings(url: string, options: ContractOptions = {}, env:
     if (!Number.isSafeInteger(chosen) || chosen < min || chosen > max) throw new UsageError(`${name} must be a whole number from ${min} to ${max}, got ${chosen}`);
     return chosen;
   };
-  const deadlineMs = number('--timeout-ms', options.deadlineMs, scenario.deadlineMs, 1, 3_600_000);
+  // No longer than Digital River waits, as --timeout-ms and the scenario schema: a longer deadline passes what it fails.
+  const deadlineMs = number('--timeout-ms', options.deadlineMs, scenario.deadlineMs, 1, DEFAULT_DEADLINE_MS);
   const toleranceSec = number('--tolerance', options.toleranceSec, scenario.toleranceSec, 1, 86_400);
   const burst = number('--burst', options.burst, scenario.burst, 1, 1024);
   const concurrency = number('--concurrency', options.concurrency, scenario.concurrency, 1, 1024);
@@ -110,6 +117,7 @@ export function resolveSettings(url: string, options: ContractOptions = {}, env:
     events: resolveEvents(scenario, options.events),
     checks: selectChecks(scenario, options.only, options.skip),
     policies: resolvePolicies(scenario),
+    knownIds: { order: options.knownOrderIds === undefined ? scenario.knownIds.order : checkKnownOrderIds(options.knownOrderIds) },
     mode: options.mode ?? scenario.mode,
     secrets: options.secrets ?? { test: [], live: [] },
     signature,
@@ -124,9 +132,20 @@ export function resolveSettings(url: string, options: ContractOptions = {}, env:
     reproduceFlags: [],
   };
   checkModeTokens(settings.mode, settings.secrets);
+  checkGivenSecrets(settings);
   if (options.caseId !== undefined) settings.caseId = options.caseId;
   settings.reproduceFlags = reproduceFlags(settings, scenario, options);
   return settings;
+}
+
+/** A library caller's secrets get the length check the CLI's flags, files and variables get (src/secrets.ts). */
+function checkGivenSecrets({ secrets, auth }: ContractSettings): void {
+  for (const mode of ['test', 'live'] as const) for (const token of secrets[mode]) checkSecret(`the ${mode}-mode signing token`, token);
+  if (auth.kind === 'basic') checkSecret('the basic auth password', auth.password);
+  if (auth.kind === 'oauth') {
+    checkSecret('the OAuth client secret', auth.clientSecret);
+    if (auth.password !== undefined) checkSecret('the OAuth password', auth.password);
+  }
 }
 
 /** With any signing token given, every mode the run sends needs its own: unsigned events would fail for the wrong reason. */
@@ -139,15 +158,21 @@ function checkModeTokens(mode: RunMode, secrets: ModeSecrets): void {
   throw new UsageError(`the run sends ${missing} events but only a ${given[0]}-mode signing token is given: add the ${missing}-mode token (${source}) or change --mode`);
 }
 
+/** `--known-order-id` values: any non-empty single-line string (Digital River's order ids are 12 digits), each once. */
+export function checkKnownOrderIds(ids: readonly string[]): string[] {
+  if (ids.length === 0) throw new UsageError('--known-order-id lists no order id');
+  for (const id of ids) if (!/^[^\r\n]+$/.test(id)) throw new UsageError(`--known-order-id: '${id}' is not an order id (a non-empty single line, such as 240450000336)`);
+  return [...new Set(ids)];
+}
+
 function resolveEvents(scenario: Scenario, types: readonly string[] | undefined): EventSetting[] {
-  if (types === undefined) return scenario.events.map(({ type, requires, expanded }) => ({ type, requires, expanded }));
+  if (types === undefined) return scenario.events.map(({ type, requires, weight, expanded }) => ({ type, requires, weight, expanded }));
   if (types.length === 0) throw new UsageError('--events lists no event type');
   return [...new Set(types)].map((type) => {
     eventType(type);
     const listed = scenario.events.find((event) => event.type === type);
-    if (listed) return { type, requires: listed.requires, expanded: listed.expanded };
-    const required = fieldSchema(type, '')?.required;
-    return { type, requires: Array.isArray(required) && required.includes('id') ? ['/id'] : [], expanded: false };
+    if (listed) return { type, requires: listed.requires, weight: listed.weight, expanded: listed.expanded };
+    return { type, requires: defaultRequires(type), weight: 1, expanded: false };
   });
 }
 
@@ -184,7 +209,7 @@ export function authFromScenario(auth: ScenarioAuth, env: NodeJS.ProcessEnv): Au
   const secret = (key: string, name: string): string => {
     const value = env[name];
     if (value === undefined || value === '') throw new UsageError(`the scenario's auth.${key} names the environment variable ${name}, which is not set`);
-    return value;
+    return checkSecret(`${name} (the scenario's auth.${key})`, value);
   };
   switch (auth.kind) {
     case 'none':
@@ -221,6 +246,7 @@ function reproduceFlags(settings: ContractSettings, scenario: Scenario, options:
   if (settings.signature.layout.encoding !== scenario.signature.encoding) flags.push('--signature-encoding', settings.signature.layout.encoding);
   if (settings.signature.layout.separator !== scenario.signature.separator) flags.push('--signature-separator', settings.signature.layout.separator);
   for (const [name, value] of Object.entries(options.headers ?? {})) if (!secretHeaderName.test(name)) flags.push('--header', `${name}: ${value}`);
+  if (options.knownOrderIds !== undefined) flags.push('--known-order-id', settings.knownIds.order.join(','));
   if (options.auth !== undefined) flags.push(...authFlags(options.auth));
   if (settings.tls.insecure) flags.push('--insecure');
   return flags;
@@ -257,7 +283,10 @@ export function settingsForReport(settings: ContractSettings): Record<string, un
     scenario: settings.scenario.name,
     scenarioFile: settings.scenario.file,
     events: settings.events.map((event) => event.type),
+    eventSettings: Object.fromEntries(settings.events.map(({ type, requires, weight, expanded }) => [type, { requires, weight, expanded }])),
     checks: settings.checks,
+    policies: Object.fromEntries(checkIds.map((id) => [id, { run: settings.checks.includes(id), ...settings.policies[id] }])),
+    knownIds: settings.knownIds,
     ...(settings.caseId !== undefined ? { case: settings.caseId } : {}),
     mode: settings.mode,
     seed: settings.seed,

@@ -1,77 +1,117 @@
-// Why an open-loop step sent fewer requests than asked: the receiver (connections all waiting) or drhook itself (its CPU saturated).
-import type { Diagnostics, LatencySummary, SecondSample, Shortfall } from './report.js';
+// Whether an open-loop step's answers kept pace with its rate, measured from how their latency rose over the step, and who fell behind: the receiver or drhook.
+import type { Diagnostics, Outcomes, Shortfall } from './report.js';
+import type { PaceHalves } from './stats.js';
 
-/** A step reached its rate when it sent at least this share of the requested requests. */
+/** The answers kept pace when they came at least this share of the requested rate. */
 export const RATE_TOLERANCE = 0.95;
-/** drhook's own limit: its event loop busy at least this share of the time… */
+/** drhook's own limit: its CPU busy at least this share of the time (it cannot send more)… */
 export const GENERATOR_CPU_SHARE = 0.9;
-/** …or its event loop this late (p99, ms): requests could not be sent on time. */
+/** …or its event loop this late (p99, ms), when that delay can account for the latency's rise (at most twice its size). */
 export const GENERATOR_LAG_MS = 100;
-/** The receiver's limit: at least this share of the requests were due while every connection still waited for an answer. */
-export const CONNECTION_BOUND_SHARE = 0.5;
+/** Below this many deliveries in either half of a step, the pace is the share answered within the deadline instead. */
+export const MIN_HALF_DELIVERIES = 10;
+/** Connections were the bottleneck when at least this share of the deliveries waited for one. */
+const CONNECTION_BOUND_SHARE = 0.5;
 
-export interface StepFigures {
+export interface PaceFigures {
   requestedRate: number;
-  achievedRate: number;
+  halves: PaceHalves;
+  outcomes: Outcomes;
   connections: number;
+  deadlineMs: number;
   diagnostics: Diagnostics;
-  latencyMs: LatencySummary | null;
-  series: readonly SecondSample[];
 }
 
 /**
- * How the cause is decided, in order:
- * 1. drhook's CPU (≥ 90 % of a core) or event-loop delay (p99 ≥ 100 ms) says drhook itself could not send on time:
- *    generator limit (its own timings are then unreliable, so this is checked first);
- * 2. else, when at least half the requests were due while all connections were still waiting for answers, the
- *    receiver did not answer fast enough for the rate at this many connections: receiver saturated;
- * 3. else the numbers are reported without a cause.
+ * The pace of the answers. A receiver that keeps up answers the second half of a step's deliveries as fast as the first:
+ * their latency from schedule stays level, however long it is. One that takes only `c` of a rate `r` builds a backlog,
+ * and the latency of a delivery due at time t grows as t·(r/c − 1). So, from the median latency of the deliveries due
+ * in each half (their due times `halfSec` apart on average): c = r · halfSec / (halfSec + rise). The time answers take
+ * to start flowing (the ramp-in) is in both medians and cancels out. A rise counts only when the second half's
+ * quartile 25 is above the first half's quartile 75, so scattered latencies or a brief stall are not taken for a
+ * backlog. With too few deliveries in a half, or most of the second half's not answered within the deadline, the pace
+ * is the requested rate times the share of the due deliveries answered within the deadline.
+ *
+ * Then who fell behind: drhook itself (a generator limit, which says nothing against the receiver) when its CPU was
+ * saturated, or when its event loop was held up (p99 ≥ 100 ms) by enough to account for the rise: a delay of d ms
+ * delays answers by about d, so it cannot explain a rise of more than twice its p99. Otherwise the receiver.
  */
-export function diagnoseShortfall(figures: StepFigures): Shortfall | null {
-  const { requestedRate, achievedRate, connections, diagnostics: d, latencyMs } = figures;
-  if (achievedRate >= requestedRate * RATE_TOLERANCE) return null;
-  const base = { requestedRate, achievedRate };
-  const reached = `sent ${fmtRate(achievedRate)} of the ${fmtRate(requestedRate)} requested`;
-  if (d.cpuShare >= GENERATOR_CPU_SHARE || d.eventLoopLagP99Ms >= GENERATOR_LAG_MS) {
+export function diagnosePace(figures: PaceFigures): Shortfall | null {
+  const { requestedRate, diagnostics: d } = figures;
+  const reading = readPace(figures);
+  if (reading === null) return null;
+  const base = { requestedRate, achievedRate: round(reading.rate) };
+  const held = d.eventLoopLagP99Ms >= GENERATOR_LAG_MS && reading.riseMs !== null && reading.riseMs <= 2 * d.eventLoopLagP99Ms;
+  if (generatorSaturated(d) || held) {
+    const own = generatorSaturated(d)
+      ? `its CPU was busy ${pct(d.cpuShare)} of the time (stamping and signing ${pct(d.stampShare)})`
+      : `its event loop was held up (delay p99 ${d.eventLoopLagP99Ms} ms) while its own CPU was busy only ${pct(d.cpuShare)} of the time: something else on this machine had the CPU`;
     return {
       ...base,
       cause: 'generator-limit',
-      explanation:
-        `drhook reached its own limit (${reached}): its CPU was busy ${pct(d.cpuShare)} of the time (stamping and signing ${pct(d.stampShare)}), ` +
-        `event-loop delay p99 ${d.eventLoopLagP99Ms} ms, so requests were not sent on time. This says nothing against the receiver: run drhook on a bigger machine or ask for less.`,
+      explanation: `drhook fell behind its own schedule (${reading.words}): ${own}. This says nothing against the receiver: run drhook on a bigger or quieter machine, or ask for less.`,
     };
   }
-  if (d.connectionBoundShare >= CONNECTION_BOUND_SHARE) {
-    const p50 = latencyMs?.p50;
-    const ceiling = p50 !== undefined && p50 > 0 ? `; at a median of ${p50} ms per answer, ${connections} connections carry at most about ${fmtRate((connections * 1000) / p50)}` : '';
-    return {
-      ...base,
-      cause: 'receiver-saturated',
-      explanation:
-        `the receiver did not keep up (${reached}): ${pct(d.connectionBoundShare)} of the requests were due while all ${connections} connections were still waiting for answers${ceiling}${latencyTrend(figures.series)}. ` +
-        'Digital River would queue the rest; if it delivers with more concurrency than this, raise --connections.',
-    };
-  }
-  return {
-    ...base,
-    cause: 'undetermined',
-    explanation: `${reached}, but neither the connections (busy for ${pct(d.connectionBoundShare)} of the requests) nor drhook's CPU (${pct(d.cpuShare)}, event-loop delay p99 ${d.eventLoopLagP99Ms} ms) was clearly the limit.`,
-  };
+  const waited = d.connectionBoundShare >= CONNECTION_BOUND_SHARE
+    ? ` ${pct(d.connectionBoundShare)} of the deliveries waited for one of the ${figures.connections} connections: if Digital River delivers to this receiver with more concurrency than that, raise --connections.`
+    : '';
+  return { ...base, cause: 'receiver-saturated', explanation: `the receiver fell behind (${reading.words})${reading.outlook}.${waited}` };
 }
 
-/** `; p99 rose from 12 ms in the first second to 2400 ms in the last`, when it rose at least threefold. */
-function latencyTrend(series: readonly SecondSample[]): string {
-  const measured = series.filter((sample) => sample.p99Ms !== null);
-  const first = measured[0]?.p99Ms;
-  const last = measured[measured.length - 1]?.p99Ms;
-  if (first == null || last == null || last < first * 3) return '';
-  return `; p99 rose from ${first} ms in the first second to ${last} ms in the last`;
+/** drhook's CPU was saturated: it could not keep its schedule, so lateness in its step is its own. */
+export function generatorSaturated(diagnostics: Diagnostics): boolean {
+  return diagnostics.cpuShare >= GENERATOR_CPU_SHARE;
+}
+
+interface PaceReading {
+  rate: number;
+  /** How much the median latency rose from the first half to the second; null when not measured. */
+  riseMs: number | null;
+  /** What was measured, in words. */
+  words: string;
+  /** What holding the rate longer would bring, in words (with a leading `; `), or ''. */
+  outlook: string;
+}
+
+/** The pace of the answers when it fell short of the tolerance; null when they kept pace. */
+function readPace(figures: PaceFigures): PaceReading | null {
+  const { requestedRate: rate, halves, deadlineMs, outcomes } = figures;
+  const { early, late, halfSec } = halves;
+  // Where the latency trend cannot be read (too few deliveries, or most later ones not answered in time): the share answered in time.
+  const due = outcomes.judged + outcomes.unfinished;
+  const answered = outcomes.judged - outcomes.timeouts - outcomes.connectionErrors;
+  const inTime = (detail: string): PaceReading | null =>
+    due === 0 || answered >= due * RATE_TOLERANCE ? null : { rate: (rate * answered) / due, riseMs: null, words: `only ${answered} of the ${due} deliveries due were answered within ${deadlineMs} ms${detail}`, outlook: '' };
+  if (early === null || late === null || early.count < MIN_HALF_DELIVERIES || late.count < MIN_HALF_DELIVERIES) return inTime('');
+  const medians = `the median time from when a delivery fell due to its answer rose from ${fmtMs(early.median)} in the first half of the step to`;
+  if (late.median > deadlineMs) return inTime(`: ${medians} over the deadline in the second`);
+  const rise = late.median - early.median;
+  const halfMs = halfSec * 1000;
+  const pace = (rate * halfMs) / (halfMs + Math.max(0, rise));
+  if (pace >= rate * RATE_TOLERANCE || late.q25 <= early.q75) return null;
+  // Latency grows by rise per halfSec: it reaches the deadline this long after the second half's middle (1.5 halves in).
+  const secondsLeft = ((deadlineMs - late.median) / rise) * halfSec;
+  return {
+    rate: pace,
+    riseMs: rise,
+    words: `it answered about ${fmtRate(pace)} of the ${fmtRate(rate)} due: ${medians} ${fmtMs(late.median)} in the second`,
+    outlook: `; held at this rate, deliveries would exceed the ${deadlineMs} ms deadline after about ${Math.max(1, Math.round(secondsLeft + halfSec * 1.5))} s`,
+  };
 }
 
 export function fmtRate(rate: number): string {
   return `${rate >= 100 ? Math.round(rate) : Math.round(rate * 10) / 10}/s`;
 }
 
+/** `2503 ms`, `4.5 ms`. */
+function fmtMs(ms: number): string {
+  return `${ms >= 10 ? Math.round(ms) : Math.round(ms * 10) / 10} ms`;
+}
+
 function pct(share: number): string {
   return `${Math.round(share * 100)} %`;
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
 }

@@ -1,4 +1,4 @@
-// The autocannon driver: one step of load, each request stamped fresh, paced, timed out at the deadline, and every outcome recorded.
+// The autocannon driver: one step of load, each request stamped fresh, paced, timed from its slot, timed out at the deadline, and every outcome recorded.
 import type { EventEmitter } from 'node:events';
 import { maxHeaderSize } from 'node:http';
 import type { TLSSocket } from 'node:tls';
@@ -6,9 +6,11 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import type { Diagnostics, Pace } from './report.js';
 import type { LoadStop } from './settings.js';
+import { DEFAULT_MAX_BODY_BYTES } from '../delivery.js';
 import { createPacer, type Pacer } from './pace.js';
+import { connectionTarget, type Target } from './resolve.js';
 import type { Stamper } from './stamp.js';
-import { createRecorder, type Measurement } from './stats.js';
+import { createRecorder, type Measurement, type Recorder } from './stats.js';
 
 export interface StepSpec {
   pace: Pace;
@@ -19,6 +21,8 @@ export interface StepSpec {
 
 export interface EngineContext {
   url: string;
+  /** The receiver's address, resolved once before the run (resolve.ts); unresolved, every request due fails at once. */
+  target: Target;
   connections: number;
   deadlineMs: number;
   /** https: an extra certificate authority, or no verification at all. */
@@ -39,8 +43,9 @@ export interface LiveFigures {
 }
 
 export interface StepMeasurement extends Measurement {
+  /** When the clock started: once every connection was open. */
   startedAt: Date;
-  /** How long requests were sent for. */
+  /** Open loop: how long the slots fell due over; closed loop: how long requests were sent for (with a count: until the last answer). */
   windowSec: number;
   diagnostics: Diagnostics;
   /** Why sending stopped early: the caller's signal, or the time cap. */
@@ -80,6 +85,7 @@ interface ResponseParser {
 
 /** http-parser-js's callback keys. */
 const ON_HEADERS_COMPLETE = 2;
+const ON_BODY = 3;
 const ON_MESSAGE_COMPLETE = 4;
 
 /** A response that is not HTTP drhook can judge: counted as a connection error with this code, the connection replaced. */
@@ -89,12 +95,17 @@ class BadResponse extends Error {
   }
 }
 
+/** Thrown out of the parser when an answer is judged before its body ends: the rest of it is not read. */
+class Judged extends Error {}
+
 /** A connection waiting for its slot has nothing in flight: its timeout is pushed this far out. */
 const IDLE_TIMEOUT_MS = 1e9;
 /** The event-loop monitor's timer interval; its samples include it, so it is subtracted. */
 const LAG_RESOLUTION_MS = 10;
 /** autocannon checks whether to stop this often; drhook stops it as soon as the answers are in. */
 const SAMPLE_MS = 100;
+/** After the window, every delivery is settled within the deadline; the step waits this much longer at most. */
+const DRAIN_MARGIN_MS = 1000;
 
 const internalsMissing = 'the installed autocannon does not expose the client internals drhook load drives (written for autocannon 9)';
 
@@ -111,26 +122,50 @@ function checkClient(client: Partial<AutocannonClient>): asserts client is Autoc
   }
 }
 
-/** Runs one step until its duration, count, the time cap or the signal ends it, then waits for the answers in flight (at most the deadline). */
+/**
+ * Runs one step until its duration, count, the time cap or the signal ends it, then waits for the answers in flight
+ * (at most the deadline). The clock starts once every connection is open (or has failed to open), so opening them is
+ * not timed. Open loop, the step has exactly rate × duration slots; each delivery's latency counts from its slot, and
+ * its deadline too: one that waited for a free connection has that much less time, and one still waiting at its
+ * deadline is never sent (a timeout).
+ */
 export function runStep(spec: StepSpec, context: EngineContext): Promise<StepMeasurement> {
   const { stamper, deadlineMs } = context;
-  const startedAt = new Date();
-  const startMs = performance.now();
-  const recorder = createRecorder(deadlineMs);
-  const pacer: Pacer | undefined = spec.pace.kind === 'open' ? createPacer(spec.pace.rate) : undefined;
+  const { stop } = spec;
+  const rate = spec.pace.kind === 'open' ? spec.pace.rate : null;
+  const capMs = spec.maxSec * 1000;
+  const plannedSlots = rate === null ? 0 : stop.kind === 'count' ? stop.requests : slotsIn(rate, stop.seconds * 1000);
+  const slots = rate === null ? 0 : Math.min(plannedSlots, slotsIn(rate, capMs));
+  // Open loop the window is the time the slots fall due in; closed loop the duration, or with --count the time cap.
+  const windowMs = rate !== null ? (slots * 1000) / rate : Math.min(stop.kind === 'duration' ? stop.seconds * 1000 : Number.POSITIVE_INFINITY, capMs);
+  const cappedByTime = rate !== null ? slots < plannedSlots : !(stop.kind === 'duration' && stop.seconds <= spec.maxSec);
+  const countLimit = rate === null && stop.kind === 'count' ? stop.requests : Number.POSITIVE_INFINITY;
+  if (context.target.kind === 'unresolved') {
+    const due = rate !== null ? slots : Number.isFinite(countLimit) ? countLimit : context.connections;
+    return Promise.resolve(unresolvedStep(due, context.target.code, deadlineMs));
+  }
+  const connectTo = connectionTarget(context.url, context.target.address);
   const lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
-  lag.enable();
-  const cpuAtStart = process.cpuUsage();
-  const busyAtStart = stamper.busyMs;
-  const countLimit = spec.stop.kind === 'count' ? spec.stop.requests : Number.POSITIVE_INFINITY;
-  const windowMs = Math.min(spec.stop.kind === 'duration' ? spec.stop.seconds * 1000 : Number.POSITIVE_INFINITY, spec.maxSec * 1000);
+
+  // Set when the clock starts (begin): no request leaves before, so nothing is recorded before.
+  let begun = false;
+  let startMs = Number.NaN;
+  let startedAt!: Date;
+  let recorder!: Recorder;
+  let pacer: Pacer | undefined;
+  let cpuAtStart!: NodeJS.CpuUsage;
+  let busyAtStart = 0;
+  const parked: Array<() => void> = [];
+  let connecting = context.connections;
 
   let sending = true;
   let windowEndMs = Number.NaN;
+  let lastSettledMs = Number.NaN;
   let cutShort: StepMeasurement['cutShort'] = null;
   let sent = 0;
   let inFlight = 0;
   let maxInFlight = 0;
+  let unsent = 0;
   let finished = false;
   let failure: Error | undefined;
   const timers: NodeJS.Timeout[] = [];
@@ -139,11 +174,12 @@ export function runStep(spec: StepSpec, context: EngineContext): Promise<StepMea
   return new Promise<StepMeasurement>((resolve, reject) => {
     const instance = autocannon(
       {
-        url: context.url,
+        // The address, not the name: no DNS lookup per connection (the Host header and TLS server name keep the name).
+        ...connectTo,
         method: 'POST',
         connections: context.connections,
         // drhook ends the step itself; autocannon's own end is only a safety net.
-        duration: Math.ceil(Math.min(windowMs, spec.maxSec * 1000) / 1000 + deadlineMs / 1000 + 5),
+        duration: Math.ceil((deadlineMs + Math.min(windowMs, capMs) + deadlineMs + DRAIN_MARGIN_MS) / 1000 + 5),
         timeout: deadlineMs / 1000,
         pipelining: 1,
         // autocannon itself never verifies certificates; drhook checks each connection (guard, below).
@@ -154,7 +190,8 @@ export function runStep(spec: StepSpec, context: EngineContext): Promise<StepMea
             drive(client as unknown as Partial<AutocannonClient>);
           } catch (error) {
             failure ??= error as Error;
-            stopSending(null);
+            // autocannon is still setting up its clients: the step ends as soon as it has.
+            queueMicrotask(finish);
           }
         },
       },
@@ -169,41 +206,59 @@ export function runStep(spec: StepSpec, context: EngineContext): Promise<StepMea
     );
 
     const onAbort = (): void => {
+      begin();
       stopSending('aborted');
       finish();
     };
     if (context.signal?.aborted) queueMicrotask(onAbort);
     else context.signal?.addEventListener('abort', onAbort, { once: true });
+    // A connection that has neither opened nor failed within the deadline does not hold the others back.
+    timers.push(setTimeout(begin, deadlineMs));
 
-    const cappedByTime = !(spec.stop.kind === 'duration' && spec.stop.seconds <= spec.maxSec);
-    timers.push(setTimeout(() => stopSending(cappedByTime ? 'time-cap' : null), windowMs));
-    if (sending) {
+    /** Starts the clock: the schedule, the recorder, drhook's own CPU and event-loop figures; parked connections go. */
+    function begin(): void {
+      if (begun) return;
+      begun = true;
+      startMs = performance.now();
+      startedAt = new Date();
+      recorder = createRecorder(deadlineMs, rate === null ? {} : { windowSec: windowMs / 1000 });
+      const dueSec = (dueMs: number): number => (dueMs - startMs) / 1000;
+      if (rate !== null) pacer = createPacer({ rate, slots, deadlineMs, onExpired: (dueMs) => recorder.notSent(dueSec(dueMs)) });
+      cpuAtStart = process.cpuUsage();
+      busyAtStart = stamper.busyMs;
+      lag.enable();
+      timers.push(setTimeout(() => stopSending(cappedByTime ? 'time-cap' : null), windowMs));
       progress = setInterval(() => {
         const live = recorder.progress();
         context.onSecond?.({ elapsedSec: (performance.now() - startMs) / 1000, sent: live.sent, failures: live.failures, p99Ms: live.p99Ms, rate: live.lastSecondSent });
       }, 1000);
       timers.push(progress);
+      for (const resume of parked.splice(0)) resume();
     }
 
+    /**
+     * The window ends: closed loop nothing more is sent; open loop the last slot has fallen due, and slots still
+     * waiting for a connection go out as connections free up, until their deadline.
+     */
     function stopSending(reason: StepMeasurement['cutShort']): void {
       if (!sending) return;
       sending = false;
       cutShort ??= reason;
-      windowEndMs = performance.now();
-      pacer?.stop();
+      windowEndMs = Math.min(performance.now(), startMs + windowMs);
       if (progress !== undefined) clearInterval(progress);
-      // Answers still in flight get the deadline (autocannon times them out), plus a margin.
-      timers.push(setTimeout(finish, deadlineMs + 1000));
+      // Every delivery is answered, timed out or expired by its deadline; a margin, then the step ends regardless.
+      timers.push(setTimeout(finish, deadlineMs + DRAIN_MARGIN_MS));
       settleIfDrained();
     }
 
     function settleIfDrained(): void {
-      if (!sending && inFlight === 0) finish();
+      if (!sending && inFlight === 0 && (pacer === undefined || pacer.done)) finish();
     }
 
     function finish(): void {
       if (finished) return;
       finished = true;
+      unsent = pacer?.stop() ?? 0;
       instance.stop();
     }
 
@@ -214,6 +269,9 @@ export function runStep(spec: StepSpec, context: EngineContext): Promise<StepMea
       let waiting = false;
       let closeAfterAnswer = false;
       let lossCounted = false;
+      /** The slot of the request in flight: when it fell due (seconds into the step) and how late it was sent. */
+      let dueSec: number | undefined;
+      let lateMs = 0;
 
       // The request bytes come from the stamper; autocannon's own request list is not used. Each connection stamps
       // into its own buffer once everything it wrote before has been handed to the kernel (writableLength 0: a
@@ -231,9 +289,6 @@ export function runStep(spec: StepSpec, context: EngineContext): Promise<StepMea
         client.timeoutTicker.reschedule(IDLE_TIMEOUT_MS);
       };
       const send = (): void => {
-        waiting = false;
-        if (client.destroyed) return;
-        if (!sending) return idle();
         sent++;
         inFlight++;
         if (inFlight > maxInFlight) maxInFlight = inFlight;
@@ -241,8 +296,18 @@ export function runStep(spec: StepSpec, context: EngineContext): Promise<StepMea
         original();
         if (sent >= countLimit) stopSending(null);
       };
+      const sendSlot = (dueMs: number, late: number): void => {
+        waiting = false;
+        dueSec = (dueMs - startMs) / 1000;
+        lateMs = late;
+        send();
+        // Its deadline counts from its slot: the time it waited for this connection is already spent (to the timer's
+        // millisecond; an answer in the slack after it still counts as late).
+        if (late >= 1) client.timeoutTicker.reschedule(deadlineMs - late);
+      };
       const settled = (): void => {
         inFlight--;
+        if (countLimit < Number.POSITIVE_INFINITY) lastSettledMs = performance.now();
         settleIfDrained();
       };
 
@@ -263,22 +328,26 @@ export function runStep(spec: StepSpec, context: EngineContext): Promise<StepMea
           return client._resetConnection();
         }
         if (waiting) return;
-        if (!sending) return idle();
-        if (!pacer) return send();
+        if (begun && pacer === undefined) return sending ? send() : idle();
+        // Until the clock starts the connection waits; open loop it waits for its slot (for good once there is none).
         waiting = true;
         idle();
-        pacer.take(send);
+        if (pacer) return pacer.take(sendSlot);
+        parked.push(() => {
+          waiting = false;
+          client._doRequest();
+        });
       };
 
       client.on('headers', (info: { shouldKeepAlive?: boolean }) => {
         if (info.shouldKeepAlive === false) closeAfterAnswer = true;
       });
-      client.on('response', (status: number, _bytes: number, latencyMs: number) => {
-        recorder.answered(status, latencyMs);
+      client.on('response', (status: number, _bytes: number, serviceMs: number) => {
+        recorder.answered(status, lateMs + serviceMs, serviceMs, dueSec);
         settled();
       });
       client.on('timeout', () => {
-        recorder.timedOut();
+        recorder.timedOut(dueSec);
         settled();
       });
       client.on('connError', (error: NodeJS.ErrnoException) => {
@@ -287,37 +356,60 @@ export function runStep(spec: StepSpec, context: EngineContext): Promise<StepMea
         recorder.connectionError(error.code ?? 'error');
         settled();
       });
-      guard(client, (code) => {
-        if (client.pipelinedRequests.size() > 0) {
-          recorder.connectionError(code);
-          settled();
-        }
+      guard(
+        client,
+        (code) => {
+          if (client.pipelinedRequests.size() > 0) {
+            recorder.connectionError(code);
+            settled();
+          }
+        },
+        () => {
+          closeAfterAnswer = true;
+        },
+      );
+      onFirstAttempt(client, () => {
+        if (--connecting === 0) begin();
       });
     }
 
     /**
-     * Makes autocannon's reading of answers safe against hostile receivers: bodies are counted, not kept; 1xx
-     * answers are skipped as undici skips them (an unsolicited 100 Continue is refused, as undici refuses it);
+     * Makes autocannon's reading of answers safe against hostile receivers: bodies are counted, not kept; a failing
+     * status (not 2xx) is judged once its body passes 64 KiB, as if it ended there, and the rest is not read (`onCut`,
+     * then a new connection), while a 2xx is read to its end or the deadline, as send and contract read it; 1xx
+     * answers before the final one are skipped, as RFC 9110 asks of a client (an unsolicited 100 Continue too; 101 is final);
      * a parse error, a header block over Node's limit or an answer without a request is a bad response (`onBad`,
      * then a new connection); an answer that ends with the connection (HTTP/1.0) is complete when it closes; each
      * connection starts with a fresh parser; and over https an untrusted certificate ends the connection before
      * anything is sent on it, unless the run is insecure.
      */
-    function guard(client: AutocannonClient, onBad: (code: string) => void): void {
+    function guard(client: AutocannonClient, onBad: (code: string) => void, onCut: () => void): void {
       const { parser } = client;
       client.pipelinedRequests.addBody = () => {};
       let informational = false;
+      /** The answer's body so far, and whether its status fails it whatever the body holds. */
+      let bodyBytes = 0;
+      let failing = false;
+      let complete!: () => unknown;
       // autocannon sets the parser's callbacks after setupClient, before its first connection: wrapped there.
       const wrapCallbacks = (): void => {
         const onHeadersComplete = parser[ON_HEADERS_COMPLETE];
+        const onBody = parser[ON_BODY];
         const onMessageComplete = parser[ON_MESSAGE_COMPLETE];
-        if (typeof onHeadersComplete !== 'function' || typeof onMessageComplete !== 'function') throw new Error(internalsMissing);
+        if (typeof onHeadersComplete !== 'function' || typeof onBody !== 'function' || typeof onMessageComplete !== 'function') throw new Error(internalsMissing);
+        complete = () => (onMessageComplete as () => unknown).call(parser);
         parser[ON_HEADERS_COMPLETE] = (info: { statusCode: number; headers: string[] }) => {
-          if (info.statusCode === 100) throw new BadResponse('unsolicited-100-continue');
-          informational = info.statusCode > 100 && info.statusCode < 200 && info.statusCode !== 101;
+          informational = info.statusCode >= 100 && info.statusCode < 200 && info.statusCode !== 101;
           if (informational) return undefined;
           if (info.headers.reduce((sum, part) => sum + part.length + 2, 0) > maxHeaderSize) throw new BadResponse('HPE_HEADER_OVERFLOW');
+          bodyBytes = 0;
+          failing = info.statusCode < 200 || info.statusCode >= 300;
           return (onHeadersComplete as (info: unknown) => unknown).call(parser, info);
+        };
+        parser[ON_BODY] = (chunk: Buffer, start: number, length: number) => {
+          bodyBytes += length;
+          if (failing && bodyBytes > DEFAULT_MAX_BODY_BYTES) throw client.pipelinedRequests.size() > 0 ? new Judged() : new BadResponse('answer-without-request');
+          return (onBody as (...args: unknown[]) => unknown).call(parser, chunk, start, length);
         };
         parser[ON_MESSAGE_COMPLETE] = () => {
           if (informational) {
@@ -338,6 +430,13 @@ export function runStep(spec: StepSpec, context: EngineContext): Promise<StepMea
           result = error instanceof Error ? error : new Error(String(error));
         }
         if (!(result instanceof Error)) return result;
+        if (result instanceof Judged) {
+          // Answered, as far as its verdict goes: recorded now, and the connection replaced instead of read on.
+          parser.reinitialize(parser.type);
+          onCut();
+          complete();
+          return 0;
+        }
         const code = (result as NodeJS.ErrnoException).code;
         onBad(code !== undefined && (result instanceof BadResponse || code.startsWith('HPE_')) ? code : result.message === 'max header size exceeded' ? 'HPE_HEADER_OVERFLOW' : 'HPE_INVALID');
         client._resetConnection();
@@ -372,12 +471,14 @@ export function runStep(spec: StepSpec, context: EngineContext): Promise<StepMea
     }
 
     function measure(): StepMeasurement {
-      const end = Number.isNaN(windowEndMs) ? performance.now() : windowEndMs;
       const wallMs = Math.max(1, performance.now() - startMs);
       const cpu = process.cpuUsage(cpuAtStart);
-      const measurement = recorder.finish(Math.max(0, inFlight));
+      const measurement = recorder.finish(unsent + Math.max(0, inFlight));
       const stampMs = stamper.busyMs - busyAtStart;
       const lagP99 = lag.count > 0 ? Math.max(0, lag.percentile(99) / 1e6 - LAG_RESOLUTION_MS) : 0;
+      // With --count in closed loop the window runs to the last answer: the rate is then what the receiver answered.
+      const end = !Number.isNaN(lastSettledMs) ? lastSettledMs : Number.isNaN(windowEndMs) ? performance.now() : windowEndMs;
+      const due = pacer?.due ?? 0;
       return {
         ...measurement,
         startedAt,
@@ -388,12 +489,56 @@ export function runStep(spec: StepSpec, context: EngineContext): Promise<StepMea
           stampShare: round(stampMs / wallMs, 3),
           stampMicros: measurement.sent > 0 ? round((stampMs * 1000) / measurement.sent, 2) : 0,
           eventLoopLagP99Ms: round(lagP99, 1),
-          connectionBoundShare: pacer && pacer.sent > 0 ? round(pacer.connectionBound / pacer.sent, 3) : 0,
+          connectionBoundShare: pacer && due > 0 ? round(pacer.connectionBound / due, 3) : 0,
           maxInFlight,
         },
       };
     }
   });
+}
+
+/** The host name did not resolve: each request due fails at once with the DNS error code; nothing goes on the wire. */
+function unresolvedStep(due: number, code: string, deadlineMs: number): StepMeasurement {
+  const startMs = performance.now();
+  const startedAt = new Date();
+  const recorder = createRecorder(deadlineMs);
+  for (let i = 0; i < due; i++) {
+    recorder.sent();
+    recorder.connectionError(code);
+  }
+  return {
+    ...recorder.finish(0),
+    startedAt,
+    windowSec: Math.max(0.001, (performance.now() - startMs) / 1000),
+    cutShort: null,
+    diagnostics: { cpuShare: 0, stampShare: 0, stampMicros: 0, eventLoopLagP99Ms: 0, connectionBoundShare: 0, maxInFlight: 0 },
+  };
+}
+
+/** Slots falling due within `ms` at `rate`: at 0, 1/rate, … before the end (exactly rate × duration when that is whole). */
+function slotsIn(rate: number, ms: number): number {
+  return Math.max(1, Math.ceil((rate * ms) / 1000 - 1e-6));
+}
+
+/** Calls `settled` once, when the client's first connection has opened (after the TLS handshake over https) or failed. */
+function onFirstAttempt(client: AutocannonClient, settled: () => void): void {
+  const connect = client._connect.bind(client);
+  let first = true;
+  client._connect = () => {
+    connect();
+    if (!first || !client.conn) return;
+    first = false;
+    const socket = client.conn as unknown as EventEmitter;
+    let done = false;
+    const once = (): void => {
+      if (done) return;
+      done = true;
+      settled();
+    };
+    socket.once('encrypted' in socket ? 'secureConnect' : 'connect', once);
+    socket.once('error', once);
+    socket.once('close', once);
+  };
 }
 
 function round(value: number, digits: number): number {

@@ -1,6 +1,6 @@
 // The steps a plan runs: one steady step, a ramp of rates, or the capacity search (double until a step breaks, then bisect).
 import { fmtRate } from './diagnose.js';
-import type { CapacitySummary, Pace, StepResult } from './report.js';
+import type { CapacitySummary, Pace, StepResult, ThresholdCheck } from './report.js';
 import type { LoadPlan, LoadStop } from './settings.js';
 
 export interface StepRun {
@@ -56,6 +56,19 @@ async function runRamp(plan: Extract<LoadPlan, { kind: 'ramp' }>, context: PlanC
 
 type Point = NonNullable<CapacitySummary['firstBad']>;
 
+/**
+ * How the capacity search reads a step: drhook itself could not send the rate (it says nothing about the receiver),
+ * every threshold held, or one did not (a warning counts: the step did not show the receiver holding the rate).
+ */
+export function capacityReading(step: StepResult): 'generator-limit' | 'held' | 'broke' {
+  if (step.shortfall?.cause === 'generator-limit') return 'generator-limit';
+  return unheld(step).length === 0 ? 'held' : 'broke';
+}
+
+function unheld(step: StepResult): ThresholdCheck[] {
+  return step.checks.filter((check) => check.verdict.status !== 'pass');
+}
+
 async function searchCapacity(plan: Extract<LoadPlan, { kind: 'capacity' }>, context: PlanContext): Promise<PlanOutcome> {
   const steps: StepResult[] = [];
   let good: Omit<Point, 'why'> | null = null;
@@ -76,13 +89,13 @@ async function searchCapacity(plan: Extract<LoadPlan, { kind: 'capacity' }>, con
     const { result } = run;
     steps.push(result);
     if (run.cutShort) return summary('interrupted', `the search was interrupted at ${fmtRate(rate)}${bracket(good, bad)}`, run.cutShort);
-    if (result.shortfall?.cause === 'generator-limit') {
+    const reading = capacityReading(result);
+    if (reading === 'generator-limit') {
       return summary('generator-limit', `drhook itself could not send ${fmtRate(rate)} on this machine, so the receiver's capacity is at least ${fmtRate(result.achievedRate)}${bracket(good, bad)}`);
     }
     const point = { label: result.label, rate, p99Ms: result.latencyMs?.p99 ?? null, failureRate: result.outcomes.failureRate };
-    const broken = result.checks.filter((check) => check.verdict.status !== 'pass');
-    if (broken.length === 0) good = point;
-    else bad = { ...point, why: broken.map((check) => check.verdict.reason).join('; ') };
+    if (reading === 'held') good = point;
+    else bad = { ...point, why: unheld(result).map((check) => check.verdict.reason).join('; ') };
 
     if (bad === null) {
       if (rate >= plan.maxRate) return summary('max-rate', `every step held up to --max-rate ${fmtRate(plan.maxRate)}: the capacity is at least that`);

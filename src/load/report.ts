@@ -4,7 +4,10 @@ import type { Verdict } from '../verdict.js';
 /** How requests are paced: a fixed arrival rate, or closed loop (each connection sends again as soon as it is answered). */
 export type Pace = { kind: 'open'; rate: number } | { kind: 'closed' };
 
-/** Latency of the judged deliveries in milliseconds; a timeout counts as the deadline + 1 ms (its true latency is longer). */
+/**
+ * Latency of the judged deliveries in milliseconds; a timeout counts as the deadline + 1 ms (its true latency is longer).
+ * Open loop: counted from when each delivery fell due, so time spent waiting for a free connection is included.
+ */
 export interface LatencySummary {
   count: number;
   mean: number;
@@ -13,6 +16,11 @@ export interface LatencySummary {
   p99: number;
   p999: number;
   max: number;
+  /**
+   * The whole distribution from the histogram: [latency ms, share of the deliveries answered within it] points, the
+   * share rising from 0 to 1, at most 76 of them. Reports written before drhook recorded it lack it.
+   */
+  distribution?: Array<[number, number]>;
 }
 
 /** One second of a step, by completion time: for plots. */
@@ -25,6 +33,8 @@ export interface SecondSample {
   failures: number;
   /** p99 latency of the deliveries judged this second; null when none was. */
   p99Ms: number | null;
+  /** Only on a step's last sample: how long it lasted (under a second when the step ended within it). Older reports lack it. */
+  lengthSec?: number;
 }
 
 /** How the deliveries of a step ended. Everything but a 2xx is a failure, as Digital River counts it. */
@@ -37,8 +47,13 @@ export interface Outcomes {
   statuses: Record<string, number>;
   /** Answered 3xx: a failure, never followed. */
   redirects: number;
-  /** No complete answer within the deadline: the request was aborted. */
+  /** No complete answer within the deadline (open loop: counted from when it fell due): the request was aborted, or never sent. */
   timeouts: number;
+  /**
+   * Open loop: of the timeouts, those never sent: every connection was still busy when their deadline passed. Reports
+   * written before drhook counted them lack it.
+   */
+  notSent?: number;
   /** Connection refused, reset or closed before an answer. */
   connectionErrors: number;
   /** Connection errors by code (ECONNREFUSED, ECONNRESET, closed-before-answer…). */
@@ -46,7 +61,7 @@ export interface Outcomes {
   failures: number;
   /** failures / judged; 0 when nothing was judged. */
   failureRate: number;
-  /** Sent but still in flight when the step ended: not judged. */
+  /** Still in flight when the step ended (or, open loop, due and not yet sent when it was interrupted): not judged. */
   unfinished: number;
 }
 
@@ -60,17 +75,19 @@ export interface Diagnostics {
   stampMicros: number;
   /** p99 of drhook's event-loop delay during the step, in milliseconds. */
   eventLoopLagP99Ms: number;
-  /** Open loop: share of the requests that were due while every connection was still waiting for an answer. */
+  /** Open loop: share of the due deliveries that waited for a connection (every one was busy), whether or not one came free in time. */
   connectionBoundShare: number;
   /** Most deliveries in flight at once. */
   maxInFlight: number;
 }
 
-export type ShortfallCause = 'receiver-saturated' | 'generator-limit' | 'undetermined';
+/** Reports written before drhook measured the pace of the answers may also hold `undetermined`. */
+export type ShortfallCause = 'receiver-saturated' | 'generator-limit';
 
-/** The achieved rate fell short of the requested one (open loop only), and why. */
+/** Open loop: the receiver's answers fell behind the requested rate, and why. */
 export interface Shortfall {
   requestedRate: number;
+  /** The pace of the answers, in deliveries per second (an upper bound when most of the later ones timed out). */
   achievedRate: number;
   cause: ShortfallCause;
   explanation: string;
@@ -93,14 +110,23 @@ export interface StepResult {
   label: string;
   pace: Pace;
   startedAt: string;
-  /** The measured window: requests are sent during it, then the step waits for the answers still in flight. */
+  /**
+   * The measured window: open loop, the time over which its deliveries fell due (requests still waiting for a
+   * connection are sent after it, until their deadline); closed loop, the time requests were sent for, or with
+   * --count until the last answer. Then the step waits for the answers still in flight.
+   */
   durationSec: number;
   sent: number;
-  /** Requests sent per second of the window. */
+  /** Requests sent per second of the window (closed loop with --count: answered per second). */
   achievedRate: number;
   outcomes: Outcomes;
   /** null when no delivery was judged. */
   latencyMs: LatencySummary | null;
+  /**
+   * Open loop: the receiver's service time, from when each request was written to its answer (answers only), without
+   * the wait for a free connection that latencyMs includes. Absent in closed loop and in reports written before it.
+   */
+  serviceMs?: LatencySummary | null;
   series: SecondSample[];
   shortfall: Shortfall | null;
   diagnostics: Diagnostics;

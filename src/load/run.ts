@@ -4,10 +4,11 @@ import path from 'node:path';
 import { createAuth } from '../auth.js';
 import { packageRoot } from '../paths.js';
 import { makeRunId } from '../report/run-dir.js';
-import { diagnoseShortfall, fmtRate } from './diagnose.js';
+import { diagnosePace, fmtRate } from './diagnose.js';
 import { runStep, type EngineContext, type StepMeasurement } from './engine.js';
 import { judgeStep, runVerdict, stepStatus } from './judge.js';
 import { buildPool, type EventPool } from './pool.js';
+import { resolveTarget } from './resolve.js';
 import { runPlan, type StepRun } from './ramp.js';
 import type { LoadReport, Pace, StepResult } from './report.js';
 import { checkLoadSettings, settingsForReport, type LoadPlan, type LoadSettings, type LoadStop } from './settings.js';
@@ -44,8 +45,6 @@ export interface RunLoadOptions {
 const CAP_MARGIN_SEC = 60;
 /** How often an OAuth token is checked for renewal while load runs (auth renews it ahead of its expiry). */
 const TOKEN_CHECK_MS = 100;
-/** A step shorter than this says too little about the rate to judge a shortfall. */
-const MIN_JUDGED_WINDOW_SEC = 1;
 
 const version = (JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -59,7 +58,8 @@ export async function runLoad(settings: LoadSettings, options: RunLoadOptions = 
   // Everything expensive happens before the clock starts: events generated and serialized, the first token fetched.
   const pool = buildPool(settings.events, { mode: settings.mode, seed: settings.seed, size: settings.poolSize });
   const auth = createAuth(settings.auth, { deadlineMs: settings.deadlineMs, ...settings.tls });
-  let authHeaders = await auth.headers();
+  let authHeaders = await auth.headers(signal);
+  const target = await resolveTarget(settings.url, settings.deadlineMs);
   const stamper = createStamper({
     pool,
     url: settings.url,
@@ -71,7 +71,7 @@ export async function runLoad(settings: LoadSettings, options: RunLoadOptions = 
   const refresh = settings.auth.kind === 'oauth' ? setInterval(() => void refreshToken(), TOKEN_CHECK_MS) : undefined;
   async function refreshToken(): Promise<void> {
     try {
-      const next = await auth.headers();
+      const next = await auth.headers(signal);
       if (next.Authorization !== authHeaders.Authorization) {
         authHeaders = next;
         stamper.setHeaders({ ...settings.headers, ...authHeaders });
@@ -86,6 +86,7 @@ export async function runLoad(settings: LoadSettings, options: RunLoadOptions = 
   const secondsLeft = (stop: LoadStop) => Math.max(1, settings.maxRunSec + (stop.kind === 'count' ? 0 : CAP_MARGIN_SEC) - runElapsed());
   const engine = (label: string, stepSec: number | null): EngineContext => ({
     url: settings.url,
+    target,
     connections: settings.connections,
     deadlineMs: settings.deadlineMs,
     tls: settings.tls,
@@ -100,6 +101,7 @@ export async function runLoad(settings: LoadSettings, options: RunLoadOptions = 
       const stop: LoadStop = { kind: 'duration', seconds: settings.warmupSec };
       const warmup = await runStep({ pace: firstPace(settings.plan), stop, maxSec: secondsLeft(stop) }, engine('warm-up', settings.warmupSec));
       warmup.histogram.destroy();
+      warmup.serviceHistogram?.destroy();
     }
 
     const totalsHistogram = createHistogram();
@@ -128,7 +130,7 @@ export async function runLoad(settings: LoadSettings, options: RunLoadOptions = 
       complete: outcome.cutShort === null,
       stoppedBy: outcome.cutShort === 'aborted' ? 'interrupted' : outcome.cutShort,
       settings: settingsForReport(settings),
-      plan: { kind: settings.plan.kind, loop: firstPace(settings.plan).kind, description: describePlan(settings.plan, settings.connections), notes: outcome.notes },
+      plan: { kind: settings.plan.kind, loop: firstPace(settings.plan).kind, description: describePlan(settings.plan, settings.connections), notes: [...(target.kind === 'unresolved' ? [unresolvedNote(settings.url, target.code)] : []), ...outcome.notes] },
       pool: poolFacts(pool),
       steps,
       totals: {
@@ -150,27 +152,33 @@ export async function runLoad(settings: LoadSettings, options: RunLoadOptions = 
 function stepResult(label: string, pace: Pace, measured: StepMeasurement, settings: LoadSettings): StepResult {
   const latencyMs = summarize(measured.histogram);
   measured.histogram.destroy();
-  const achievedRate = measured.sent / measured.windowSec;
-  const shortfall =
-    pace.kind === 'open' && measured.windowSec >= MIN_JUDGED_WINDOW_SEC
-      ? diagnoseShortfall({ requestedRate: pace.rate, achievedRate, connections: settings.connections, diagnostics: measured.diagnostics, latencyMs, series: measured.series })
-      : null;
-  const checks = judgeStep({ latencyMs, outcomes: measured.outcomes, pace, shortfall, thresholds: settings.thresholds, deadlineMs: settings.deadlineMs });
+  const service = measured.serviceHistogram ? { serviceMs: summarize(measured.serviceHistogram) } : {};
+  measured.serviceHistogram?.destroy();
+  const { outcomes, halves, diagnostics } = measured;
+  const { connections, deadlineMs } = settings;
+  const shortfall = pace.kind === 'open' && halves ? diagnosePace({ requestedRate: pace.rate, halves, outcomes, connections, deadlineMs, diagnostics }) : null;
+  const checks = judgeStep({ latencyMs, outcomes, pace, shortfall, diagnostics, thresholds: settings.thresholds, deadlineMs });
   return {
     label,
     pace,
     startedAt: measured.startedAt.toISOString(),
     durationSec: round(measured.windowSec),
     sent: measured.sent,
-    achievedRate: round(achievedRate),
-    outcomes: measured.outcomes,
+    achievedRate: round(measured.sent / measured.windowSec),
+    outcomes,
     latencyMs,
+    ...service,
     series: measured.series,
     shortfall,
-    diagnostics: measured.diagnostics,
+    diagnostics,
     checks,
     status: stepStatus(checks),
   };
+}
+
+/** Why nothing was sent: DNS, named for a person. */
+function unresolvedNote(url: string, code: string): string {
+  return `the host name ${new URL(url).hostname} could not be resolved (${code}, DNS): nothing was sent, and each request due counts as a failed delivery`;
 }
 
 /** The pace of the plan's first step: the warm-up uses it too. */

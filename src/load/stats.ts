@@ -1,28 +1,54 @@
-// What one step measured: outcomes by status, latency in an HDR histogram, and a per-second series of requests, failures and p99.
+// What one step measured: outcomes by status, latency in HDR histograms, a per-second series, and the latency of each half of an open-loop step.
 import { build, type Histogram } from 'hdr-histogram-js';
 import type { LatencySummary, Outcomes, SecondSample } from './report.js';
 
 /** Counts one step's deliveries as they are sent and judged. */
 export interface Recorder {
   sent(): void;
-  /** An answer with any status, `ms` after the request was written. */
-  answered(status: number, ms: number): void;
+  /**
+   * An answer with any status. `ms` is its latency as judged: from when it fell due (open loop) or from when it was
+   * written (closed loop); `serviceMs` from when it was written. An answer after the deadline counts as a timeout.
+   * `dueSec` (open loop): when it fell due, in seconds since the step started.
+   */
+  answered(status: number, ms: number, serviceMs: number, dueSec?: number): void;
   /** No complete answer within the deadline: counted just over it (its true latency is longer). */
-  timedOut(): void;
+  timedOut(dueSec?: number): void;
+  /** Open loop: fell due, but every connection stayed busy until its deadline had passed, so it was never sent: a timeout. */
+  notSent(dueSec: number): void;
   /** The connection failed or closed with the request in flight. */
   connectionError(code: string): void;
   /** Live figures for the progress bar. */
   progress(): { sent: number; failures: number; p99Ms: number | null; lastSecondSent: number };
-  /** Closes the series; `unfinished` requests were still in flight. */
+  /** Closes the series; `unfinished` deliveries were still in flight (or, open loop, due and not yet sent). */
   finish(unfinished: number): Measurement;
+}
+
+/** Latency quartiles of some deliveries, in milliseconds (timeouts counted just over the deadline). */
+export interface Quartiles {
+  count: number;
+  q25: number;
+  median: number;
+  q75: number;
+}
+
+/** Open loop: the latency from schedule of the deliveries due in the first and in the second half of the step. */
+export interface PaceHalves {
+  /** Half the step's window: how far apart the two halves' deliveries fell due, on average. */
+  halfSec: number;
+  /** null when no delivery of that half was answered or timed out. */
+  early: Quartiles | null;
+  late: Quartiles | null;
 }
 
 export interface Measurement {
   sent: number;
   outcomes: Outcomes;
-  /** Microseconds; add it to the run's totals, then destroy it. */
+  /** Latency as judged, in microseconds; add it to the run's totals, then destroy it. */
   histogram: Histogram;
+  /** Open loop: latency from when each request was written, in microseconds (answers only); destroy it. */
+  serviceHistogram: Histogram | null;
   series: SecondSample[];
+  halves: PaceHalves | null;
 }
 
 /** A timeout is recorded this far over the deadline, so a p99 that includes timeouts exceeds a budget equal to the deadline. */
@@ -33,17 +59,28 @@ export function createHistogram(): Histogram {
   return build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
 }
 
-export function createRecorder(deadlineMs: number, now: () => number = () => performance.now()): Recorder {
+export interface RecorderOptions {
+  /** Open loop: the step's window in seconds, split in two halves by when deliveries fell due. */
+  windowSec?: number;
+  now?: () => number;
+}
+
+export function createRecorder(deadlineMs: number, options: RecorderOptions = {}): Recorder {
+  const { windowSec, now = () => performance.now() } = options;
   const start = now();
   const histogram = createHistogram();
   const secondHistogram = createHistogram();
+  const serviceHistogram = windowSec === undefined ? null : createHistogram();
+  const halves = windowSec === undefined ? null : { halfSec: windowSec / 2, early: createHistogram(), late: createHistogram() };
   const statuses = new Map<number, number>();
   const errorCodes = new Map<string, number>();
   const series: SecondSample[] = [];
+  const timeoutMicros = (deadlineMs + TIMEOUT_MARGIN_MS) * 1000;
   let current: SecondSample = { second: 0, sent: 0, completed: 0, failures: 0, p99Ms: null };
   let sent = 0;
   let acknowledged = 0;
   let timeouts = 0;
+  let notSent = 0;
   let connectionErrors = 0;
   let judged = 0;
 
@@ -58,15 +95,20 @@ export function createRecorder(deadlineMs: number, now: () => number = () => per
     }
     return current;
   };
-  const judge = (failed: boolean, micros: number | undefined): void => {
+  const judge = (failed: boolean, latencyMicros: number | undefined, dueSec?: number): void => {
     const sample = tick();
     judged++;
     sample.completed++;
     if (failed) sample.failures++;
-    if (micros !== undefined) {
-      histogram.recordValue(micros);
-      secondHistogram.recordValue(micros);
+    if (latencyMicros !== undefined) {
+      histogram.recordValue(latencyMicros);
+      secondHistogram.recordValue(latencyMicros);
+      if (halves && dueSec !== undefined) (dueSec < halves.halfSec ? halves.early : halves.late).recordValue(latencyMicros);
     }
+  };
+  const timedOut = (dueSec: number | undefined): void => {
+    timeouts++;
+    judge(true, timeoutMicros, dueSec);
   };
 
   return {
@@ -74,15 +116,19 @@ export function createRecorder(deadlineMs: number, now: () => number = () => per
       sent++;
       tick().sent++;
     },
-    answered(status, latencyMs) {
+    answered(status, latencyMs, serviceMs, dueSec) {
+      serviceHistogram?.recordValue(micros(serviceMs));
+      // Digital River counts only an answer within the deadline; a later one (the abort timer's slack) is a timeout.
+      if (latencyMs > deadlineMs) return timedOut(dueSec);
       statuses.set(status, (statuses.get(status) ?? 0) + 1);
       const ok = status >= 200 && status < 300;
       if (ok) acknowledged++;
-      judge(!ok, Math.max(1, Math.round(latencyMs * 1000)));
+      judge(!ok, micros(latencyMs), dueSec);
     },
-    timedOut() {
-      timeouts++;
-      judge(true, (deadlineMs + TIMEOUT_MARGIN_MS) * 1000);
+    timedOut,
+    notSent(dueSec) {
+      notSent++;
+      timedOut(dueSec);
     },
     connectionError(code) {
       connectionErrors++;
@@ -101,11 +147,12 @@ export function createRecorder(deadlineMs: number, now: () => number = () => per
     },
     finish(unfinished) {
       const last = tick();
-      // The last, partial second is kept when anything happened in it.
+      // The last, partial second is kept with its length when anything happened in it; else the whole one before ends the series.
       if (last.sent > 0 || last.completed > 0) {
         last.p99Ms = secondHistogram.totalCount > 0 ? ms(secondHistogram.getValueAtPercentile(99)) : null;
+        last.lengthSec = Math.min(1, Math.max(0.001, Math.round(now() - start - last.second * 1000) / 1000));
         series.push(last);
-      }
+      } else if (series.length > 0) series[series.length - 1]!.lengthSec = 1;
       secondHistogram.destroy();
       const failures = judged - acknowledged;
       const sortedStatuses = [...statuses.entries()].sort(([a], [b]) => a - b);
@@ -115,13 +162,17 @@ export function createRecorder(deadlineMs: number, now: () => number = () => per
         statuses: Object.fromEntries(sortedStatuses.map(([status, count]) => [String(status), count])),
         redirects: sortedStatuses.filter(([status]) => status >= 300 && status < 400).reduce((sum, [, count]) => sum + count, 0),
         timeouts,
+        notSent,
         connectionErrors,
         errorCodes: Object.fromEntries([...errorCodes.entries()].sort(([a], [b]) => a.localeCompare(b))),
         failures,
         failureRate: judged === 0 ? 0 : failures / judged,
         unfinished,
       };
-      return { sent, outcomes, histogram, series };
+      const paceHalves = halves && { halfSec: halves.halfSec, early: quartiles(halves.early), late: quartiles(halves.late) };
+      halves?.early.destroy();
+      halves?.late.destroy();
+      return { sent, outcomes, histogram, serviceHistogram, series, halves: paceHalves };
     },
   };
 }
@@ -132,7 +183,31 @@ export function summarize(histogram: Histogram): LatencySummary | null {
   const max = ms(histogram.maxValue);
   // A percentile is the highest value equivalent to its bucket: never shown above the maximum.
   const at = (percentile: number) => Math.min(max, ms(histogram.getValueAtPercentile(percentile)));
-  return { count: histogram.totalCount, mean: ms(histogram.mean), p50: at(50), p90: at(90), p99: at(99), p999: at(99.9), max };
+  return { count: histogram.totalCount, mean: ms(histogram.mean), p50: at(50), p90: at(90), p99: at(99), p999: at(99.9), max, distribution: distribution(histogram.totalCount, at) };
+}
+
+/** Points of the distribution per halving of the share not yet answered, and how many halvings at most (down to 1 in 32 768). */
+const TICKS_PER_HALF = 5;
+const HALVINGS = 15;
+
+/**
+ * HDR's percentile distribution: 0, 10, 20, 30, 40, 50, 55, 60 … %, ever denser towards 100 %, until the share left
+ * is less than one delivery; then 100 % at the maximum. Inside a run of equal latencies only its ends are kept.
+ */
+function distribution(count: number, at: (percentile: number) => number): Array<[number, number]> {
+  const shares: number[] = [];
+  for (let halving = 0; halving < HALVINGS && count * 0.5 ** halving >= 1; halving++) {
+    const left = 0.5 ** halving;
+    for (let tick = 0; tick < TICKS_PER_HALF; tick++) shares.push(1 - left + (left / 2) * (tick / TICKS_PER_HALF));
+  }
+  const points = [...shares, 1].map((share): [number, number] => [at(share * 100), Math.round(share * 1e6) / 1e6]);
+  return points.filter(([latency], i) => latency !== points[i - 1]?.[0] || latency !== points[i + 1]?.[0]);
+}
+
+function quartiles(histogram: Histogram): Quartiles | null {
+  if (histogram.totalCount === 0) return null;
+  const at = (percentile: number) => ms(histogram.getValueAtPercentile(percentile));
+  return { count: histogram.totalCount, q25: at(25), median: at(50), q75: at(75) };
 }
 
 /** Sums outcomes of several steps. */
@@ -151,12 +226,18 @@ export function addOutcomes(all: readonly Outcomes[]): Outcomes {
     statuses: merge((o) => o.statuses),
     redirects: sum((o) => o.redirects),
     timeouts: sum((o) => o.timeouts),
+    notSent: sum((o) => o.notSent ?? 0),
     connectionErrors: sum((o) => o.connectionErrors),
     errorCodes: merge((o) => o.errorCodes),
     failures,
     failureRate: judged === 0 ? 0 : failures / judged,
     unfinished: sum((o) => o.unfinished),
   };
+}
+
+/** Milliseconds to whole microseconds, at least 1. */
+function micros(milliseconds: number): number {
+  return Math.max(1, Math.round(milliseconds * 1000));
 }
 
 /** Microseconds to milliseconds, two decimals. */

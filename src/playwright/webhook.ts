@@ -176,7 +176,7 @@ export function createWebhook(config: WebhookConfig): WebhookClient {
     if (missing !== undefined) throw new UsageError(`webhook.send(${type}) ${wanted.asked} needs ${missing}`);
     const settings: ContractSettings = {
       ...configured,
-      events: [{ type, requires: wanted.requires, expanded: options.expanded === true }],
+      events: [{ type, requires: wanted.requires, weight: 1, expanded: options.expanded === true }],
       checks: [wanted.checkId],
       mode,
       seed: options.seed ?? newSeed(),

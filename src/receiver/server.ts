@@ -1,8 +1,10 @@
 // The reference Digital River webhook receiver: each step a correct receiver takes, in order; a fault bends exactly one.
+import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isEventType } from '../catalog.js';
 import type { DrEvent, Mode } from '../event.js';
+import { orderIdOf } from '../order-ref.js';
 import { compileSchemas, validateEvent, type Violation } from '../schemas.js';
 import type { ModeSecrets } from '../secrets.js';
 import { createSigner, type SchemeName, type SignatureLayout } from '../signing.js';
@@ -11,6 +13,7 @@ import { readBody } from './body.js';
 import type { FaultName, RedirectStatus } from './faults.js';
 import { createTokenEndpoint, type TokenEndpoint } from './oauth.js';
 import { createWorkQueue } from './queue.js';
+import { missingRequired, type Requirements } from './requires.js';
 import { signaturesRequired, verifyDelivery } from './signature.js';
 import { unknownKeys } from './strict.js';
 
@@ -36,6 +39,10 @@ export interface ReceiverOptions {
   redirectStatus?: RedirectStatus;
   /** Default 5 MB. */
   maxBodyBytes?: number;
+  /** Orders it holds from the start (test orders in its database), besides those its processing records. */
+  knownOrderIds?: readonly string[];
+  /** Fields each event type's handler depends on (a scenario's `requires`): missing or null is a 400 naming them. */
+  requires?: Requirements;
   /** One line per request; never given a secret. */
   log?: (line: string) => void;
 }
@@ -141,15 +148,17 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
   /** Event ids accepted so far: the idempotency record. */
   const accepted = new Set<string>();
   /** Orders this receiver holds, as its processing recorded them. */
-  const orders = new Set<string>();
+  const orders = new Set<string>(options.knownOrderIds);
   const queue = createWorkQueue<DrEvent>(fault === 'serial-processing' ? 1 : WORKERS, processEvent);
   const closing = new AbortController();
+  // Every slow answer in flight waits on it (a burst holds fifty).
+  setMaxListeners(0, closing.signal);
   const inFlight = new Set<Promise<void>>();
 
   /** The work done for each accepted event, after it was acknowledged (before, with `serial-processing`). */
   async function processEvent(event: DrEvent): Promise<void> {
     await delay(PROCESSING_MS);
-    const orderId = referencedOrderId(event);
+    const orderId = orderIdOf(event);
     if (orderId !== undefined) orders.add(orderId);
     counts.processed++;
   }
@@ -193,7 +202,12 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
       if (fault === 'unknown-type-500') return reject(500, 'unknown-type', `no handler for ${subject.type}`, 'Internal Server Error');
       return { status: 202, outcome: 'ignored', body: { status: 'ignored', message: `event type ${subject.type} is not handled here` } };
     }
-    const violations = [...validateEvent(parsed.value), ...(fault === 'strict-fields' ? unknownKeys(parsed.value) : [])];
+    const invalid = validateEvent(parsed.value);
+    const violations = [
+      ...invalid,
+      ...missingRequired(parsed.value, options.requires ?? {}, invalid),
+      ...(fault === 'strict-fields' ? unknownKeys(parsed.value) : []),
+    ];
     if (violations.length > 0) return malformed(violations);
     const event = parsed.value as DrEvent;
 
@@ -208,7 +222,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     }
 
     // 7. Resources never seen before are fine: processing creates what it does not know.
-    const orderId = referencedOrderId(event);
+    const orderId = orderIdOf(event);
     if (fault === 'unknown-resource-404' && orderId !== undefined && event.type !== 'order.created' && !orders.has(orderId)) {
       return reject(404, 'unknown-resource', `order ${orderId} not found`, { error: 'order not found', orderId });
     }
@@ -339,22 +353,19 @@ function field(value: unknown, key: string): unknown {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json)[key] : undefined;
 }
 
-/** The order an event is about: the object itself for `order.*` events, else the object's `orderId`. */
-function referencedOrderId(event: DrEvent): string | undefined {
-  const object = event.data.object;
-  const id = event.type.startsWith('order.') ? field(object, 'id') : field(object, 'orderId');
-  return typeof id === 'string' && id !== '' ? id : undefined;
-}
-
 /** Resolves after `ms`, or at once when `signal` aborts. */
 function delay(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
+    const stop = () => {
       clearTimeout(timer);
       resolve();
-    }, { once: true });
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', stop);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', stop, { once: true });
   });
 }
 

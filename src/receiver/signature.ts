@@ -32,7 +32,7 @@ export function verifyDelivery(settings: SignatureSettings, headers: Headers, ra
   }
   return verifySignature(
     settings.scheme,
-    fault === 'first-signature-only' ? withFirstSignatureOnly(headers) : headers,
+    fault === 'first-signature-only' ? withOneSignature(headers, 'first') : fault === 'last-signature-only' ? withOneSignature(headers, 'last') : headers,
     fault === 'reserialized-body' ? reserialized() : rawBody,
     {
       secrets,
@@ -46,21 +46,21 @@ export function verifyDelivery(settings: SignatureSettings, headers: Headers, ra
 const signatureEntry = /^v\d+[=,]/;
 
 /**
- * The naive reading behind `first-signature-only`: of each `…-signature` header keep the timestamp and the first
- * signature entry (`v0=…` / `v1=…` inline, or the first space-separated `v1,…`), drop the rest.
+ * The naive readings behind `first-signature-only` and `last-signature-only`: of each `…-signature` header keep the
+ * timestamp and one signature entry (`v0=…` / `v1=…` inline, or one space-separated `v1,…`), drop the others.
  */
-function withFirstSignatureOnly(headers: Headers): Headers {
+function withOneSignature(headers: Headers, which: 'first' | 'last'): Headers {
   const result: Headers = { ...headers };
   for (const [name, value] of Object.entries(headers)) {
     if (!name.endsWith('-signature') || typeof value !== 'string') continue;
     const spaced = value.trim().split(/\s+/);
     if (spaced.every((entry) => /^v\d+,/.test(entry))) {
-      result[name] = spaced[0];
+      result[name] = which === 'first' ? spaced[0] : spaced.at(-1);
       continue;
     }
     const entries = value.split(',').map((entry) => entry.trim());
-    const first = entries.findIndex((entry) => signatureEntry.test(entry));
-    result[name] = entries.filter((entry, index) => !signatureEntry.test(entry) || index === first).join(',');
+    const kept = which === 'first' ? entries.findIndex((entry) => signatureEntry.test(entry)) : entries.findLastIndex((entry) => signatureEntry.test(entry));
+    result[name] = entries.filter((entry, index) => !signatureEntry.test(entry) || index === kept).join(',');
   }
   return result;
 }

@@ -5,6 +5,18 @@ import { formatBytes, formatMs, oneLine } from './text.js';
 
 export type RunCheck = Exclude<CheckResult, { status: 'skipped' }>;
 
+/** The note every writer adds to a run that stopped early, or undefined for a run that went to the end. */
+export function stopNote(report: ContractReport): string | undefined {
+  switch (report.stoppedBy) {
+    case null:
+      return undefined;
+    case 'interrupted':
+      return 'The run was interrupted: only the checks that ran are listed.';
+    case 'unreachable':
+      return 'The run stopped sending: the receiver answered none of the first deliveries, so the cases not sent fail.';
+  }
+}
+
 /** How a case counts in the reports: a non-passing case fails only in a required check, otherwise it warns. */
 export type CaseState = 'pass' | 'fail' | 'warn';
 

@@ -1,7 +1,7 @@
 // The contract report as report.html: the gate, the settings, the checks, a matrix of event types × checks, every flagged case.
 import type { CaseRecord, CheckResult, CheckStatus, ContractReport, DeliveryRecord } from '../contract/results.js';
 import type { DeliveryOutcome } from '../outcome.js';
-import { caseState, caseTitle, describeOutcome, describeRequest, flaggedChecks, groupOutcomes, outcomeLabel, type CaseState, type RunCheck } from './describe.js';
+import { caseState, caseTitle, describeOutcome, describeRequest, flaggedChecks, groupOutcomes, outcomeLabel, stopNote, type CaseState, type RunCheck } from './describe.js';
 import { banner, copyableCommand, escapeHtml, pageHeader, renderPage, settingsSection } from './html.js';
 import { formatBytes, formatMs, plural } from './text.js';
 
@@ -27,7 +27,7 @@ export function renderContractHtml(report: ContractReport): string {
     '</section>',
     '<section id="matrix-section">',
     '<h2>Event types × checks</h2>',
-    matrix(report.checks, anchors),
+    matrix(report.checks, anchors, subscribedTypes(report.settings)),
     '</section>',
     '<section id="cases">',
     `<h2>Failing and warning cases</h2>`,
@@ -59,7 +59,7 @@ function gateBanner(report: ContractReport): string {
   const items = [list('Failed required checks', gate.failedRequired), list('Advisory checks that warn', gate.warnings)].filter(Boolean);
   const extra = [
     ...(items.length > 0 ? [`<ul>${items.join('')}</ul>`] : []),
-    ...(report.complete ? [] : ['<p class="note">The run was interrupted: only the checks that ran are listed.</p>']),
+    ...[stopNote(report)].flatMap((note) => (note === undefined ? [] : [`<p class="note">${escapeHtml(note)}</p>`])),
     '<p class="muted">Required checks gate: a failing case of a required check fails the gate. Advisory checks only warn.</p>',
   ];
   return banner(gate.status, `Gate: ${gate.status.toUpperCase()}`, gate.summary, extra);
@@ -92,12 +92,25 @@ function checksTable(checks: readonly CheckResult[], anchors: ReadonlyMap<CaseRe
   ].join('\n');
 }
 
+/** The scenario's event types as the settings record them. */
+function subscribedTypes(settings: Record<string, unknown>): ReadonlySet<string> {
+  return new Set(Array.isArray(settings.events) ? settings.events.filter((type): type is string => typeof type === 'string') : []);
+}
+
+/** A row's header: a case of several types at once (a burst) is named by their number, the list in its tooltip. */
+function typeHeader(type: string, subscribed: ReadonlySet<string>): string {
+  const types = type.split(',');
+  if (types.length === 1) return `<th class="type" scope="row">${escapeHtml(type)}</th>`;
+  const all = types.length === subscribed.size && types.every((one) => subscribed.has(one));
+  return `<th class="type" scope="row" title="${escapeHtml(types.join(', '))}">${all ? 'all ' : ''}${types.length} types</th>`;
+}
+
 /** Rows are the event types in the order the run met them, columns the checks that ran; a cell sums its cases. */
-function matrix(checks: readonly CheckResult[], anchors: ReadonlyMap<CaseRecord, string>): string {
+function matrix(checks: readonly CheckResult[], anchors: ReadonlyMap<CaseRecord, string>, subscribed: ReadonlySet<string>): string {
   const ran = checks.filter((check): check is RunCheck => check.status !== 'skipped');
   if (ran.length === 0) return '<p>No check ran.</p>';
   const types = [...new Set(ran.flatMap((check) => check.cases.map((record) => record.eventType)))];
-  const head = `<thead><tr><th>Event type</th>${ran.map((check) => `<th class="check" scope="col" title="${escapeHtml(check.rule)}">${escapeHtml(check.id)}</th>`).join('')}</tr></thead>`;
+  const head = `<thead><tr><th class="corner">Event type</th>${ran.map((check) => `<th class="check" scope="col" title="${escapeHtml(check.rule)}">${escapeHtml(check.id)}</th>`).join('')}</tr></thead>`;
   const rows = types.map((type) => {
     const cells = ran.map((check) => {
       const cases = check.cases.filter((record) => record.eventType === type).map((record) => ({ record, state: caseState(check, record) }));
@@ -111,7 +124,7 @@ function matrix(checks: readonly CheckResult[], anchors: ReadonlyMap<CaseRecord,
       const shown = first ? `<a href="#${anchors.get(first.record)!}">${text}</a>` : text;
       return `<td class="cell ${worst}" ${data} title="${escapeHtml(title)}">${shown}</td>`;
     });
-    return `<tr><th class="type" scope="row">${escapeHtml(type.split(',').join(', '))}</th>${cells.join('')}</tr>`;
+    return `<tr>${typeHeader(type, subscribed)}${cells.join('')}</tr>`;
   });
   return [
     '<div class="scroll"><table class="matrix" id="matrix">',

@@ -3,31 +3,15 @@ import { fmtRate } from '../load/diagnose.js';
 import { percent } from '../load/judge.js';
 import type { LatencySummary, LoadReport, Outcomes, StepResult } from '../load/report.js';
 import { chartJsSource } from './html-assets.js';
+import { chartData, chartScript, SHORTEST_PART_SEC, stepState, type LoadChartData, type StepState } from './html-load-charts.js';
 import { banner, escapeHtml, pageHeader, renderPage, settingsSection } from './html.js';
 
-/** What the page script draws, embedded as JSON: every number the charts need, nothing else. */
-interface LoadChartData {
-  /** The p99 budget, marked on the latency charts. */
-  budgetMs: number;
-  /** Per step (and in total when there are several): latency in ms at each known percentile, for a CDF. */
-  latency: Array<{ label: string; points: Array<{ x: number; y: number }> }>;
-  /** Every second of every step, on one time line (seconds since the first step started). */
-  timeline: Array<{ x: number; step: string; sent: number; completed: number; failures: number; p99: number | null }>;
-  /** Deliveries by how they ended, over all steps. */
-  outcomes: Array<{ label: string; count: number; kind: 'acknowledged' | 'redirect' | 'rejected' | 'timeout' | 'error' | 'unfinished' }>;
-  /** Ramp and capacity runs: one bar per step; in a capacity search a step that broke a threshold is `above` it. */
-  steps: Array<{ label: string; rate: number; p99: number | null; failureRate: number; status: StepState }>;
-  capacity: number | null;
-}
-
-/** How a step is shown: in a capacity search the steps that break a threshold are above the capacity, not failures. */
-type StepState = 'pass' | 'fail' | 'above';
-
-function stepState(step: StepResult, capacityRun: boolean): StepState {
-  return step.status === 'pass' ? 'pass' : capacityRun ? 'above' : 'fail';
-}
-
-const stateBadge: Record<StepState, string> = { pass: '<span class="badge pass">pass</span>', fail: '<span class="badge fail">fail</span>', above: '<span class="badge warn">above capacity</span>' };
+const stateBadge: Record<StepState, string> = {
+  pass: '<span class="badge pass">pass</span>',
+  warn: '<span class="badge warn">warn</span>',
+  fail: '<span class="badge fail">fail</span>',
+  above: '<span class="badge warn">above capacity</span>',
+};
 
 export function renderLoadHtml(report: LoadReport): string {
   const data = chartData(report);
@@ -44,13 +28,13 @@ export function renderLoadHtml(report: LoadReport): string {
     report.capacity ? capacitySection(report) : '',
     '<section id="latency">',
     '<h2>Latency distribution</h2>',
-    `<p class="muted">Share of deliveries answered within a time, from the measured percentiles (p50, p90, p99, p99.9, max); the red line is the ${data.budgetMs} ms p99 budget. A timeout counts as just over the deadline.</p>`,
+    `<p class="muted">Share of deliveries answered within a time, ${data.fullDistribution ? 'from the whole latency histogram' : 'from the measured percentiles only (p50, p90, p99, p99.9, max: this report predates the recorded distribution)'}; the red line is the ${data.budgetMs} ms p99 budget. A timeout counts as just over the deadline.</p>`,
     '<div class="chart"><canvas id="chart-latency" aria-label="Latency distribution"></canvas></div>',
     latencyTable(report),
     '</section>',
     '<section id="over-time">',
     '<h2>Throughput and p99 over time</h2>',
-    `<p class="muted">Per second of ${stepwise ? 'each step, one after another' : 'the run'}, by completion time.</p>`,
+    `<p class="muted">Per second of ${stepwise ? 'each step, one after another' : 'the run'}: sent by sending time, answered and failed by completion time. ${partialSeconds(report)}</p>`,
     '<div class="charts">',
     '<div><h3>Requests per second</h3><div class="chart"><canvas id="chart-throughput" aria-label="Throughput over time"></canvas></div></div>',
     '<div><h3>p99 latency per second</h3><div class="chart"><canvas id="chart-p99" aria-label="p99 latency over time"></canvas></div></div>',
@@ -183,159 +167,14 @@ function stepDetails(step: StepResult, stepwise: boolean, capacityRun: boolean):
     .join('\n');
 }
 
-/** The charts' numbers: the budget from the settings (the deadline when no budget is recorded). */
-function chartData(report: LoadReport): LoadChartData {
-  const settings = report.settings as { thresholds?: { p99Ms?: unknown }; deadlineMs?: unknown };
-  const budgetMs = typeof settings.thresholds?.p99Ms === 'number' ? settings.thresholds.p99Ms : typeof settings.deadlineMs === 'number' ? settings.deadlineMs : 3000;
-  const cdf = (label: string, latency: LatencySummary | null) =>
-    latency === null
-      ? []
-      : [{ label, points: ([[latency.p50, 50], [latency.p90, 90], [latency.p99, 99], [latency.p999, 99.9], [latency.max, 100]] as const).map(([x, y]) => ({ x, y })) }];
-  const latency = [...report.steps.flatMap((step) => cdf(step.label, step.latencyMs)), ...(report.steps.length > 1 ? cdf('all steps', report.totals.latencyMs) : [])];
-  const origin = Date.parse(report.steps[0]?.startedAt ?? report.startedAt);
-  const timeline = report.steps.flatMap((step) => {
-    const offset = Math.max(0, (Date.parse(step.startedAt) - origin) / 1000);
-    return step.series.map((sample) => ({
-      x: Math.round((offset + sample.second) * 100) / 100,
-      step: step.label,
-      sent: sample.sent,
-      completed: sample.completed,
-      failures: sample.failures,
-      p99: sample.p99Ms,
-    }));
-  });
-  return {
-    budgetMs,
-    latency,
-    timeline,
-    outcomes: outcomeBars(report.totals.outcomes),
-    steps: report.steps.map((step) => ({
-      label: step.label,
-      rate: step.pace.kind === 'open' ? step.pace.rate : step.achievedRate,
-      p99: step.latencyMs?.p99 ?? null,
-      failureRate: step.outcomes.failureRate,
-      status: stepState(step, report.capacity !== null),
-    })),
-    capacity: report.capacity?.capacity ?? null,
-  };
-}
-
-function outcomeBars(outcomes: Outcomes): LoadChartData['outcomes'] {
-  const bars: LoadChartData['outcomes'] = Object.entries(outcomes.statuses).map(([status, count]) => {
-    const code = Number(status);
-    if (code >= 200 && code < 300) return { label: `${status} (acknowledged)`, count, kind: 'acknowledged' };
-    if (code >= 300 && code < 400) return { label: `${status} (redirect, not followed)`, count, kind: 'redirect' };
-    return { label: `HTTP ${status}`, count, kind: 'rejected' };
-  });
-  if (outcomes.timeouts > 0) bars.push({ label: 'timeout', count: outcomes.timeouts, kind: 'timeout' });
-  for (const [code, count] of Object.entries(outcomes.errorCodes)) bars.push({ label: `connection error ${code}`, count, kind: 'error' });
-  if (outcomes.unfinished > 0) bars.push({ label: 'unfinished (not judged)', count: outcomes.unfinished, kind: 'unfinished' });
-  return bars;
+/** How the charts treat a step's last, partial second: reports written before its length was recorded draw it as a whole one. */
+function partialSeconds(report: LoadReport): string {
+  const known = report.steps.every((step) => step.series.length === 0 || step.series[step.series.length - 1]!.lengthSec !== undefined);
+  return known
+    ? `A step's last, partial second is shown as a rate over its real length, or counted into the second before it when shorter than ${SHORTEST_PART_SEC} s.`
+    : "This report predates the recorded length of a step's last, partial second: it is drawn as a whole second.";
 }
 
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
-
-/** Draws the charts from the embedded data with Chart.js; no animation, so what is drawn is final at once. */
-const chartScript = String.raw`(function () {
-  'use strict';
-  var data = JSON.parse(document.getElementById('drhook-data').textContent);
-  var colors = { pass: '#1a7f37', fail: '#cf222e', warn: '#bf8700', blue: '#0969da', purple: '#8250df', gray: '#8c959f' };
-  var palette = ['#0969da', '#8250df', '#1a7f37', '#bf3989', '#953800', '#1b7c83', '#6639ba', '#57606a'];
-  var kindColor = { acknowledged: colors.pass, redirect: colors.warn, rejected: colors.fail, timeout: '#953800', error: colors.purple, unfinished: colors.gray };
-  Chart.defaults.animation = false;
-  Chart.defaults.responsive = true;
-  Chart.defaults.maintainAspectRatio = false;
-  Chart.defaults.font.size = 12;
-  function draw(id, config) {
-    var canvas = document.getElementById(id);
-    if (canvas) canvas.drawn = new Chart(canvas, config);
-  }
-  /** Log-scale ticks only at 1, 2 and 5 times a power of ten, written without trailing zeros. */
-  function logTicks(value) {
-    var power = Math.pow(10, Math.floor(Math.log10(value) + 1e-9));
-    var lead = Math.round(value / power);
-    if ((lead !== 1 && lead !== 2 && lead !== 5) || Math.abs(value - lead * power) > power * 1e-6) return '';
-    return value >= 1 ? String(Math.round(value)) : String(Number(value.toPrecision(2)));
-  }
-  function budgetLine(points) {
-    return { label: 'p99 budget ' + data.budgetMs + ' ms', data: points, borderColor: colors.fail, borderDash: [6, 4], borderWidth: 2, pointRadius: 0, fill: false };
-  }
-  var maxLatency = data.budgetMs;
-  data.latency.forEach(function (series) { series.points.forEach(function (p) { if (p.x > maxLatency) maxLatency = p.x; }); });
-  var minLatency = data.budgetMs;
-  data.latency.forEach(function (series) { series.points.forEach(function (p) { if (p.x > 0 && p.x < minLatency) minLatency = p.x; }); });
-  draw('chart-latency', {
-    type: 'line',
-    data: {
-      datasets: data.latency.map(function (series, i) {
-        var last = i === data.latency.length - 1 && series.label === 'all steps';
-        return { label: series.label, data: series.points, borderColor: last ? '#1f2328' : palette[i % palette.length], backgroundColor: last ? '#1f2328' : palette[i % palette.length], borderWidth: last ? 3 : 2, pointRadius: 3, tension: 0 };
-      }).concat([budgetLine([{ x: data.budgetMs, y: 0 }, { x: data.budgetMs, y: 100 }])])
-    },
-    options: {
-      parsing: false,
-      scales: {
-        x: { type: 'logarithmic', min: Math.max(0.01, minLatency / 2), max: maxLatency * 1.5, ticks: { callback: logTicks, autoSkip: false, maxRotation: 0 }, title: { display: true, text: 'latency (ms, log scale)' } },
-        y: { min: 0, max: 100, title: { display: true, text: '% of deliveries answered within' } }
-      },
-      plugins: { tooltip: { callbacks: { label: function (context) { return context.dataset.label + ': ' + context.raw.y + ' % within ' + context.raw.x + ' ms'; } } } }
-    }
-  });
-  var end = Math.ceil(data.timeline.length > 0 ? data.timeline[data.timeline.length - 1].x + 1 : 1);
-  var seconds = { type: 'linear', min: 0, max: end, ticks: { precision: 0 }, title: { display: true, text: 'seconds' } };
-  function series(key) { return data.timeline.map(function (s) { return { x: s.x, y: s[key], step: s.step }; }); }
-  var stepTitle = function (items) { return items.length ? items[0].raw.step + ', second ' + items[0].raw.x : ''; };
-  draw('chart-throughput', {
-    type: 'line',
-    data: { datasets: [
-      { label: 'sent', data: series('sent'), borderColor: colors.blue, backgroundColor: colors.blue, pointRadius: 0, borderWidth: 2 },
-      { label: 'answered or timed out', data: series('completed'), borderColor: colors.purple, backgroundColor: colors.purple, pointRadius: 0, borderWidth: 2 },
-      { label: 'failed', type: 'bar', data: series('failures'), backgroundColor: colors.fail, borderColor: colors.fail }
-    ] },
-    options: {
-      parsing: false,
-      scales: { x: seconds, y: { beginAtZero: true, title: { display: true, text: 'requests per second' } } },
-      plugins: { tooltip: { callbacks: { title: stepTitle } } }
-    }
-  });
-  var p99Points = series('p99').filter(function (p) { return p.y !== null; });
-  draw('chart-p99', {
-    type: 'line',
-    data: { datasets: [
-      { label: 'p99', data: p99Points, borderColor: colors.purple, backgroundColor: colors.purple, pointRadius: 2, borderWidth: 2 },
-      budgetLine([{ x: 0, y: data.budgetMs }, { x: end, y: data.budgetMs }])
-    ] },
-    options: {
-      parsing: false,
-      scales: { x: seconds, y: { type: 'logarithmic', ticks: { callback: logTicks, autoSkip: false }, title: { display: true, text: 'ms (log scale)' } } },
-      plugins: { tooltip: { callbacks: { title: stepTitle } } }
-    }
-  });
-  draw('chart-outcomes', {
-    type: 'bar',
-    data: {
-      labels: data.outcomes.map(function (o) { return o.label; }),
-      datasets: [{ label: 'deliveries', data: data.outcomes.map(function (o) { return o.count; }), backgroundColor: data.outcomes.map(function (o) { return kindColor[o.kind]; }), maxBarThickness: 40 }]
-    },
-    options: { indexAxis: 'y', scales: { x: { beginAtZero: true, title: { display: true, text: 'deliveries' } } }, plugins: { legend: { display: false } } }
-  });
-  draw('chart-steps', {
-    type: 'bar',
-    data: {
-      labels: data.steps.map(function (s) { return s.label + ' (' + s.rate + '/s)'; }),
-      datasets: [
-        { label: 'p99 (ms)', data: data.steps.map(function (s) { return s.p99; }), backgroundColor: data.steps.map(function (s) { return s.status === 'pass' ? colors.pass : s.status === 'above' ? colors.warn : colors.fail; }), yAxisID: 'y', maxBarThickness: 80 },
-        { label: 'failed (%)', type: 'line', data: data.steps.map(function (s) { return Math.round(s.failureRate * 10000) / 100; }), borderColor: colors.purple, backgroundColor: colors.purple, yAxisID: 'y1' },
-        { label: 'p99 budget ' + data.budgetMs + ' ms', type: 'line', data: data.steps.map(function () { return data.budgetMs; }), borderColor: colors.fail, borderDash: [6, 4], pointRadius: 0, borderWidth: 2, yAxisID: 'y' }
-      ]
-    },
-    options: {
-      scales: {
-        y: { type: 'logarithmic', position: 'left', ticks: { callback: logTicks, autoSkip: false }, title: { display: true, text: 'p99 ms (log scale)' } },
-        y1: { beginAtZero: true, suggestedMax: 5, position: 'right', grid: { drawOnChartArea: false }, title: { display: true, text: '% failed' } }
-      }
-    }
-  });
-})();`;

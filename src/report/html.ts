@@ -220,7 +220,11 @@ table.matrix td.pass { background: var(--pass-bg); color: var(--pass); }
 table.matrix td.fail { background: var(--fail-bg); color: var(--fail); font-weight: 700; }
 table.matrix td.warn { background: var(--warn-bg); color: var(--warn); font-weight: 600; }
 table.matrix td.none { color: #8c959f; }
+table.matrix { width: auto; min-width: 100%; }
+table.matrix th.type, table.matrix th.corner { position: sticky; left: 0; z-index: 1; background: #fff; box-shadow: inset -1px 0 var(--line); }
+table.matrix th.corner { background: var(--code-bg); vertical-align: bottom; }
 table.matrix th.type { white-space: nowrap; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; font-weight: 400; }
+table.matrix th.type[title] { font-family: inherit; font-style: italic; cursor: help; }
 .legend { color: var(--muted); font-size: 12px; margin: 6px 0 0; }
 .toolbar { display: flex; gap: 8px; margin: 0 0 8px; }
 button { font: inherit; font-size: 12px; padding: 3px 10px; border: 1px solid var(--line); border-radius: 6px; background: var(--code-bg); cursor: pointer; }

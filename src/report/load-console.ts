@@ -2,11 +2,19 @@
 import { fmtRate } from '../load/diagnose.js';
 import { percent } from '../load/judge.js';
 import type { LoadReport, StepResult, ThresholdCheck } from '../load/report.js';
+import type { LoadPlan } from '../load/settings.js';
 import { palette, type Palette } from './ansi.js';
 import { oneLine } from './text.js';
 import type { LoadReportPaths } from './load-write.js';
 
-const columns = ['STEP', 'ASKED', 'SENT/S', 'SENT', '2XX', 'FAILED', 'TIMEOUT', 'CONN', 'P50', 'P90', 'P99', 'P99.9', 'MAX', 'STATUS'] as const;
+const columns = (rate: string) => ['STEP', 'ASKED', rate, 'SENT', '2XX', 'FAILED', 'TIMEOUT', 'CONN', 'P50', 'P90', 'P99', 'P99.9', 'MAX', 'STATUS'];
+
+/** Closed loop with --count the rate runs to the last answer: it is what was answered per second, not sent. */
+export function rateIsAnswered(report: LoadReport): boolean {
+  // Settings without a plan (a hand-made report) say nothing of a count: the rate is then what was sent.
+  const plan = report.settings['plan'] as LoadPlan | undefined;
+  return plan?.kind === 'steady' && plan.pace.kind === 'closed' && plan.stop.kind === 'count';
+}
 
 export function renderLoadConsole(report: LoadReport, paths: LoadReportPaths, options: { color: boolean }): string {
   const p = palette(options.color);
@@ -15,7 +23,7 @@ export function renderLoadConsole(report: LoadReport, paths: LoadReportPaths, op
     p.dim(`  ${oneLine(report.plan.description, 400)}`),
     p.dim(`  ${report.pool.templates} generated events of ${report.pool.types} type${report.pool.types === 1 ? '' : 's'} (${report.pool.bytes.min}–${report.pool.bytes.max} bytes), each request with its own id and time, signed afresh`),
     '',
-    ...table(report.steps, report.capacity !== null, p),
+    ...table(report.steps, columns(rateIsAnswered(report) ? 'ANSWERED/S' : 'SENT/S'), report.capacity !== null, p),
   ];
   for (const note of report.plan.notes) lines.push(p.dim(`  ${oneLine(note, 400)}`));
   const flagged = report.steps.flatMap((step) => step.checks.filter((check) => check.verdict.status !== 'pass').map((check) => ({ step, check })));
@@ -40,7 +48,7 @@ export function renderLoadConsole(report: LoadReport, paths: LoadReportPaths, op
 }
 
 /** In a capacity search a step that breaks a threshold is above the capacity: shown as `above`, not as a failure. */
-function table(steps: readonly StepResult[], capacityRun: boolean, p: Palette): string[] {
+function table(steps: readonly StepResult[], titles: readonly string[], capacityRun: boolean, p: Palette): string[] {
   const rows = steps.map((step) => {
     const o = step.outcomes;
     const l = step.latencyMs;
@@ -58,10 +66,10 @@ function table(steps: readonly StepResult[], capacityRun: boolean, p: Palette): 
       step.status === 'pass' ? 'pass' : capacityRun ? 'above' : 'fail',
     ];
   });
-  const widths = columns.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
+  const widths = titles.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
   const render = (cells: readonly string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
   return [
-    p.dim(`  ${render(columns)}`),
+    p.dim(`  ${render(titles)}`),
     ...rows.map((row) => {
       const text = `  ${render(row)}`;
       const status = row[row.length - 1];

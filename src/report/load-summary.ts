@@ -1,5 +1,6 @@
 // The load report as Markdown for a CI step summary: verdict sentence, what ran, a table of steps, thresholds and shortfalls.
 import { fmtRate } from '../load/diagnose.js';
+import { rateIsAnswered } from './load-console.js';
 import { percent } from '../load/judge.js';
 import type { LoadReport, StepResult, ThresholdCheck } from '../load/report.js';
 import { mdCode, mdText } from './markdown.js';
@@ -40,7 +41,7 @@ export function renderLoadSummaryMarkdown(report: LoadReport): string {
     );
   }
   lines.push(
-    '| Step | Rate asked | Sent/s | Sent | 2xx | Failed | Timeouts | Conn. errors | p50 | p90 | p99 | p99.9 | max | Status |',
+    `| Step | Rate asked | ${rateIsAnswered(report) ? 'Answered/s' : 'Sent/s'} | Sent | 2xx | Failed | Timeouts | Conn. errors | p50 | p90 | p99 | p99.9 | max | Status |`,
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
     ...report.steps.map((step) => stepRow(step, report.capacity !== null)),
     '',

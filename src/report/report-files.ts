@@ -20,13 +20,13 @@ export function renderJson(report: unknown): string {
 }
 
 /**
- * Redacts twice: every string of the report before rendering (so escaping or truncation cannot hide a secret from the
- * redactor), then the full text of each file before it is written.
+ * Redacts every string of the report, then renders the clean data: redacting before rendering means escaping or
+ * truncation cannot hide a secret from the redactor, and the rendered JSON, XML or HTML is never altered afterwards.
  */
 export async function writeReportFiles<R>(report: R, renderers: ReportRenderers<R>, dir: string, redact: Redactor): Promise<ReportPaths> {
   const clean = redactStrings(report, redact);
   const paths: ReportPaths = { json: path.join(dir, 'report.json'), junit: path.join(dir, 'junit.xml'), summary: path.join(dir, 'summary.md'), html: path.join(dir, 'report.html') };
   const keys = Object.keys(paths) as Array<keyof ReportPaths>;
-  await Promise.all(keys.map((key) => writeFileAtomic(paths[key], redact(renderers[key](clean)))));
+  await Promise.all(keys.map((key) => writeFileAtomic(paths[key], renderers[key](clean))));
   return paths;
 }

@@ -7,13 +7,15 @@ import { contractRun, hostile, hostileContractRun, openReport, password, tokens,
 let passing: Written<ContractReport>;
 let failing: Written<ContractReport>;
 let hostileRun: Written<ContractReport>;
+/** The bundled default scenario (every subscribed type) against a receiver whose 400 answers name no field. */
+let defaultFailing: Written<ContractReport>;
 
 test.beforeAll(async () => {
-  [passing, failing, hostileRun] = await Promise.all([contractRun(), contractRun('reject-duplicates'), hostileContractRun()]);
+  [passing, failing, hostileRun, defaultFailing] = await Promise.all([contractRun(), contractRun('reject-duplicates'), hostileContractRun(), contractRun('malformed-no-message', {})]);
 });
 
 test.afterAll(async () => {
-  await Promise.all([passing, failing, hostileRun].map((written) => written && rm(written.dir, { recursive: true, force: true })));
+  await Promise.all([passing, failing, hostileRun, defaultFailing].map((written) => written && rm(written.dir, { recursive: true, force: true })));
 });
 
 async function screenshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
@@ -122,4 +124,42 @@ test('a hostile receiver body and header are shown as text: no markup, no script
   expect(errors).toEqual([]);
   expect(hostile).toContain('</script>');
   await screenshot(page, testInfo, 'contract-hostile');
+});
+
+test('the default scenario at 1280 px: a failing matrix cell is in view, the burst row named by its number of types', async ({ page }, testInfo) => {
+  const burst = defaultFailing.report.checks.find((check) => check.id === 'concurrency.burst')!;
+  expect(burst.status).toBe('pass');
+  const types = burst.cases[0]!.eventType.split(',');
+  expect(types.length).toBeGreaterThan(1);
+  const failed = defaultFailing.report.checks.find((check) => check.id === 'malformed.message')!;
+  expect(failed.status).toBe('fail');
+  const { errors } = await openReport(page, defaultFailing.url);
+  expect(page.viewportSize()!.width).toBe(1280);
+
+  const matrix = page.locator('#matrix');
+  await matrix.evaluate((element) => (element as unknown as { scrollIntoView(options: object): void }).scrollIntoView({ block: 'start', inline: 'nearest' }));
+  const cell = page.locator(`#matrix td.cell.fail[data-check="malformed.message"][data-type="${failed.cases[0]!.eventType}"]`);
+  await expect(cell).toHaveText(/^✗ \d+\/\d+$/);
+  await expect(cell).toBeInViewport({ ratio: 1 });
+  await expect(page.locator(`#matrix td.cell[data-check="concurrency.burst"][data-type="${burst.cases[0]!.eventType}"]`)).toBeInViewport({ ratio: 1 });
+
+  const header = page.locator('#matrix th.type[title]');
+  await expect(header).toHaveText(`all ${types.length} types`);
+  await expect(header).toHaveAttribute('title', types.join(', '));
+
+  // Narrower, the matrix scrolls sideways inside its box and keeps its event-type column in view.
+  await page.setViewportSize({ width: 800, height: 900 });
+  const box = page.locator('#matrix-section .scroll');
+  const firstType = page.locator('#matrix tbody th.type').first();
+  const before = { type: (await firstType.boundingBox())!.x, cell: (await cell.boundingBox())!.x };
+  const scrolled = await box.evaluate((element) => {
+    const scroller = element as unknown as { scrollLeft: number; scrollWidth: number; clientWidth: number };
+    scroller.scrollLeft = scroller.scrollWidth;
+    return scroller.scrollLeft;
+  });
+  expect(scrolled).toBeGreaterThan(0);
+  expect((await firstType.boundingBox())!.x).toBe(before.type);
+  expect((await cell.boundingBox())!.x).toBeLessThan(before.cell);
+  expect(errors).toEqual([]);
+  await screenshot(page, testInfo, 'contract-default-scenario');
 });

@@ -18,11 +18,26 @@ import type { ReceiverOptions } from '../../src/receiver/server.js';
 function built<T>(module: string): Promise<T> {
   return import(new URL(`../../dist/src/${module}`, import.meta.url).href) as Promise<T>;
 }
-const [{ runContract }, { resolveSettings, settingsSecrets }, { runLoad }, loadSettings, { startReceiver }, { createRedactor }, { writeLoadReports }, { writeContractReports }] = await Promise.all([
+const [
+  { runContract },
+  { resolveSettings, settingsSecrets },
+  { runLoad, describePlan },
+  loadSettings,
+  { runPlan },
+  { runVerdict, stepStatus },
+  { addOutcomes },
+  { startReceiver },
+  { createRedactor },
+  { writeLoadReports },
+  { writeContractReports },
+] = await Promise.all([
   built<typeof import('../../src/contract/run.js')>('contract/run.js'),
   built<typeof import('../../src/contract/settings.js')>('contract/settings.js'),
   built<typeof import('../../src/load/run.js')>('load/run.js'),
   built<typeof import('../../src/load/settings.js')>('load/settings.js'),
+  built<typeof import('../../src/load/ramp.js')>('load/ramp.js'),
+  built<typeof import('../../src/load/judge.js')>('load/judge.js'),
+  built<typeof import('../../src/load/stats.js')>('load/stats.js'),
   built<typeof import('../../src/receiver/server.js')>('receiver/server.js'),
   built<typeof import('../../src/redact.js')>('redact.js'),
   built<typeof import('../../src/report/load-write.js')>('report/load-write.js'),
@@ -49,6 +64,16 @@ interface Canvas {
   getContext(kind: '2d'): { getImageData(x: number, y: number, width: number, height: number): { data: ArrayLike<number> } };
 }
 
+/** The parts of a Chart.js instance (the page keeps each on its canvas as `drawn`) the tests read. */
+export interface ChartInstance {
+  chartArea: { left: number; top: number; right: number; bottom: number };
+  currentDevicePixelRatio: number;
+  data: { datasets: Array<{ label?: string; data: unknown[]; borderColor?: unknown; backgroundColor?: unknown; borderDash?: number[] }> };
+  scales: Record<string, { min: number; max: number; ticks: Array<{ value: number; label: string | string[] }> }>;
+  legend: { legendItems: unknown[] };
+  update(): void;
+}
+
 export const tokens = { test: ['tok_browser_test_5d2a'], live: ['tok_browser_live_8c1f'] };
 export const password = 'PASSWORD-browser-3e9b';
 const auth = { kind: 'basic', username: 'drhook', password } as const;
@@ -65,20 +90,23 @@ export interface Written<R> {
 
 const tempDir = () => mkdtemp(path.join(os.tmpdir(), 'drhook-browser-'));
 
-/** A contract run of order.accepted in both modes with basic auth: every check can run. */
-async function contractAgainst(url: string, options: ContractOptions = {}): Promise<Written<ContractReport>> {
-  const settings = resolveSettings(url, { events: ['order.accepted'], mode: 'both', secrets: tokens, auth, seed: 7, ...options });
+/** order.accepted in both modes: with basic auth every check can run. */
+const oneType: ContractOptions = { events: ['order.accepted'], mode: 'both' };
+
+/** A contract run with basic auth; without events, of the bundled default scenario. */
+async function contractAgainst(url: string, options: ContractOptions): Promise<Written<ContractReport>> {
+  const settings = resolveSettings(url, { secrets: tokens, auth, seed: 7, ...options });
   const report = await runContract(settings);
   const dir = await tempDir();
   const paths = await writeContractReports(report, dir, createRedactor(settingsSecrets(settings)));
   return { report, url: `file://${paths.html}`, dir };
 }
 
-/** Against the reference receiver, correct or with one fault. */
-export async function contractRun(fault?: ReceiverOptions['fault']): Promise<Written<ContractReport>> {
+/** Against the reference receiver, correct or with one fault; of order.accepted unless other options are given. */
+export async function contractRun(fault?: ReceiverOptions['fault'], options: ContractOptions = oneType): Promise<Written<ContractReport>> {
   const receiver = await startReceiver({ secrets: tokens, auth, ...(fault ? { fault } : {}) });
   try {
-    return await contractAgainst(receiver.url);
+    return await contractAgainst(receiver.url, options);
   } finally {
     await receiver.close();
   }
@@ -93,7 +121,7 @@ export async function hostileContractRun(): Promise<Written<ContractReport>> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
     const { port } = server.address() as AddressInfo;
-    return await contractAgainst(`http://127.0.0.1:${port}/hook`, { only: ['ack'], mode: 'test' });
+    return await contractAgainst(`http://127.0.0.1:${port}/hook`, { ...oneType, only: ['ack'], mode: 'test' });
   } finally {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
@@ -170,6 +198,52 @@ export async function loadCapacity(): Promise<Written<LoadReport>> {
   }
 }
 
+/** A steady run against a receiver that never answers: every delivery times out and counts as just over the deadline. */
+export async function loadTimeouts(): Promise<Written<LoadReport>> {
+  const server = http.createServer((req) => req.resume());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    const settings = resolveLoadSettings(`http://127.0.0.1:${port}/hook`, { events: ['order.accepted'], secrets: tokens, rate: 10, durationSec: 1, connections: 10, poolSize: 2, seed: 6 });
+    return await writeLoad(await runLoad(settings), loadSecrets(settings));
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+/**
+ * The capacity search itself (runPlan) over a receiver that answers every delivery in time but takes no more than
+ * `ceiling` events/s, as an earlier drhook judged it: above the ceiling the rate threshold only warned (the numbers
+ * pinned the shortfall on neither side), no threshold failed. Each step is a real step of `base` (a load report).
+ */
+export async function capacityShortOfRate(base: LoadReport, ceiling: number): Promise<Written<LoadReport>> {
+  const template = base.steps.find((step) => step.status === 'pass' && step.outcomes.failures === 0)!;
+  const start = Date.parse(template.startedAt);
+  const plan = { kind: 'capacity', startRate: 10, maxRate: 160, stepSec: 1, timeLimitSec: 60 } as const;
+  const outcome = await runPlan(plan, {
+    elapsedSec: () => 0,
+    step: async (label, pace) => {
+      const rate = pace.kind === 'open' ? pace.rate : ceiling;
+      const short = rate * 0.95 > ceiling;
+      const reason = `sent ${ceiling}/s of the ${rate}/s requested, but neither the connections nor drhook's CPU was clearly the limit.`;
+      const checks = template.checks.map((check) => (check.id === 'rate' && short ? { ...check, measured: `${ceiling}/s`, verdict: { status: 'warn' as const, reason } } : check));
+      const startedAt = new Date(start + (Number(label.replace(/\D+/g, '')) - 1) * 1500).toISOString();
+      return { result: { ...structuredClone(template), label, pace, startedAt, achievedRate: Math.min(rate, ceiling), checks, status: stepStatus(checks) }, cutShort: null };
+    },
+  });
+  const outcomes = addOutcomes(outcome.steps.map((step) => step.outcomes));
+  const report: LoadReport = {
+    ...structuredClone(base),
+    plan: { kind: 'capacity', loop: 'open', description: describePlan(plan, 20), notes: [] },
+    steps: outcome.steps,
+    totals: { ...base.totals, outcomes },
+    capacity: outcome.capacity,
+    verdict: runVerdict(outcome.steps, outcomes, outcome.capacity, 3000),
+  };
+  return writeLoad(report, []);
+}
+
 /** A load report with hostile text where a receiver or a flag could put it, written as a report.html. */
 export async function hostileLoad(report: LoadReport): Promise<Written<LoadReport>> {
   const tampered: LoadReport = structuredClone(report);
@@ -192,14 +266,49 @@ export async function openReport(page: Page, url: string): Promise<{ requests: s
   return { requests, errors };
 }
 
-/** Share of a canvas's pixels that are drawn (not fully transparent). */
-export function drawnShare(page: Page, selector: string): Promise<number> {
+/** What a chart drew, per dataset: the points that have a value, and the pixels of the dataset's colours inside the chart area. */
+export interface DrawnDataset {
+  label: string;
+  points: number;
+  pixels: number;
+}
+
+/**
+ * Reads the Chart.js instance on a canvas: per dataset its points with a value, and how many pixels inside the chart
+ * area (not the axes, grid labels or legend) have one of its colours. An empty chart has neither.
+ */
+export function drawnDatasets(page: Page, selector: string): Promise<DrawnDataset[]> {
   return page.locator(selector).evaluate((element) => {
-    const canvas = element as unknown as Canvas;
-    const context = canvas.getContext('2d');
-    const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
-    let drawn = 0;
-    for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) drawn++;
-    return drawn / (canvas.width * canvas.height);
+    const canvas = element as unknown as Canvas & { drawn: ChartInstance };
+    const chart = canvas.drawn;
+    const rgb = (color: unknown): number[] | null => {
+      const text = String(color);
+      const hex = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(text);
+      if (hex) return hex.slice(1).map((part) => parseInt(part, 16));
+      const fn = /^rgba?\((\d+),\s*(\d+),\s*(\d+)/.exec(text);
+      return fn ? fn.slice(1).map(Number) : null;
+    };
+    const ratio = chart.currentDevicePixelRatio;
+    const area = chart.chartArea;
+    const [left, top] = [Math.ceil(area.left * ratio), Math.ceil(area.top * ratio)];
+    const [width, height] = [Math.floor((area.right - area.left) * ratio), Math.floor((area.bottom - area.top) * ratio)];
+    const { data } = canvas.getContext('2d').getImageData(left, top, width, height);
+    return chart.data.datasets.map((dataset) => {
+      const colors = [dataset.borderColor, dataset.backgroundColor].flatMap((color) => (Array.isArray(color) ? color : [color])).map(rgb).filter((color): color is number[] => color !== null);
+      let pixels = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        if (data[i + 3]! > 0 && colors.some((color) => color.every((channel, c) => Math.abs(channel - data[i + c]!) <= 40))) pixels++;
+      }
+      const points = dataset.data.filter((point) => point !== null && point !== undefined && (typeof point === 'number' || (point as { y?: unknown }).y != null)).length;
+      return { label: dataset.label ?? '', points, pixels };
+    });
   });
+}
+
+/** An axis of a chart as drawn: its range and the tick labels that are not empty. */
+export function axisOf(page: Page, selector: string, axis: string): Promise<{ min: number; max: number; labels: string[] }> {
+  return page.locator(selector).evaluate((element, id) => {
+    const scale = (element as unknown as { drawn: ChartInstance }).drawn.scales[id]!;
+    return { min: scale.min, max: scale.max, labels: scale.ticks.map((tick) => String(tick.label)).filter((label) => label !== '') };
+  }, axis);
 }

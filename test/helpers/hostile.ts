@@ -100,18 +100,7 @@ export async function startHostile(kind: HostileKind): Promise<HostileServer> {
         pump();
       });
     case 'body-100mb':
-      return raw(kind, (socket) => {
-        socket.write(`HTTP/1.1 500 Internal Server Error\r\nContent-Length: ${HUNDRED_MB}\r\n\r\n`);
-        let left = HUNDRED_MB;
-        const pump = (): void => {
-          while (left > 0 && !socket.destroyed) {
-            const part = left >= CHUNK.length ? CHUNK : CHUNK.subarray(0, left);
-            left -= part.length;
-            if (!socket.write(part)) return void socket.once('drain', pump);
-          }
-        };
-        pump();
-      });
+      return raw(kind, (socket) => flood(socket, '500 Internal Server Error'));
     case 'huge-headers':
       return raw(kind, (socket) => {
         const headers = Array.from({ length: 200 }, (_, i) => `X-Filler-${i}: ${'f'.repeat(1000)}\r\n`).join('');
@@ -149,6 +138,25 @@ export async function startHostile(kind: HostileKind): Promise<HostileServer> {
     case 'ok':
       return httpServer(kind, (_req, res) => res.writeHead(202).end('accepted'));
   }
+}
+
+/** A receiver answering every request with `status` and a 100 MB body (the memory test's 2xx flood). */
+export function startFlood(status: '200 OK' | '500 Internal Server Error'): Promise<HostileServer> {
+  return raw('body-100mb', (socket) => flood(socket, status));
+}
+
+/** Answers `status` with a 100 MB body, sent as fast as the socket takes it. */
+function flood(socket: net.Socket, status: string): void {
+  socket.write(`HTTP/1.1 ${status}\r\nContent-Length: ${HUNDRED_MB}\r\n\r\n`);
+  let left = HUNDRED_MB;
+  const pump = (): void => {
+    while (left > 0 && !socket.destroyed) {
+      const part = left >= CHUNK.length ? CHUNK : CHUNK.subarray(0, left);
+      left -= part.length;
+      if (!socket.write(part)) return void socket.once('drain', pump);
+    }
+  };
+  pump();
 }
 
 function everySecond(socket: net.Socket, tick: () => void): void {

@@ -2,6 +2,7 @@
 import type { CaseRecord, CheckResult, ContractReport, DeliveryRecord } from '../../src/contract/results.js';
 import type { CheckId } from '../../src/contract/catalog.js';
 import { checks } from '../../src/contract/catalog.js';
+import { resolveSettings, settingsForReport } from '../../src/contract/settings.js';
 import type { DeliveryOutcome } from '../../src/outcome.js';
 import type { Verdict } from '../../src/verdict.js';
 
@@ -113,8 +114,10 @@ export function buildContractReport(): ContractReport {
     startedAt: '2026-11-22T14:15:03.000Z',
     finishedAt: '2026-11-22T14:15:09.500Z',
     complete: true,
+    stoppedBy: null,
     target,
-    settings: { deadlineMs: 3000, modes: ['test'], signingToken: plantedSecret },
+    // Real settings, with the secret planted where a header's value goes.
+    settings: { ...settingsForReport(resolveSettings(target, { seed: 7 })), headers: { 'X-Planted': plantedSecret } },
     gate: {
       status: 'fail',
       summary: '2 required checks failed: ack.2xx, malformed.400.',

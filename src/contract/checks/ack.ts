@@ -3,14 +3,23 @@ import type { DeliveryOutcome } from '../../outcome.js';
 import type { Verdict } from '../../verdict.js';
 import { answered, isRedirect, isSuccess } from '../judges.js';
 import type { CheckFamily } from '../plan.js';
+import { knownIdsHint } from './environment.js';
 
 const notReceived = 'Digital River only counts a 2xx as received';
 
-function judge2xx([outcome]: readonly DeliveryOutcome[]): Verdict {
-  if (outcome?.kind === 'response' && isSuccess(outcome.status)) return { status: 'pass', reason: answered(outcome) };
-  if (outcome === undefined) return { status: 'fail', reason: `nothing was delivered; ${notReceived}` };
-  const redirect = outcome.kind === 'response' && isRedirect(outcome.status) ? ' and never follows a redirect' : '';
-  return { status: 'fail', reason: `${answered(outcome)}; ${notReceived}${redirect}` };
+/** Without known orders every valid event is about an order the receiver never saw: a 404 may mean just that. */
+const unknownOrderHint =
+  `; this run's events are about orders the receiver has never seen: if it answers 404 to unknown orders, name orders it knows (${knownIdsHint}) ` +
+  'so that only environment.unknown-resource sends unknown ones';
+
+function judge2xx(knowsOrders: boolean) {
+  return ([outcome]: readonly DeliveryOutcome[]): Verdict => {
+    if (outcome?.kind === 'response' && isSuccess(outcome.status)) return { status: 'pass', reason: answered(outcome) };
+    if (outcome === undefined) return { status: 'fail', reason: `nothing was delivered; ${notReceived}` };
+    const redirect = outcome.kind === 'response' && isRedirect(outcome.status) ? ' and never follows a redirect' : '';
+    const hint = outcome.kind === 'response' && outcome.status === 404 && !knowsOrders ? unknownOrderHint : '';
+    return { status: 'fail', reason: `${answered(outcome)}; ${notReceived}${redirect}${hint}` };
+  };
 }
 
 function judgeDeadline(deadlineMs: number) {
@@ -36,9 +45,10 @@ export const ackFamily: CheckFamily = {
   checks: ['ack.2xx', 'ack.deadline', 'ack.no-redirect'],
   plan(context) {
     const deadline = judgeDeadline(context.settings.deadlineMs);
+    const acknowledged = judge2xx(context.settings.knownIds.order.length > 0);
     const cases = context.events.flatMap(({ type }) =>
       context.ackModes.map((mode) =>
-        context.makeCase('ack', { ...context.validEvent(type, mode), judges: { 'ack.2xx': judge2xx, 'ack.deadline': deadline, 'ack.no-redirect': judgeNoRedirect } }),
+        context.makeCase('ack', { ...context.validEvent(type, mode), judges: { 'ack.2xx': acknowledged, 'ack.deadline': deadline, 'ack.no-redirect': judgeNoRedirect } }),
       ),
     );
     return { cases };

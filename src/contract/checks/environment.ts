@@ -1,22 +1,31 @@
 // environment.unknown-resource: events about resources this receiver never saw, as other environments' events are.
 import { eventType } from '../../catalog.js';
 import type { DrEvent } from '../../event.js';
+import { orderIdOf } from '../../order-ref.js';
 import { answered, isSuccess } from '../judges.js';
 import type { CheckFamily } from '../plan.js';
 import { plainDelivery } from '../request.js';
 
+/** Where a run names the orders a receiver knows: what a reason points at when none are named. */
+export const knownIdsHint = 'knownIds.order in the scenario, or --known-order-id';
+
 /** `order 204440120336`: what the event is about, by the ids a receiver would look up. */
 function subject(event: DrEvent): string {
+  const orderId = orderIdOf(event);
+  if (orderId !== undefined) return `order ${orderId}`;
   const object = event.data.object;
-  const record = typeof object === 'object' && object !== null ? (object as Record<string, unknown>) : {};
-  if (typeof record.orderId === 'string') return `order ${record.orderId}`;
-  if (typeof record.id === 'string') return `${eventType(event.type).resource} ${record.id}`;
-  return 'resources';
+  const id = typeof object === 'object' && object !== null ? (object as Record<string, unknown>).id : undefined;
+  return typeof id === 'string' ? `${eventType(event.type).resource} ${id}` : 'resources';
 }
 
 export const environmentFamily: CheckFamily = {
   checks: ['environment.unknown-resource'],
   plan(context) {
+    // Without known ids every other check sent unknown resources too: their verdicts may share this one's cause.
+    const alsoOthers =
+      context.settings.knownIds.order.length === 0
+        ? `; no known orders are configured (${knownIdsHint}), so the other checks' events were about unknown orders too`
+        : '';
     const cases = context.events.map(({ type }) => {
       const at = { eventType: type, mode: context.mode, slug: 'never-seen-resource' };
       let about = 'resources';
@@ -29,13 +38,13 @@ export const environmentFamily: CheckFamily = {
         },
         judges: {
           'environment.unknown-resource': ([outcome]) => {
-            if (outcome?.kind === 'response' && isSuccess(outcome.status)) return { status: 'pass', reason: answered(outcome) };
+            if (outcome?.kind === 'response' && isSuccess(outcome.status)) return { status: 'pass', reason: `${answered(outcome)}${alsoOthers}` };
             const what = outcome === undefined ? 'nothing was delivered' : answered(outcome);
             return {
               status: 'fail',
               reason:
                 `${what} to an event about ${about}, which it has never seen; when several environments (local, dev, staging) share one Digital River ` +
-                'test account, each receives the others\' events and such errors push the webhook toward being disabled: map one receiver environment to each Digital River environment',
+                `test account, each receives the others' events and such errors push the webhook toward being disabled: map one receiver environment to each Digital River environment${alsoOthers}`,
             };
           },
         },

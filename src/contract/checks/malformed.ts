@@ -3,31 +3,37 @@ import type { DrEvent } from '../../event.js';
 import type { DeliveryOutcome } from '../../outcome.js';
 import { fieldSchema } from '../../schemas.js';
 import type { Verdict } from '../../verdict.js';
+import { fieldMatcher, ownWords, sentRequest, type FieldMatcher } from '../answer-names.js';
 import { answered, expectStatus, statusesText } from '../judges.js';
 import type { CheckFamily } from '../plan.js';
 import { fieldKey, fieldPath, pointerSegments, removePointer, setPointer } from '../pointer.js';
-import { plainDelivery } from '../request.js';
+import { plainDelivery, type DeliverySpec } from '../request.js';
 
 /** One way to break an event: where, what, and the change itself (made on a copy). */
 interface Breakage {
   slug: string;
   /** `data.object.currency: not in the enum (sent "ZZZ")` */
   fault: string;
-  /** The field as a receiver may name it: key and pointer forms (empty for data.object itself). */
-  names: readonly string[];
+  /** Finds the field's names in an answer (its key, dotted path or JSON pointer); one per field, shared by its breakages. */
+  matcher: FieldMatcher;
+  /** The names a failing verdict asks for. */
+  wanted: string;
   apply(event: DrEvent): void;
 }
 
-const objectNames = ['object'];
+const objectNames = {
+  matcher: fieldMatcher({ rooted: ['data.object', '/data/object'], relative: [], key: { name: 'object', commonWord: true, qualifiers: [] } }),
+  wanted: '"data.object" or its pointer /data/object',
+};
 
 /** Marks the "missing" breakage: the field is removed rather than set. */
 const removed = Symbol('removed');
 
 const objectBreakages: readonly Breakage[] = [
-  { slug: 'data.object-missing', fault: 'data.object: missing', names: objectNames, apply: (event) => void delete (event.data as { object?: unknown }).object },
-  { slug: 'data.object-null', fault: 'data.object: null', names: objectNames, apply: (event) => void (event.data.object = null) },
-  { slug: 'data.object-array', fault: 'data.object: an array instead of an object', names: objectNames, apply: (event) => void (event.data.object = [event.data.object]) },
-  { slug: 'data.object-string', fault: 'data.object: a string instead of an object', names: objectNames, apply: (event) => void (event.data.object = 'not an object') },
+  { slug: 'data.object-missing', fault: 'data.object: missing', ...objectNames, apply: (event) => void delete (event.data as { object?: unknown }).object },
+  { slug: 'data.object-null', fault: 'data.object: null', ...objectNames, apply: (event) => void (event.data.object = null) },
+  { slug: 'data.object-array', fault: 'data.object: an array instead of an object', ...objectNames, apply: (event) => void (event.data.object = [event.data.object]) },
+  { slug: 'data.object-string', fault: 'data.object: a string instead of an object', ...objectNames, apply: (event) => void (event.data.object = 'not an object') },
 ];
 
 type JsonType = 'string' | 'number' | 'integer' | 'boolean' | 'object' | 'array' | 'null';
@@ -55,12 +61,11 @@ const badFormats: Readonly<Record<string, string>> = {
 /** `sample` is a generated event of the type, consulted only when the schema does not say the field's type. */
 function fieldBreakages(type: string, pointer: string, sample: () => DrEvent): Breakage[] {
   const path = fieldPath(pointer);
-  const key = fieldKey(pointer);
-  const names = [...(key !== undefined ? [key] : []), `/data/object${pointer}`, path, `data.object.${pointerSegments(pointer).join('.')}`, pointer];
+  const names = fieldNames(type, pointer);
   const at = (fault: string, slug: string, value: unknown | typeof removed): Breakage => ({
     slug: `${pointerSegments(pointer).join('.')}-${slug}`,
     fault: `${path}: ${fault}`,
-    names,
+    ...names,
     apply: (event) =>
       value === removed ? removePointer(event.data.object, pointer) : setPointer(event.data.object as Record<string, unknown>, pointer, value),
   });
@@ -85,6 +90,26 @@ function fieldBreakages(type: string, pointer: string, sample: () => DrEvent): B
   return breakages;
 }
 
+/**
+ * How a receiver may name the field at `pointer`: `/data/object/subscription/id`, `data.object.subscription.id`,
+ * `/subscription/id`, `subscription.id`, or `id` alone where no other word or path makes it another field's.
+ */
+function fieldNames(type: string, pointer: string): Pick<Breakage, 'matcher' | 'wanted'> {
+  const segments = pointerSegments(pointer);
+  const path = fieldPath(pointer);
+  const key = fieldKey(pointer);
+  const rooted = [`/data/object${pointer}`, path, `data.object.${segments.join('.')}`];
+  const relative = [pointer, ...(segments.length > 1 ? [segments.join('.'), path.slice('data.object.'.length)] : [])];
+  // Other fields of data.object: "invoice id" names invoice.id, not subscription.id.
+  const siblings = Object.keys(fieldSchema(type, '')?.properties ?? {}).filter((name) => !segments.includes(name));
+  const matcher = fieldMatcher({
+    rooted: [...new Set(rooted)],
+    relative: [...new Set(relative)],
+    ...(key !== undefined ? { key: { name: key, commonWord: false, qualifiers: siblings } } : {}),
+  });
+  return { matcher, wanted: `${key !== undefined ? `"${key}", ` : ''}"${path}" or its pointer /data/object${pointer}` };
+}
+
 function readField(event: DrEvent, pointer: string): unknown {
   return pointerSegments(pointer).reduce<unknown>(
     (value, segment) => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[segment] : undefined),
@@ -92,25 +117,24 @@ function readField(event: DrEvent, pointer: string): unknown {
   );
 }
 
-/** True when `text` names the field: one of its names, not as part of a longer word. */
-function namesField(text: string, names: readonly string[]): boolean {
-  return names.some((name) => new RegExp(`(?<![A-Za-z0-9_])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z0-9_])`, 'i').test(text));
-}
-
-function judgeMessage(allowed: readonly number[], breakage: Breakage) {
-  const wanted = breakage.names === objectNames ? '"data.object" or "object"' : `"${breakage.names[0]}" or its pointer ${breakage.names[1]}`;
+/** `sent()` is what the case delivered: an answer's copies of it (an echoed event, its id) name nothing. */
+function judgeMessage(allowed: readonly number[], breakage: Breakage, sent: () => DeliverySpec) {
   return ([outcome]: readonly DeliveryOutcome[]): Verdict => {
     if (outcome?.kind !== 'response' || !allowed.includes(outcome.status)) {
       const what = outcome === undefined ? 'nothing was delivered' : answered(outcome);
       return { status: 'fail', reason: `${what}, not ${statusesText(allowed)}, so there is no 400 message to judge` };
     }
     const excerpt = outcome.body.text.replace(/\s+/g, ' ').trim().slice(0, 160);
-    return namesField(outcome.body.text, breakage.names)
-      ? { status: 'pass', reason: `the ${outcome.status} answer names the field: "${excerpt}"` }
-      : {
-          status: 'fail',
-          reason: `the ${outcome.status} answer does not name the field (expected ${wanted}): "${excerpt || '(empty body)'}"; say which field is wrong and why`,
-        };
+    const delivery = sent();
+    const own = ownWords(outcome.body.text, sentRequest(delivery.event, delivery.body.toString('utf8')));
+    if (own.texts.some((text) => breakage.matcher.whole(text) || breakage.matcher.inText(text))) {
+      return { status: 'pass', reason: `the ${outcome.status} answer names the field: "${excerpt}"` };
+    }
+    const copies = own.copied ? ' (what it repeats of the event sent does not count)' : '';
+    return {
+      status: 'fail',
+      reason: `the ${outcome.status} answer does not name the field${copies} (expected ${breakage.wanted}): "${excerpt || '(empty body)'}"; say which field is wrong and why`,
+    };
   };
 }
 
@@ -124,18 +148,21 @@ export const malformedFamily: CheckFamily = {
       const breakages = [...objectBreakages, ...requires.flatMap((pointer) => fieldBreakages(type, pointer, sample))];
       return breakages.map((breakage) => {
         const at = { eventType: type, mode, slug: breakage.slug };
+        let delivery: DeliverySpec | undefined;
         return context.makeCase('malformed', {
           ...at,
           control: 'the malformed data.object',
           build: () => {
             const event = context.event('malformed', at);
             breakage.apply(event);
-            return { fault: breakage.fault, deliveries: [plainDelivery(event)] };
+            delivery = plainDelivery(event);
+            return { fault: breakage.fault, deliveries: [delivery] };
           },
           judges: {
             'malformed.400': ([outcome]) =>
               expectStatus(outcome, allowed, context.settings.deadlineMs, `a malformed data.object must be answered with ${statusesText(allowed)} (and a message naming the field)`),
-            'malformed.message': judgeMessage(allowed, breakage),
+            // A case is built before it is sent, so before it is judged.
+            'malformed.message': judgeMessage(allowed, breakage, () => delivery!),
           },
         });
       });

@@ -61,7 +61,7 @@ export const patternsFamily: CheckFamily = {
     });
 
     const withItems = types.filter((type) => fieldSchema(type, '/items')?.type === 'array');
-    const largeType = withItems.find((type) => eventType(type).resource === 'order') ?? withItems[0];
+    const largeType = withItems.find((type) => eventType(type).resource === 'Order') ?? withItems[0];
     if (largeType === undefined) {
       return { cases: [...redeliveries, burstCase], skipped: { 'payload.large': 'no subscribed event type carries items (order.accepted does)' } };
     }

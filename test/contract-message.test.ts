@@ -1,0 +1,98 @@
+// malformed.message over real HTTP: the 400 must name the field in its own words; echoes and other fields' names do not count.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { CaseRecord } from '../src/contract/results.js';
+import { runContract } from '../src/contract/run.js';
+import { resolveSettings } from '../src/contract/settings.js';
+import type { DrEvent } from '../src/event.js';
+import { validateEvent, type Violation } from '../src/schemas.js';
+import { startServer } from './helpers/http.js';
+
+/** How a test receiver words its 400: from the first violation of data.object, the event and the raw body. */
+type Wording = (violation: Violation, event: DrEvent, body: string) => { json: unknown } | { text: string };
+
+const segments = (pointer: string) => pointer.split('/').slice(1);
+
+/**
+ * The malformed.message cases of order.accepted and subscription.extended (nested fields) against a receiver that
+ * acknowledges valid events with 202 and answers the others 400 worded by `wording`.
+ */
+async function messageCases(wording: Wording): Promise<CaseRecord[]> {
+  const server = await startServer((_req, res, raw) => {
+    const body = raw.toString('utf8');
+    const event = JSON.parse(body) as DrEvent;
+    const violation = validateEvent(event).find((v) => v.pointer.startsWith('/data/object'));
+    if (!violation) return void res.writeHead(202).end();
+    const answer = wording(violation, event, body);
+    const json = 'json' in answer;
+    res.writeHead(400, { 'content-type': json ? 'application/json' : 'text/plain' }).end(json ? JSON.stringify(answer.json) : answer.text);
+  });
+  try {
+    const settings = resolveSettings(server.url, { only: ['malformed.message'], events: ['order.accepted', 'subscription.extended'], seed: 21 });
+    const report = await runContract(settings);
+    const cases = report.checks.find((check) => check.id === 'malformed.message')?.cases ?? [];
+    assert.ok(cases.length > 20, `${cases.length} cases`);
+    return cases;
+  } finally {
+    await server.close();
+  }
+}
+
+const slugOf = (record: CaseRecord) => record.id.split('/').at(-1)!;
+const failing = (cases: readonly CaseRecord[]) => cases.filter((record) => record.verdict.status !== 'pass').map((record) => `${record.eventType}/${slugOf(record)}`);
+const passing = (cases: readonly CaseRecord[]) => cases.filter((record) => record.verdict.status === 'pass').map((record) => `${record.eventType}/${slugOf(record)}`);
+
+describe('answers that do not name the field fail', { concurrency: true }, () => {
+  test('the whole event echoed back names nothing, however many of its keys it holds', async () => {
+    const cases = await messageCases((_violation, event) => ({ json: { error: 'invalid event', received: event } }));
+    assert.deepEqual(passing(cases), []);
+    assert.ok(cases.every((record) => /what it repeats of the event sent does not count/.test(record.verdict.reason)), cases[0]?.verdict.reason);
+  });
+
+  test('the request body repeated in a text answer names nothing', async () => {
+    const cases = await messageCases((_violation, _event, body) => ({ text: `cannot process ${body}` }));
+    assert.deepEqual(passing(cases), []);
+  });
+
+  test("the envelope's id is not data.object.id", async () => {
+    const cases = await messageCases((_violation, event) => ({ json: { error: `event id ${event.id} rejected` } }));
+    assert.deepEqual(passing(cases), []);
+    assert.ok(failing(cases).includes('order.accepted/id-missing'));
+  });
+
+  test('"invalid request object" does not name data.object', async () => {
+    const cases = await messageCases(() => ({ text: 'invalid request object' }));
+    assert.deepEqual(passing(cases), []);
+  });
+
+  test('a path to another field does not name this one by its last key', async () => {
+    const cases = await messageCases(() => ({ json: { error: 'invoice.id is required' } }));
+    assert.deepEqual(passing(cases).sort(), ['subscription.extended/invoice.id-missing', 'subscription.extended/invoice.id-null', 'subscription.extended/invoice.id-wrong-type']);
+    assert.ok(failing(cases).includes('subscription.extended/subscription.id-missing'));
+  });
+
+  test('"invoice id" in words is another field too', async () => {
+    const cases = await messageCases(() => ({ text: 'invoice id is missing' }));
+    assert.ok(failing(cases).includes('subscription.extended/subscription.id-missing'));
+    assert.ok(passing(cases).includes('subscription.extended/invoice.id-missing'));
+  });
+});
+
+describe('answers that name the field in the usual ways pass', { concurrency: true }, () => {
+  const ways: Array<[string, Wording]> = [
+    ['a dotted path in a JSON message', (v) => ({ json: { error: `${['data', ...segments(v.pointer).slice(1)].join('.')} is required` } })],
+    ['a JSON pointer in an errors list', (v) => ({ json: { errors: [{ pointer: v.pointer, message: 'required' }] } })],
+    ['the key in plain text', (v) => ({ text: `${segments(v.pointer).at(-1)} is missing` })],
+    ['the key quoted, then the rule', (v) => ({ text: `"${segments(v.pointer).at(-1)}": must be one of the allowed values` })],
+    ['the key of a list of messages', (v) => ({ json: { [segments(v.pointer).at(-1)!]: ['This field is required.'] } })],
+    ['data.object in words, the pointer for fields, the event echoed as well', (v, event) => ({
+      json: { error: v.pointer === '/data/object' ? 'data.object must be an object' : `${v.pointer} ${v.message}`, received: event },
+    })],
+  ];
+  for (const [name, wording] of ways) {
+    test(name, async () => {
+      const cases = await messageCases(wording);
+      assert.deepEqual(failing(cases), [], cases.find((record) => record.verdict.status !== 'pass')?.verdict.reason);
+    });
+  }
+});

@@ -1,0 +1,78 @@
+// The run-level breaker: contract against a receiver that never answers stops soon; one that answers, however late, is never cut short.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import ajvFormats from 'ajv-formats';
+import type { ContractReport } from '../src/contract/results.js';
+import { schemasDir } from '../src/paths.js';
+import { startHostile, type HostileKind } from './helpers/hostile.js';
+import { runCli } from './helpers/http.js';
+
+const DEADLINE_MS = 1000;
+const env = { DRHOOK_TEST_SECRET: 'tok_breaker_4f7a2c', DRHOOK_LIVE_SECRET: 'tok_breaker_live_91d3', DRHOOK_PASSWORD: '', DRHOOK_CLIENT_SECRET: '' };
+
+let work: string;
+let validate: (report: unknown) => boolean;
+before(async () => {
+  work = await mkdtemp(path.join(tmpdir(), 'drhook-breaker-'));
+  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  ajvFormats.default(ajv);
+  validate = ajv.compile(JSON.parse(await readFile(path.join(schemasDir, 'report.schema.json'), 'utf8')) as object);
+});
+after(() => rm(work, { recursive: true, force: true }));
+
+/** `drhook contract` against the receiver `kind`; resolves with its exit, wall time and the report.json it wrote. */
+async function contract(kind: HostileKind, args: string[]): Promise<{ code: number | null; stdout: string; tookMs: number; report: ContractReport }> {
+  const server = await startHostile(kind);
+  const reportDir = path.join(work, kind);
+  try {
+    const started = performance.now();
+    const result = await runCli(['contract', server.url, '--timeout-ms', String(DEADLINE_MS), '--seed', '1', '--no-progress', '--report-dir', reportDir, ...args], { env });
+    const tookMs = performance.now() - started;
+    const [runDir] = await readdir(reportDir);
+    const report = JSON.parse(await readFile(path.join(reportDir, runDir!, 'report.json'), 'utf8')) as ContractReport;
+    assert.ok(validate(report), `report.json is valid against its schema`);
+    return { code: result.code, stdout: result.stdout, tookMs, report };
+  } finally {
+    await server.close();
+  }
+}
+
+for (const [kind, cause] of [['black-hole', /\d+× no answer within 1000 ms/], ['nothing-listening', /\d+× connection refused/]] as const) {
+  test(`the whole default suite against ${kind} stops after the first deliveries: every case not sent fails, exit 1`, async () => {
+    const { code, stdout, tookMs, report } = await contract(kind, []);
+    assert.equal(code, 1, stdout);
+    // One round of deliveries at the deadline, then the report: far from the ~60 s of 486 deliveries.
+    assert.ok(tookMs < DEADLINE_MS * 2 + 5000, `took ${Math.round(tookMs)} ms`);
+    assert.equal(report.stoppedBy, 'unreachable');
+    assert.equal(report.complete, false);
+    assert.equal(report.gate.status, 'fail');
+    assert.match(report.gate.summary, /^Stopped sending: the receiver answered none of the first 8 deliveries/);
+    assert.match(report.gate.summary, cause);
+    const cases = report.checks.flatMap((check) => check.cases);
+    const unsent = cases.filter((record) => record.deliveries.length === 0);
+    assert.ok(unsent.length > 100, `${unsent.length} cases not sent`);
+    for (const record of unsent) {
+      assert.match(record.verdict.reason, /^not sent: the receiver answered none of the first 8 deliveries \(.*\), so drhook stopped sending$/);
+      // The check's own policy still applies: an advisory check warns.
+      const required = report.checks.some((candidate) => candidate.id === record.checkId && candidate.required);
+      assert.equal(record.verdict.status, required ? 'fail' : 'warn', record.id);
+    }
+    assert.match(stdout, /Gate: FAIL {2}Stopped sending: the receiver answered none of the first 8 deliveries/);
+  });
+}
+
+for (const kind of ['drip-late', 'slowloris'] as const) {
+  test(`a receiver that answers (${kind}) is never cut short`, async () => {
+    const events = ['order.accepted', 'order.complete', 'order.blocked', 'refund.complete', 'fulfillment.created', 'customer.created', 'order.charge.failed', 'subscription.created', 'invoice.created', 'sku.created'];
+    const { report } = await contract(kind, ['--only', 'ack', '--mode', 'test', '--events', events.join(',')]);
+    assert.equal(report.stoppedBy, null);
+    assert.equal(report.complete, true);
+    const cases = report.checks.flatMap((check) => check.cases);
+    assert.equal(cases.length, events.length * 3, 'every case was judged');
+    assert.ok(cases.every((record) => record.deliveries.length === 1), 'every case was sent');
+  });
+}
