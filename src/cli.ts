@@ -14,6 +14,12 @@ import * as contract from './commands/contract.js';
 import * as load from './commands/load.js';
 import * as report from './commands/report.js';
 
+// A reader that stops early (`drhook contract --help | head`) closes the pipe: output is then dropped, never a crash,
+// and a run goes on to write its reports and exit with its verdict.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+});
+
 // Every error line passes through this: a message may quote the command line or a failure that saw a secret.
 const redact = createRedactor(commandLineSecrets(process.argv, process.env));
 

@@ -45,7 +45,10 @@ process.stdout.write(
     '━━ What the demo showed',
     `   correct receiver: gate ${correct.gate.status} — ${correct.gate.summary}`,
     `   faulty receiver:  gate ${faulty.gate.status} — failed: ${faulty.gate.failedRequired.join(', ') || 'nothing'}`,
-    '   Run it against your own receiver: drhook contract <url> (see README.md).',
+    `   The reproduce commands above name the demo's receivers, which stopped with it: to replay a case, start one yourself`,
+    `   (npx drhook serve --fault ${demoFault} --auth basic --username digitalriver, with signing tokens and a password of your own`,
+    '   in DRHOOK_TEST_SECRET, DRHOOK_LIVE_SECRET and DRHOOK_PASSWORD) and run the command with npx against its URL.',
+    '   Run it against your own receiver: npx drhook contract <url> (see README.md).',
     '',
   ].join('\n'),
 );

@@ -53,6 +53,21 @@ test('without known orders the same receiver fails ack.2xx, and the reasons poin
   }
 });
 
+test("a failure the valid event shares leads with that, not with the failing check's own advice", async () => {
+  const receiver = await startReceiver({ secrets, fault: 'unknown-resource-404' });
+  try {
+    const settings = resolveSettings(receiver.url, { secrets, only: ['ack.2xx', 'compat.extra-fields', 'signature.raw-body'], events: ['order.accepted'], seed: 34 });
+    const report = await runContract(settings);
+    const failed = report.checks.filter((check) => check.id !== 'ack.2xx').flatMap((check) => check.cases.filter((record) => record.verdict.status === 'fail'));
+    assert.ok(failed.length >= 2, `${failed.length} failed cases`);
+    for (const record of failed) {
+      assert.match(record.verdict.reason, /^the valid event of this type and mode was not acknowledged either \(it answered 404 in \d+ ms\), so this is not particular to this check \(see ack\.2xx\): /, record.id);
+    }
+  } finally {
+    await receiver.close();
+  }
+});
+
 test("every case's events are about a known order, except environment.unknown-resource's; reproduce commands name them", () => {
   const events = ['order.accepted', 'order.charge.capture.complete', 'refund.complete', 'fulfillment.created', 'subscription.extended', 'subscription.created'];
   const settings = resolveSettings('http://127.0.0.1:9/hook', { secrets, events, knownOrderIds: ['KNOWN-1'], seed: 33 });

@@ -1,9 +1,11 @@
 // Bad input is refused before anything is sent: exit 2, one line on stderr, no stack trace, and the receiver gets nothing.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { resolveSettings } from '../src/contract/settings.js';
 import { startHostile, type HostileServer } from './helpers/hostile.js';
 import { runCli } from './helpers/http.js';
@@ -91,4 +93,16 @@ test('the library refuses the short secrets the CLI refuses, and a deadline over
   assert.throws(() => resolveSettings(url, { secrets: { test: ['short'], live: [] } }, {}), /the test-mode signing token: a secret shorter than 8 characters is refused/);
   assert.throws(() => resolveSettings(url, { auth: { kind: 'basic', username: 'dr', password: 'pw' } }, {}), /the basic auth password: a secret shorter than 8/);
   assert.throws(() => resolveSettings(url, { deadlineMs: 3001 }, {}), /--timeout-ms must be a whole number from 1 to 3000/);
+});
+
+test('a reader that closes the pipe early (`| head`) ends the output quietly: exit 0, no stack trace', async () => {
+  const cli = fileURLToPath(new URL('../src/cli.js', import.meta.url));
+  // Far more than a pipe holds, so the writes after the reader has gone fail with EPIPE.
+  const child = spawn(process.execPath, [cli, 'generate', 'order.accepted', '--count', '400', '--seed', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout.once('data', () => child.stdout.destroy());
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.equal(stderr, '', 'nothing on stderr');
+  assert.equal(code, 0);
 });

@@ -3,7 +3,7 @@ import type { DeliveryEngine } from '../delivery.js';
 import type { DeliveryOutcome } from '../outcome.js';
 import type { Verdict } from '../verdict.js';
 import type { CheckId } from './catalog.js';
-import { withControl } from './judges.js';
+import { besideControl, withControl } from './judges.js';
 import { caseId, type PlannedCase } from './plan.js';
 import { BODY_EXCERPT_CHARS, type Sender } from './request.js';
 import type { CaseRecord, DeliveryRecord } from './results.js';
@@ -56,14 +56,18 @@ async function deliverAll(
 
 /**
  * One record per check judging the case. A rejection case is judged against `control`, the answer to the valid event
- * of its type and mode; an advisory check's failure is a warning.
+ * of its type and mode, and so is a failed acceptance case (a failure the valid event shares is not the check's own);
+ * an advisory check's failure is a warning.
  */
 export function judgeCase(settings: ContractSettings, planned: PlannedCase, delivered: DeliveryRecord[], control: DeliveryOutcome | undefined): CaseRecord[] {
   const outcomes = delivered.map((delivery) => delivery.outcome);
   // Judged on the whole body read; recorded with an excerpt of it, so hundreds of records stay small.
   const recorded = delivered.map((delivery) => ({ request: delivery.request, outcome: excerpt(delivery.outcome) }));
   return planned.judges.map(({ checkId, judge }) => {
-    const verdict = planned.control === undefined ? judge(outcomes) : withControl(judge(outcomes), outcomes[0], control, planned.control);
+    const verdict =
+      planned.control !== undefined ? withControl(judge(outcomes), outcomes[0], control, planned.control)
+      : planned.provides ? judge(outcomes)
+      : besideControl(judge(outcomes), control, settings.deadlineMs);
     return caseRecord(settings, planned, checkId, recorded, verdict);
   });
 }

@@ -106,3 +106,15 @@ export function withControl(verdict: Verdict, probe: DeliveryOutcome | undefined
     reason: `${verdict.reason}, but the valid event of this type and mode got the same ${control.status}, so the rejection shows nothing about ${about}`,
   };
 }
+
+/**
+ * An acceptance case that failed while the valid event of its type and mode was not acknowledged either: the failure is
+ * not particular to its check, whose advice would mislead, so the reason leads with that.
+ */
+export function besideControl(verdict: Verdict, control: DeliveryOutcome | undefined, deadlineMs: number): Verdict {
+  if (verdict.status !== 'fail' || control === undefined || judgeAcknowledgement(control, deadlineMs).status === 'pass') return verdict;
+  return {
+    status: 'fail',
+    reason: `the valid event of this type and mode was not acknowledged either (it ${answered(control)}), so this is not particular to this check (see ack.2xx): ${verdict.reason}`,
+  };
+}

@@ -35,7 +35,7 @@ export const patternsFamily: CheckFamily = {
             if (again?.status === 'pass') return { status: 'pass', reason: `both acknowledged: ${answered(first!)}, then ${answered(second!)}` };
             return {
               status: 'fail',
-              reason: `the redelivery of the same event id ${again?.reason ?? 'was not made'}; Digital River delivers an event more than once, so acknowledge a duplicate with a 2xx (and do not process it twice)`,
+              reason: `the redelivery of the same event id was not acknowledged: ${again?.reason ?? 'it was not made'}; Digital River delivers an event more than once, so acknowledge a duplicate with a 2xx (and do not process it twice)`,
             };
           },
         },
