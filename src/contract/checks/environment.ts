@@ -15,25 +15,29 @@ function subject(event: DrEvent): string {
   if (orderId !== undefined) return `order ${orderId}`;
   const object = event.data.object;
   const id = typeof object === 'object' && object !== null ? (object as Record<string, unknown>).id : undefined;
-  return typeof id === 'string' ? `${eventType(event.type).resource} ${id}` : 'resources';
+  const { resource } = eventType(event.type);
+  return typeof id === 'string' ? `${resource} ${id}` : `a ${resource} (its ids fresh)`;
 }
 
 export const environmentFamily: CheckFamily = {
   checks: ['environment.unknown-resource'],
   plan(context) {
-    // Without known ids every other check sent unknown resources too: their verdicts may share this one's cause.
-    const alsoOthers =
+    // Without known ids every other check sent unknown orders too: their verdicts may share this one's cause.
+    const noKnownOrders =
       context.settings.knownIds.order.length === 0
         ? `; no known orders are configured (${knownIdsHint}), so the other checks' events were about unknown orders too`
         : '';
     const cases = context.events.map(({ type }) => {
       const at = { eventType: type, mode: context.mode, slug: 'never-seen-resource' };
       let about = 'resources';
+      /** Said only of events about an order: known ids name orders, nothing else. */
+      let alsoOthers = '';
       return context.makeCase('environment', {
         ...at,
         build: () => {
           const event = context.event('environment', at);
           about = subject(event);
+          alsoOthers = orderIdOf(event) === undefined ? '' : noKnownOrders;
           return { fault: `about ${about}, never sent to this receiver before`, deliveries: [plainDelivery(event)] };
         },
         judges: {
