@@ -274,7 +274,7 @@ describe('the pace of the answers', () => {
   });
   const half = (q25: number, median: number, q75: number, count = 100) => ({ count, q25, median, q75 });
   const figures = (halves: PaceHalves, extra: Partial<Diagnostics> = {}) =>
-    ({ requestedRate: 100, halves, outcomes: outcomes(200), connections: 50, deadlineMs: 3000, diagnostics: { ...diagnostics, ...extra } });
+    ({ requestedRate: 100, halves, outcomes: outcomes(200), connections: 50, deadlineMs: 3000, diagnostics: { ...diagnostics, ...extra }, serviceMs: null });
 
   test('level latency, however long, kept pace; a rising one is a receiver that fell behind, measured from the rise', () => {
     assert.equal(diagnosePace(figures({ halfSec: 1, early: half(2400, 2500, 2600), late: half(2400, 2500, 2600) })), null, 'slow but steady');

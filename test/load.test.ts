@@ -214,6 +214,37 @@ describe('a receiver that slows down under load', () => {
     }
   });
 
+  test('answering in 1 s at any concurrency, over 10 connections at 50/s: drhook\'s connections are the limit, inconclusive, with how many to rerun with', async () => {
+    const server = await startServer((_req, res) => void setTimeout(() => res.writeHead(202).end(), 1000));
+    try {
+      const report = await load(server.url, { rate: 50, durationSec: 3, connections: 10 });
+      const [step] = report.steps;
+      assertValid(report);
+      assert.equal(report.verdict.status, 'fail', 'not shown to hold');
+      assert.equal(step!.shortfall!.cause, 'connection-limit', step!.shortfall!.explanation);
+      assert.ok(step!.outcomes.timeouts > 0, 'some deliveries timed out from their slot');
+      assert.ok(step!.diagnostics.maxInFlight <= 10, `never more in flight than connections: ${step!.diagnostics.maxInFlight}`);
+      const suggested = Number(/rerun with --connections (\d+) or more/.exec(step!.shortfall!.explanation)?.[1]);
+      assert.ok(suggested >= 60 && suggested <= 120, `about 50/s × 1 s × 1.5: ${step!.shortfall!.explanation}`);
+      assert.match(step!.shortfall!.explanation, /all 10 of them were busy/);
+      assert.doesNotMatch(report.verdict.summary, /would have counted/);
+      assert.match(report.verdict.summary, /not answered 2xx within 3000 ms of when they fell due .*inconclusive until rerun with more --connections/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('the same receiver over 100 connections at 50/s holds', async () => {
+    const server = await startServer((_req, res) => void setTimeout(() => res.writeHead(202).end(), 1000));
+    try {
+      const report = await load(server.url, { rate: 50, durationSec: 3, connections: 100 });
+      assert.equal(report.verdict.status, 'pass', report.verdict.reasons.join('; '));
+      assert.equal(report.steps[0]!.shortfall, null);
+    } finally {
+      await server.close();
+    }
+  });
+
   test('answering in 2500 ms over 10 connections (4/s) at 20/s: the deliveries that waited for a connection time out from their slot', async () => {
     const server = await startServer((_req, res) => void setTimeout(() => res.writeHead(202).end(), 2500));
     try {
@@ -249,7 +280,8 @@ describe('capacity search', () => {
   test('finds a serial receiver (one at a time, 5 ms each: 200 events/s) within 25 %', async () => {
     const server = await serialServer(5);
     try {
-      const report = await load(server.url, { capacity: true, rate: 50, stepSec: 2, timeLimitSec: 36, deadlineMs: 1000 });
+      // More connections than the deliveries of a second: they are never all busy, so the backlog is the receiver's.
+      const report = await load(server.url, { capacity: true, rate: 50, stepSec: 2, timeLimitSec: 36, deadlineMs: 1000, connections: 500 });
       assertValid(report);
       const capacity = report.capacity!;
       assert.ok(capacity.capacity !== null && capacity.capacity >= 150 && capacity.capacity <= 250, `capacity ${capacity.capacity}: ${capacity.explanation}`);

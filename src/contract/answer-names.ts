@@ -24,52 +24,73 @@ export interface FieldMatcher {
 
 const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const word = 'A-Za-z0-9_';
+/** The words of a key: `orderId`, `order_id` and `order-id` are order, id. */
+const wordsOf = (key: string): string[] => key.split(/(?<=[a-z0-9])(?=[A-Z])|[_-]/).filter(Boolean).map((part) => part.toLowerCase());
+/** A key in any of its spellings: `orderId`, `order_id`, `order-id`, `Order ID`. */
+const spellings = (key: string): string => wordsOf(key).map(escape).join('(?:[_-]|\\s+)?');
+/** The words before `key`'s in a sibling's name (`order` of `orderId` for `id`), which make `key` the sibling's. */
+function heads(key: string, siblings: readonly string[]): string[] {
+  const own = wordsOf(key).join(' ');
+  return siblings.map((sibling) => wordsOf(sibling).join(' ')).filter((name) => name.endsWith(` ${own}`)).map((name) => name.slice(0, -own.length - 1));
+}
 /** Words that make a bare key the envelope's or a delivery's (`event id`), not data.object's. */
 const envelopeWords = ['event', 'webhook', 'request', 'delivery', 'envelope', 'message', 'notification'];
 
 export function fieldMatcher(names: FieldNames): FieldMatcher {
-  const rooted = names.rooted.map((name) => `${/^[A-Za-z0-9_]/.test(name) ? `(?<![${word}])` : ''}${escape(name)}(?![${word}])`);
-  const relative = names.relative.map((name) => `(?<![${word}./\\]-])${escape(name)}(?![${word}])`);
+  // Not followed by a deeper path: `data.object.invoice.id` names invoice.id, not data.object.
+  const end = `(?![${word}]|[./][${word}])`;
+  const rooted = names.rooted.map((name) => `${/^[A-Za-z0-9_]/.test(name) ? `(?<![${word}])` : ''}${escape(name)}${end}`);
+  const relative = names.relative.map((name) => `(?<![${word}./\\]-])${escape(name)}${end}`);
   const patterns = [...rooted, ...relative];
   const { key } = names;
   if (key?.commonWord) {
     const name = escape(key.name);
     patterns.push(`["'\`]${name}["'\`]`, `^\\s*${name}(?![${word}.\\/[])`, `\\b(?:field|property|key|attribute|parameter)s?[\\s:]+${name}(?![${word}.\\/[])`);
   } else if (key) {
-    const qualifiers = [...envelopeWords, ...key.qualifiers].map(escape).join('|');
-    patterns.push(`(?<![${word}./\\]-])(?<!(?<![${word}])(?:${qualifiers})(?:'s)?\\s+)${escape(key.name)}(?![${word}[-]|[./][${word}])`);
+    const qualifiers = [...envelopeWords, ...key.qualifiers, ...heads(key.name, key.qualifiers)].map(spellings).join('|');
+    patterns.push(`(?<![${word}./\\]-])(?<!(?<![${word}])(?:${qualifiers})(?:'s)?\\s+)${spellings(key.name)}(?![${word}[-]|[./][${word}])`);
   }
   const mention = new RegExp(patterns.join('|'), 'i');
+  const keyWords = key ? wordsOf(key.name) : [];
   const all = [...names.rooted, ...names.relative, ...(key ? [key.name] : [])].map((name) => name.toLowerCase());
-  const exact = new Set(all);
-  // Every name holds the key (or, without one, the shortest name): texts without it skip the pattern.
-  const core = key?.name.toLowerCase() ?? all.reduce((shortest, name) => (name.length < shortest.length ? name : shortest));
-  return { inText: (text) => text.toLowerCase().includes(core) && mention.test(text), whole: (text) => exact.has(text.trim().toLowerCase()) };
+  const exact = new Set([...all, ...(keyWords.length > 1 ? ['_', '-', ' '].map((glue) => keyWords.join(glue)) : [])]);
+  // Every name holds the key's last word (or, without a key, the shortest name): texts without it skip the pattern.
+  const core = keyWords.at(-1) ?? all.reduce((shortest, name) => (name.length < shortest.length ? name : shortest));
+  return { inText: (text) => text.toLowerCase().includes(core) && mention.test(text), whole: (text) => exact.has(text.trim().toLowerCase().replace(/\s+/g, ' ')) };
 }
 
 type Json = Record<string, unknown>;
 
 const isRecord = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** A run of at least this many characters that also occurs in the request is a copy of it. */
-const ECHO_CHARS = 32;
-/** Every copied run holds a piece this long starting at a multiple of it: only those pieces are looked for. */
-const PROBE_CHARS = ECHO_CHARS / 2;
+/** A run of at least this many tokens that also occurs, in the same order, in the event is a copy of it. */
+const ECHO_TOKENS = 6;
+/** Keys and scalar values as any serialisation writes them (JSON, util.inspect, a Python repr): quotes, brackets and separators apart. */
+const tokenPattern = /[\p{L}\p{N}_$@+-]+(?:\.[\p{L}\p{N}_$@+-]+)*/gu;
+const tokensOf = (text: string): string[] => Array.from(text.matchAll(tokenPattern), (found) => found[0].toLowerCase());
+
+/** The event's keys and scalar values in order, and where each token occurs in that stream. */
+interface TokenStream {
+  tokens: readonly string[];
+  at: ReadonlyMap<string, readonly number[]>;
+}
 
 /** What a request carried, to recognise it in an answer; each part is worked out when first asked for. */
 export interface SentRequest {
-  /** Whether the text occurs in the body as sent, or as JSON.stringify(…, null, 2) writes it. */
-  contains(piece: string): boolean;
   /** Every string value and every key of the event. */
   words(): { strings: ReadonlySet<string>; keys: ReadonlySet<string> };
   /** The event as key-sorted JSON: every object and array in it appears in it, written the same way. */
   canonical(): string;
+  /** The event's tokens, however it is written. */
+  stream(): TokenStream;
+  /** Whether the segments lead from the event's root through objects or arrays of it (the last one need not be there). */
+  descends(segments: ReadonlyArray<string | number>): boolean;
 }
 
-export function sentRequest(event: unknown, body: string): SentRequest {
-  let pretty: string | undefined;
+export function sentRequest(event: unknown): SentRequest {
   let words: { strings: Set<string>; keys: Set<string> } | undefined;
   let sorted: string | undefined;
+  let stream: TokenStream | undefined;
   const collect = (value: unknown, into: { strings: Set<string>; keys: Set<string> }) => {
     if (typeof value === 'string') into.strings.add(value);
     else if (Array.isArray(value)) for (const inner of value) collect(inner, into);
@@ -81,12 +102,38 @@ export function sentRequest(event: unknown, body: string): SentRequest {
     }
     return into;
   };
+  const child = (value: unknown, segment: string | number): unknown => (typeof value === 'object' && value !== null ? (value as Json)[segment] : undefined);
   return {
-    // The indented text differs from the compact one only in line breaks and the space after a key's colon.
-    contains: (piece) => body.includes(piece) || (/\n|": /.test(piece) && (pretty ??= JSON.stringify(event, null, 2)).includes(piece)),
     words: () => (words ??= collect(event, { strings: new Set(), keys: new Set() })),
     canonical: () => (sorted ??= canonical(event)),
+    stream: () => (stream ??= tokenStream(event)),
+    descends: (segments) => {
+      let at: unknown = event;
+      for (const segment of segments.slice(0, -1)) if (typeof (at = child(at, segment)) !== 'object' || at === null) return false;
+      return true;
+    },
   };
+}
+
+function tokenStream(event: unknown): TokenStream {
+  const tokens: string[] = [];
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(walk);
+    else if (isRecord(value)) {
+      for (const [key, inner] of Object.entries(value)) {
+        tokens.push(...tokensOf(key));
+        walk(inner);
+      }
+    } else tokens.push(...tokensOf(String(value)));
+  };
+  walk(event);
+  const at = new Map<string, number[]>();
+  tokens.forEach((token, index) => {
+    const places = at.get(token);
+    if (places) places.push(index);
+    else at.set(token, [index]);
+  });
+  return { tokens, at };
 }
 
 /**
@@ -108,44 +155,66 @@ function canonical(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-/** The text with every run copied from the request (ECHO_CHARS or longer) cut out. */
+/** What util.inspect writes for the parts of a value it leaves out: a copy goes on after it, further on in the event. */
+const elision = /\[(?:Object|Array)\]|\.\.\. \d+ more items?/;
+const elisionOrToken = new RegExp(`${elision.source}|${tokenPattern.source}`, 'gu');
+const isElision = (text: string): boolean => text.startsWith('[') || text.startsWith('...');
+/** Stands for an elision among a text's tokens. */
+const GAP = '';
+
+/** The text with every run of ECHO_TOKENS or more tokens that the event holds in the same order (elisions apart) cut out. */
 function withoutCopies(text: string, sent: SentRequest): { text: string; copied: boolean } {
-  if (text.length < ECHO_CHARS) return { text, copied: false };
-  const occurs = (from: number, to: number) => sent.contains(text.slice(from, to));
-  /** The farthest bound from `bound` towards `limit` keeping text between it and `fixed` a copy: every part of a copy is one. */
-  const widen = (fixed: number, bound: number, limit: number): number => {
-    for (let step = PROBE_CHARS; step >= 1; ) {
-      const next = bound < limit ? Math.min(limit, bound + step) : Math.max(limit, bound - step);
-      if (next !== bound && occurs(Math.min(fixed, next), Math.max(fixed, next))) {
-        bound = next;
-        step *= 2;
-      } else {
-        step = Math.floor(step / 2);
-      }
+  const found = Array.from(text.matchAll(elisionOrToken));
+  if (found.length < ECHO_TOKENS) return { text, copied: false };
+  const words = found.map((match) => (isElision(match[0]) ? GAP : match[0].toLowerCase()));
+  const { tokens, at } = sent.stream();
+  /** How many of the text's tokens from `from` the event holds in order from its token `start`. */
+  const run = (from: number, start: number): number => {
+    let [index, place] = [from, start];
+    while (index < words.length) {
+      if (words[index] === GAP) {
+        const next = (at.get(words[index + 1] ?? GAP) ?? []).find((later) => later >= place);
+        if (next === undefined) break;
+        [index, place] = [index + 1, next];
+      } else if (tokens[place] === words[index]) {
+        [index, place] = [index + 1, place + 1];
+      } else break;
     }
-    return bound;
+    return index - from;
   };
-  const runs: Array<[number, number]> = [];
-  for (let probe = 0; probe + PROBE_CHARS <= text.length; probe += PROBE_CHARS) {
-    const previousEnd = runs.at(-1)?.[1] ?? 0;
-    if (probe < previousEnd || !occurs(probe, probe + PROBE_CHARS)) continue;
-    const start = widen(probe + PROBE_CHARS, probe, previousEnd);
-    const end = widen(start, probe + PROBE_CHARS, text.length);
-    if (end - start >= ECHO_CHARS) runs.push([start, end]);
-  }
   let kept = '';
-  let from = 0;
-  for (const [start, end] of runs) {
-    kept += `${text.slice(from, start)} `;
-    from = end;
+  let cut = 0;
+  for (let index = 0; index < words.length; ) {
+    const length = Math.max(0, ...(at.get(words[index]!) ?? []).map((start) => run(index, start)));
+    if (length < ECHO_TOKENS) {
+      index += 1;
+      continue;
+    }
+    const last = found[index + length - 1]!;
+    kept += `${text.slice(cut, found[index]!.index)} `;
+    cut = last.index + last[0].length;
+    index += length;
   }
-  return { text: kept + text.slice(from), copied: runs.length > 0 };
+  return { text: kept + text.slice(cut), copied: cut > 0 };
 }
 
-/** A value that reads as a message about its key (`{"id": ["can't be blank"]}`): a sentence, or a word such as required. */
-const messageWord = /^(required|missing|invalid|malformed|null|blank|empty|wrong|bad|unknown|unexpected|not[ _-]?\w+)[.!]?$/i;
+/** A word of a value that makes it a message about its key (`{"id": "required"}`, `"is_required"`, `"invalid_type"`). */
+const messageWord = /^(?:required|missing|invalid|malformed|null|blank|empty|wrong|bad|unknown|unexpected|not\w*)$/;
+/** A value without spaces that reads as a message, or a code holding a message word. */
+const isMessageCode = (text: string): boolean => wordsOf(text.replace(/[.!]$/, '')).some((part) => messageWord.test(part));
+/** A key under which an answer reports errors, not a field: it starts no path (`errors` of `{"errors": {"id": …}}`). */
+const reportKey = /error|detail|^fields?$|messag|issue|invalid|violation|problem|validat|^body$|^payload$/i;
+/** A path as an array (`["body", "data", "object", "id"]`): keys and indices only, not a list of message words. */
+const isSegments = (value: readonly unknown[]): value is Array<string | number> =>
+  value.length > 1 &&
+  value.every((item) => Number.isInteger(item) || (typeof item === 'string' && /^(?:[A-Za-z_$][\w$-]*|\d+)$/.test(item))) &&
+  !value.every((item) => typeof item === 'string' && isMessageCode(item));
 
-/** What the answer says in its own words: string values (and keys that carry a message), copies of the request left out. */
+/**
+ * What the answer says in its own words: string values, paths given as arrays (joined with dots), and keys that carry
+ * a message (with the keys of the fields above them: `{"invoice": {"id": …}}` names invoice.id); copies of the request
+ * left out.
+ */
 export function ownWords(answer: string, sent: SentRequest): { texts: string[]; copied: boolean } {
   let parsed: unknown;
   try {
@@ -156,10 +225,14 @@ export function ownWords(answer: string, sent: SentRequest): { texts: string[]; 
   }
   const texts: string[] = [];
   let copied = false;
-  /** Collects the texts under `value`; true when one of them reads as a message. */
-  const visit = (value: unknown): boolean => {
+  /** The event's keys listed (`["id", "type", "data"]`) rather than a path through it. */
+  const listsKeys = (segments: ReadonlyArray<string | number>) =>
+    segments.every((segment) => typeof segment === 'string' && sent.words().keys.has(segment)) && !sent.descends(segments);
+  /** Collects the texts under `value`, whose fields are `path`; true when `value` reads as a message. */
+  const visit = (value: unknown, path: readonly string[]): boolean => {
     const copy =
       typeof value === 'string' ? sent.words().strings.has(value)
+      : Array.isArray(value) && isSegments(value) ? listsKeys(value)
       : typeof value === 'object' && value !== null && mayBeCopy(value, sent) && sent.canonical().includes(canonical(value));
     if (copy) {
       copied = true;
@@ -170,18 +243,20 @@ export function ownWords(answer: string, sent: SentRequest): { texts: string[]; 
       copied ||= own.copied;
       texts.push(own.text);
       const text = own.text.trim();
-      return /\s/.test(text) ? /[A-Za-z]{2}/.test(text) : messageWord.test(text);
+      return /\s/.test(text) ? /[A-Za-z]{2}/.test(text) : isMessageCode(text);
     }
-    if (typeof value !== 'object' || value === null) return false;
-    if (Array.isArray(value)) return value.map(visit).some(Boolean);
-    let message = false;
+    if (Array.isArray(value)) {
+      if (!isSegments(value)) return value.map((inner) => visit(inner, [])).some(Boolean);
+      texts.push(value.join('.'));
+      return false;
+    }
+    if (!isRecord(value)) return false;
     for (const [key, inner] of Object.entries(value)) {
-      if (!visit(inner)) continue;
-      message = true;
-      texts.push(key);
+      const field = [...path, key];
+      if (visit(inner, reportKey.test(key) ? [] : field)) texts.push(field.join('.'));
     }
-    return message;
+    return false;
   };
-  visit(parsed);
+  visit(parsed, []);
   return { texts, copied };
 }

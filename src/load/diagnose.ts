@@ -1,5 +1,5 @@
 // Whether an open-loop step's answers kept pace with its rate, measured from how their latency rose over the step, and who fell behind: the receiver or drhook.
-import type { Diagnostics, Outcomes, Shortfall } from './report.js';
+import type { Diagnostics, LatencySummary, Outcomes, Shortfall } from './report.js';
 import type { PaceHalves } from './stats.js';
 
 /** The answers kept pace when they came at least this share of the requested rate. */
@@ -12,6 +12,8 @@ export const GENERATOR_LAG_MS = 100;
 export const MIN_HALF_DELIVERIES = 10;
 /** Connections were the bottleneck when at least this share of the deliveries waited for one. */
 const CONNECTION_BOUND_SHARE = 0.5;
+/** The suggested --connections leave this much headroom over rate × service time. */
+const CONNECTION_HEADROOM = 1.5;
 
 export interface PaceFigures {
   requestedRate: number;
@@ -20,6 +22,8 @@ export interface PaceFigures {
   connections: number;
   deadlineMs: number;
   diagnostics: Diagnostics;
+  /** The receiver's service time, from write to answer (answers only); null when none was answered. */
+  serviceMs: LatencySummary | null;
 }
 
 /**
@@ -34,7 +38,10 @@ export interface PaceFigures {
  *
  * Then who fell behind: drhook itself (a generator limit, which says nothing against the receiver) when its CPU was
  * saturated, or when its event loop was held up (p99 ≥ 100 ms) by enough to account for the rise: a delay of d ms
- * delays answers by about d, so it cannot explain a rise of more than twice its p99. Otherwise the receiver.
+ * delays answers by about d, so it cannot explain a rise of more than twice its p99. Then drhook's connections (a
+ * connection limit, inconclusive) when most deliveries waited for one while the receiver answered each within the
+ * deadline: N connections busy S each carry at most N/S a second, whether the receiver could take more at once or
+ * processes one at a time; from here the two look the same. Otherwise the receiver.
  */
 export function diagnosePace(figures: PaceFigures): Shortfall | null {
   const { requestedRate, diagnostics: d } = figures;
@@ -52,10 +59,28 @@ export function diagnosePace(figures: PaceFigures): Shortfall | null {
       explanation: `drhook fell behind its own schedule (${reading.words}): ${own}. This says nothing against the receiver: run drhook on a bigger or quieter machine, or ask for less.`,
     };
   }
-  const waited = d.connectionBoundShare >= CONNECTION_BOUND_SHARE
+  const connectionBound = d.connectionBoundShare >= CONNECTION_BOUND_SHARE;
+  const service = figures.serviceMs?.p50;
+  if (connectionBound && service !== undefined && service <= figures.deadlineMs) {
+    return { ...base, cause: 'connection-limit', explanation: connectionLimit(figures, reading, service) };
+  }
+  const waited = connectionBound
     ? ` ${pct(d.connectionBoundShare)} of the deliveries waited for one of the ${figures.connections} connections: if Digital River delivers to this receiver with more concurrency than that, raise --connections.`
     : '';
   return { ...base, cause: 'receiver-saturated', explanation: `the receiver fell behind (${reading.words})${reading.outlook}.${waited}` };
+}
+
+/** drhook's connections were all busy: what they could carry at the receiver's service time, and how many to rerun with. */
+function connectionLimit(figures: PaceFigures, reading: PaceReading, serviceMs: number): string {
+  const { connections: n, requestedRate, diagnostics } = figures;
+  const carried = (n * 1000) / serviceMs;
+  const suggested = Math.ceil((requestedRate * serviceMs * CONNECTION_HEADROOM) / 1000);
+  return (
+    `drhook's connections were the limit (${reading.words}): all ${n} of them were busy (${pct(diagnostics.connectionBoundShare)} of the deliveries waited for one), ` +
+    `and the receiver took about ${fmtMs(serviceMs)} per answer, so ${n} connections carry at most ${fmtRate(carried)}. ` +
+    `Digital River does not wait for a connection of ours; whether the receiver can take more at once is not shown (one that processes a delivery at a time looks the same): ` +
+    `inconclusive until rerun with --connections ${suggested} or more.`
+  );
 }
 
 /** drhook's CPU was saturated: it could not keep its schedule, so lateness in its step is its own. */

@@ -98,6 +98,12 @@ class BadResponse extends Error {
 /** Thrown out of the parser when an answer is judged before its body ends: the rest of it is not read. */
 class Judged extends Error {}
 
+/** The slot a request was sent for: when it fell due (seconds into the step; closed loop none) and how late it was sent. */
+interface Slot {
+  dueSec?: number;
+  lateMs: number;
+}
+
 /** A connection waiting for its slot has nothing in flight: its timeout is pushed this far out. */
 const IDLE_TIMEOUT_MS = 1e9;
 /** The event-loop monitor's timer interval; its samples include it, so it is subtracted. */
@@ -269,9 +275,8 @@ export function runStep(spec: StepSpec, context: EngineContext): Promise<StepMea
       let waiting = false;
       let closeAfterAnswer = false;
       let lossCounted = false;
-      /** The slot of the request in flight: when it fell due (seconds into the step) and how late it was sent. */
-      let dueSec: number | undefined;
-      let lateMs = 0;
+      /** The request in flight on this connection, captured when it was sent; null when none is. */
+      let slot: Slot | null = null;
 
       // The request bytes come from the stamper; autocannon's own request list is not used. Each connection stamps
       // into its own buffer once everything it wrote before has been handed to the kernel (writableLength 0: a
@@ -288,7 +293,8 @@ export function runStep(spec: StepSpec, context: EngineContext): Promise<StepMea
         if (typeof client.timeoutTicker?.reschedule !== 'function') throw new Error(internalsMissing);
         client.timeoutTicker.reschedule(IDLE_TIMEOUT_MS);
       };
-      const send = (): void => {
+      const send = (due: Slot = { lateMs: 0 }): void => {
+        slot = due;
         sent++;
         inFlight++;
         if (inFlight > maxInFlight) maxInFlight = inFlight;
@@ -298,28 +304,35 @@ export function runStep(spec: StepSpec, context: EngineContext): Promise<StepMea
       };
       const sendSlot = (dueMs: number, late: number): void => {
         waiting = false;
-        dueSec = (dueMs - startMs) / 1000;
-        lateMs = late;
-        send();
+        send({ dueSec: (dueMs - startMs) / 1000, lateMs: late });
         // Its deadline counts from its slot: the time it waited for this connection is already spent (to the timer's
         // millisecond; an answer in the slack after it still counts as late).
         if (late >= 1) client.timeoutTicker.reschedule(deadlineMs - late);
       };
-      const settled = (): void => {
+      /** Judges the request in flight with the slot it was sent for (once: nothing is in flight afterwards). */
+      const settle = (record: (slot: Slot) => void): void => {
+        if (slot === null) return;
+        const settling = slot;
+        slot = null;
         inFlight--;
+        record(settling);
         if (countLimit < Number.POSITIVE_INFINITY) lastSettledMs = performance.now();
         settleIfDrained();
+      };
+      const lost = (code: string): void => settle(() => recorder.connectionError(code));
+      // autocannon's timeout handler drops the connection with its request and reconnects (asking for the next
+      // request) before it emits 'timeout': a request in flight whose connection holds none has timed out.
+      const settleDropped = (): void => {
+        if (client.pipelinedRequests.size() === 0) settle((timedOut) => recorder.timedOut(timedOut.dueSec));
       };
 
       client._doRequest = () => {
         if (client.destroyed) return;
+        settleDropped();
         // autocannon reconnects after a failed or closed connection and asks for a request again: the one in flight is lost.
         if (client.pipelinedRequests.size() > 0) {
           client.pipelinedRequests.clear();
-          if (!lossCounted) {
-            recorder.connectionError('closed-before-answer');
-            settled();
-          }
+          if (!lossCounted) lost('closed-before-answer');
         }
         lossCounted = false;
         if (closeAfterAnswer) {
@@ -343,26 +356,18 @@ export function runStep(spec: StepSpec, context: EngineContext): Promise<StepMea
         if (info.shouldKeepAlive === false) closeAfterAnswer = true;
       });
       client.on('response', (status: number, _bytes: number, serviceMs: number) => {
-        recorder.answered(status, lateMs + serviceMs, serviceMs, dueSec);
-        settled();
+        settle((answered) => recorder.answered(status, answered.lateMs + serviceMs, serviceMs, answered.dueSec));
       });
-      client.on('timeout', () => {
-        recorder.timedOut(dueSec);
-        settled();
-      });
+      client.on('timeout', settleDropped);
       client.on('connError', (error: NodeJS.ErrnoException) => {
         if (client.pipelinedRequests.size() === 0) return;
         lossCounted = true;
-        recorder.connectionError(error.code ?? 'error');
-        settled();
+        lost(error.code ?? 'error');
       });
       guard(
         client,
         (code) => {
-          if (client.pipelinedRequests.size() > 0) {
-            recorder.connectionError(code);
-            settled();
-          }
+          if (client.pipelinedRequests.size() > 0) lost(code);
         },
         () => {
           closeAfterAnswer = true;

@@ -46,7 +46,7 @@ export function judgeStep(step: StepJudgement): ThresholdCheck[] {
       measured: shortfall ? fmtRate(shortfall.achievedRate) : 'kept pace',
       verdict: !shortfall
         ? { status: 'pass', reason: `the answers kept pace with the requested ${fmtRate(requested)}` }
-        : { status: shortfall.cause === 'receiver-saturated' ? 'fail' : 'warn', reason: shortfall.explanation },
+        : { status: shortfall.cause === 'generator-limit' ? 'warn' : 'fail', reason: shortfall.explanation },
     });
   }
   return checks;
@@ -104,7 +104,7 @@ export function runVerdict(steps: readonly StepResult[], totals: Outcomes, capac
     step.checks.filter((check) => check.verdict.status === 'fail').map((check) => `${step.label}: ${check.verdict.reason}`),
   );
   if (capacity) {
-    const failed = capacity.capacity === null && capacity.firstBad !== null;
+    const failed = capacity.capacity === null && (capacity.firstBad !== null || capacity.ended === 'connection-limit');
     const found = capacity.capacity === null ? 'No step held every threshold.' : `Capacity: about ${fmtRate(capacity.capacity)}, the highest rate that held every threshold.`;
     const bad = capacity.firstBad;
     const badStep = bad ? steps.find((step) => step.label === bad.label) : undefined;
@@ -113,7 +113,8 @@ export function runVerdict(steps: readonly StepResult[], totals: Outcomes, capac
       : badStep && badStep.outcomes.failures > 0
         ? ` At ${fmtRate(bad.rate)} Digital River would have counted ${percent(bad.failureRate)} of the deliveries as failed (${describeFailures(badStep.outcomes, deadlineMs)}).`
         : ` At ${fmtRate(bad.rate)} no delivery failed, but: ${bad.why.replace(/\.$/, '')}.`;
-    return { status: failed ? 'fail' : 'pass', summary: `${found}${atBad} ${disabledNote}`, reasons: failed ? reasons : [] };
+    const stopped = capacity.ended === 'connection-limit' ? ` The search stopped: ${capacity.explanation}.` : '';
+    return { status: failed ? 'fail' : 'pass', summary: `${found}${atBad}${stopped} ${disabledNote}`, reasons: failed ? reasons : [] };
   }
   // When the failure share held, the run can still fail (the answers fell behind, a tighter p99): the sentence says why.
   const failureBroke = steps.some((step) => step.checks.some((check) => check.id === 'failure-rate' && check.verdict.status === 'fail'));
@@ -122,7 +123,19 @@ export function runVerdict(steps: readonly StepResult[], totals: Outcomes, capac
     : steps.flatMap((step) =>
         step.checks.filter((check) => check.verdict.status === 'fail').map((check) => `${steps.length > 1 ? `${step.label}: ` : ''}${check.verdict.reason.replace(/\.$/, '')}`),
       );
-  return { status: reasons.length > 0 ? 'fail' : 'pass', summary: failureSentence(totals, deadlineMs, others), reasons };
+  const connectionLimited = steps.some((step) => step.shortfall?.cause === 'connection-limit');
+  const summary = connectionLimited ? connectionLimitSentence(totals, deadlineMs) : failureSentence(totals, deadlineMs, others);
+  return { status: reasons.length > 0 ? 'fail' : 'pass', summary, reasons };
+}
+
+/** drhook's connections were the limit: the late deliveries are not shown to be the receiver's, so the run is inconclusive. */
+function connectionLimitSentence(totals: Outcomes, deadlineMs: number): string {
+  const these = `these ${totals.judged.toLocaleString('en-US')} deliveries`;
+  const missed =
+    totals.failures === 0
+      ? `None of ${these} failed, but the answers fell behind`
+      : `${percent(totals.failureRate)} of ${these} (${totals.failures.toLocaleString('en-US')}) were not answered 2xx within ${deadlineMs} ms of when they fell due (${describeFailures(totals, deadlineMs)}), most`;
+  return `${missed} because every one of drhook's connections was busy: the result is inconclusive until rerun with more --connections (the rate threshold says how many). ${disabledNote}`;
 }
 
 function failureSentence(totals: Outcomes, deadlineMs: number, others: readonly string[]): string {

@@ -57,11 +57,13 @@ async function runRamp(plan: Extract<LoadPlan, { kind: 'ramp' }>, context: PlanC
 type Point = NonNullable<CapacitySummary['firstBad']>;
 
 /**
- * How the capacity search reads a step: drhook itself could not send the rate (it says nothing about the receiver),
- * every threshold held, or one did not (a warning counts: the step did not show the receiver holding the rate).
+ * How the capacity search reads a step: drhook itself could not send the rate, or its connections could not carry it
+ * (either says nothing about the receiver beyond the pace it reached), every threshold held, or one did not (a warning
+ * counts: the step did not show the receiver holding the rate).
  */
-export function capacityReading(step: StepResult): 'generator-limit' | 'held' | 'broke' {
-  if (step.shortfall?.cause === 'generator-limit') return 'generator-limit';
+export function capacityReading(step: StepResult): 'generator-limit' | 'connection-limit' | 'held' | 'broke' {
+  const cause = step.shortfall?.cause;
+  if (cause === 'generator-limit' || cause === 'connection-limit') return cause;
   return unheld(step).length === 0 ? 'held' : 'broke';
 }
 
@@ -92,6 +94,10 @@ async function searchCapacity(plan: Extract<LoadPlan, { kind: 'capacity' }>, con
     const reading = capacityReading(result);
     if (reading === 'generator-limit') {
       return summary('generator-limit', `drhook itself could not send ${fmtRate(rate)} on this machine, so the receiver's capacity is at least ${fmtRate(result.achievedRate)}${bracket(good, bad)}`);
+    }
+    if (reading === 'connection-limit') {
+      const answered = result.shortfall?.achievedRate ?? 0;
+      return summary('connection-limit', `at ${fmtRate(rate)} every one of drhook's connections was busy, so the receiver's capacity is at least ${fmtRate(Math.max(answered, good?.rate ?? 0))} (drhook's connections were the limit): rerun with more --connections${bracket(good, bad)}`);
     }
     const point = { label: result.label, rate, p99Ms: result.latencyMs?.p99 ?? null, failureRate: result.outcomes.failureRate };
     if (reading === 'held') good = point;

@@ -82,7 +82,8 @@ export interface Diagnostics {
 }
 
 /** Reports written before drhook measured the pace of the answers may also hold `undetermined`. */
-export type ShortfallCause = 'receiver-saturated' | 'generator-limit';
+/** connection-limit: every one of drhook's connections was busy while the receiver answered each within the deadline (inconclusive). */
+export type ShortfallCause = 'receiver-saturated' | 'generator-limit' | 'connection-limit';
 
 /** Open loop: the receiver's answers fell behind the requested rate, and why. */
 export interface Shortfall {
@@ -141,7 +142,7 @@ export interface CapacitySummary {
   lastGood: { label: string; rate: number; p99Ms: number | null; failureRate: number } | null;
   firstBad: { label: string; rate: number; p99Ms: number | null; failureRate: number; why: string } | null;
   /** Why the search stopped. */
-  ended: 'converged' | 'max-rate' | 'time-limit' | 'generator-limit' | 'interrupted';
+  ended: 'converged' | 'max-rate' | 'time-limit' | 'generator-limit' | 'connection-limit' | 'interrupted';
   explanation: string;
 }
 

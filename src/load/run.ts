@@ -156,7 +156,7 @@ function stepResult(label: string, pace: Pace, measured: StepMeasurement, settin
   measured.serviceHistogram?.destroy();
   const { outcomes, halves, diagnostics } = measured;
   const { connections, deadlineMs } = settings;
-  const shortfall = pace.kind === 'open' && halves ? diagnosePace({ requestedRate: pace.rate, halves, outcomes, connections, deadlineMs, diagnostics }) : null;
+  const shortfall = pace.kind === 'open' && halves ? diagnosePace({ requestedRate: pace.rate, halves, outcomes, connections, deadlineMs, diagnostics, serviceMs: service.serviceMs ?? null }) : null;
   const checks = judgeStep({ latencyMs, outcomes, pace, shortfall, diagnostics, thresholds: settings.thresholds, deadlineMs });
   return {
     label,

@@ -180,10 +180,14 @@ export function createRecorder(deadlineMs: number, options: RecorderOptions = {}
 /** The latency summary of a histogram in microseconds; null when it is empty. */
 export function summarize(histogram: Histogram): LatencySummary | null {
   if (histogram.totalCount === 0) return null;
+  const at = percentiles(histogram);
+  return { count: histogram.totalCount, mean: ms(histogram.mean), p50: at(50), p90: at(90), p99: at(99), p999: at(99.9), max: ms(histogram.maxValue), distribution: distribution(histogram.totalCount, at) };
+}
+
+/** A histogram's percentiles in milliseconds. A percentile is the highest value equivalent to its bucket: never shown above the maximum. */
+function percentiles(histogram: Histogram): (percentile: number) => number {
   const max = ms(histogram.maxValue);
-  // A percentile is the highest value equivalent to its bucket: never shown above the maximum.
-  const at = (percentile: number) => Math.min(max, ms(histogram.getValueAtPercentile(percentile)));
-  return { count: histogram.totalCount, mean: ms(histogram.mean), p50: at(50), p90: at(90), p99: at(99), p999: at(99.9), max, distribution: distribution(histogram.totalCount, at) };
+  return (percentile) => Math.min(max, ms(histogram.getValueAtPercentile(percentile)));
 }
 
 /** Points of the distribution per halving of the share not yet answered, and how many halvings at most (down to 1 in 32 768). */
@@ -206,7 +210,7 @@ function distribution(count: number, at: (percentile: number) => number): Array<
 
 function quartiles(histogram: Histogram): Quartiles | null {
   if (histogram.totalCount === 0) return null;
-  const at = (percentile: number) => ms(histogram.getValueAtPercentile(percentile));
+  const at = percentiles(histogram);
   return { count: histogram.totalCount, q25: at(25), median: at(50), q75: at(75) };
 }
 

@@ -58,7 +58,7 @@ export function chartData(report: LoadReport): LoadChartData {
       rateBuckets(step).map((bucket) => ({
         x: round(offset + bucket.start + bucket.length / 2),
         step: step.label,
-        sent: round(bucket.sent / bucket.length),
+        sent: round(bucket.sent / bucket.sending),
         completed: round(bucket.completed / bucket.length),
         failures: round(bucket.failures / bucket.length),
       })),
@@ -91,14 +91,23 @@ function stepEnd(step: StepResult): number {
   return last ? last.second + (last.lengthSec ?? 1) : step.durationSec;
 }
 
-/** A step's seconds with the time each covers; a last part under SHORTEST_PART_SEC joins the second before it. */
-function rateBuckets(step: StepResult): Array<{ start: number; length: number; sent: number; completed: number; failures: number }> {
-  const buckets = step.series.map((sample) => ({ start: sample.second, length: sample.lengthSec ?? 1, sent: sample.sent, completed: sample.completed, failures: sample.failures }));
+/**
+ * A step's seconds with the time each covers, and the part of it inside the step's sending window: a last second that
+ * also holds the wait for the final answers sent only until the window closed. A last part under SHORTEST_PART_SEC
+ * joins the second before it.
+ */
+function rateBuckets(step: StepResult): Array<{ start: number; length: number; sending: number; sent: number; completed: number; failures: number }> {
+  const buckets = step.series.map((sample) => {
+    const length = sample.lengthSec ?? 1;
+    const sending = Math.min(length, step.durationSec - sample.second);
+    return { start: sample.second, length, sending: sending > 0 ? sending : length, sent: sample.sent, completed: sample.completed, failures: sample.failures };
+  });
   const last = buckets[buckets.length - 1];
   const before = buckets[buckets.length - 2];
   if (last && before && last.length < SHORTEST_PART_SEC) {
     buckets.pop();
     before.length += last.length;
+    before.sending += Math.min(last.sending, Math.max(0, step.durationSec - last.start));
     before.sent += last.sent;
     before.completed += last.completed;
     before.failures += last.failures;

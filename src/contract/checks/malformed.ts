@@ -92,14 +92,14 @@ function fieldBreakages(type: string, pointer: string, sample: () => DrEvent): B
 
 /**
  * How a receiver may name the field at `pointer`: `/data/object/subscription/id`, `data.object.subscription.id`,
- * `/subscription/id`, `subscription.id`, or `id` alone where no other word or path makes it another field's.
+ * `/subscription/id`, `subscription.id`, `object.subscription.id`, or `id` alone where no other word or path makes it another field's.
  */
 function fieldNames(type: string, pointer: string): Pick<Breakage, 'matcher' | 'wanted'> {
   const segments = pointerSegments(pointer);
   const path = fieldPath(pointer);
   const key = fieldKey(pointer);
   const rooted = [`/data/object${pointer}`, path, `data.object.${segments.join('.')}`];
-  const relative = [pointer, ...(segments.length > 1 ? [segments.join('.'), path.slice('data.object.'.length)] : [])];
+  const relative = [pointer, `object.${segments.join('.')}`, ...(segments.length > 1 ? [segments.join('.'), path.slice('data.object.'.length)] : [])];
   // Other fields of data.object: "invoice id" names invoice.id, not subscription.id.
   const siblings = Object.keys(fieldSchema(type, '')?.properties ?? {}).filter((name) => !segments.includes(name));
   const matcher = fieldMatcher({
@@ -126,7 +126,7 @@ function judgeMessage(allowed: readonly number[], breakage: Breakage, sent: () =
     }
     const excerpt = outcome.body.text.replace(/\s+/g, ' ').trim().slice(0, 160);
     const delivery = sent();
-    const own = ownWords(outcome.body.text, sentRequest(delivery.event, delivery.body.toString('utf8')));
+    const own = ownWords(outcome.body.text, sentRequest(delivery.event));
     if (own.texts.some((text) => breakage.matcher.whole(text) || breakage.matcher.inText(text))) {
       return { status: 'pass', reason: `the ${outcome.status} answer names the field: "${excerpt}"` };
     }
