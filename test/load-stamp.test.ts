@@ -257,6 +257,7 @@ describe('recorder and judgement', () => {
     assert.equal(outcomes.failures, 2);
     assert.equal(halves!.halfSec, 1);
     assert.deepEqual([halves!.early!.count, halves!.late!.count], [2, 4]);
+    assert.deepEqual([halves!.third!.count, halves!.fourth!.count], [3, 1], 'the second half split at 1.5 s: due at 1.2 s, and the slot at 1.5 s');
     assert.ok(Math.abs(halves!.early!.q25 - 40) < 0.1, `${halves!.early!.q25}`);
     assert.ok(Math.abs(halves!.late!.median - 502) < 1, `the never-sent slot counts just over the deadline: ${halves!.late!.median}`);
     const service = summarize(measurement.serviceHistogram!)!;
@@ -273,8 +274,14 @@ describe('the pace of the answers', () => {
     judged, acknowledged: judged - timeouts, statuses: { '202': judged - timeouts }, redirects: 0, timeouts, notSent: 0, connectionErrors: 0, errorCodes: {}, failures: timeouts, failureRate: timeouts / judged, unfinished: 0,
   });
   const half = (q25: number, median: number, q75: number, count = 100) => ({ count, q25, median, q75 });
-  const figures = (halves: PaceHalves, extra: Partial<Diagnostics> = {}) =>
-    ({ requestedRate: 100, halves, outcomes: outcomes(200), connections: 50, deadlineMs: 3000, diagnostics: { ...diagnostics, ...extra }, serviceMs: null });
+  type Quarter = PaceHalves['third'];
+  const shifted = (part: Quarter, byMs: number): Quarter => part && { count: Math.ceil(part.count / 2), q25: part.q25 + byMs, median: part.median + byMs, q75: part.q75 + byMs };
+  /** Without quarters given, the second half's follow the halves' trend: a quarter of their rise either side of its median. */
+  const figures = (parts: Pick<PaceHalves, 'halfSec' | 'early' | 'late'> & Partial<PaceHalves>, extra: Partial<Diagnostics> = {}) => {
+    const quarterRise = (parts.late!.median - parts.early!.median) / 4;
+    const halves: PaceHalves = { third: shifted(parts.late, -quarterRise), fourth: shifted(parts.late, quarterRise), ...parts };
+    return { requestedRate: 100, halves, outcomes: outcomes(200), connections: 50, deadlineMs: 3000, diagnostics: { ...diagnostics, ...extra }, serviceMs: null };
+  };
 
   test('level latency, however long, kept pace; a rising one is a receiver that fell behind, measured from the rise', () => {
     assert.equal(diagnosePace(figures({ halfSec: 1, early: half(2400, 2500, 2600), late: half(2400, 2500, 2600) })), null, 'slow but steady');
@@ -306,6 +313,18 @@ describe('the pace of the answers', () => {
     assert.deepEqual(judge(rejected, saturated), ['warn', 'fail', 'pass']);
   });
 
+  test('latency that stepped up once and stayed level within the second half is not a backlog; one that keeps rising is', () => {
+    // 50 ms for the first 1.5 s of a 3 s step, then 200 ms: the halves' medians 50 and 200, the quarters' 200 and 200.
+    const early = half(50, 50, 51, 150);
+    const late = half(200, 200, 201, 150);
+    const stepped = { halfSec: 1.5, early, late, third: half(200, 200, 201, 75), fourth: half(200, 200, 201, 75) };
+    assert.equal(diagnosePace(figures(stepped)), null, 'the second half was flat: the receiver kept pace at its new latency');
+    assert.equal(diagnosePace(figures({ ...stepped, third: half(175, 176, 178, 75), fourth: half(195, 196, 198, 75) })), null, 'a rise of 20 ms between quarters is under a third of the 75 expected');
+    const growing = diagnosePace(figures({ ...stepped, third: half(150, 160, 170, 75), fourth: half(230, 240, 250, 75) }))!;
+    assert.equal(growing.cause, 'receiver-saturated', 'up 80 ms between quarters: still growing');
+    assert.equal(growing.achievedRate, 90.91);
+  });
+
   test('scattered latency or a small rise is not taken for a backlog', () => {
     assert.equal(diagnosePace(figures({ halfSec: 1, early: half(100, 400, 900), late: half(200, 600, 1000) })), null, 'the halves overlap');
     assert.equal(diagnosePace(figures({ halfSec: 1, early: half(10, 12, 14), late: half(40, 42, 44) })), null, 'up 30 ms over 1 s: 97 % of the rate');
@@ -316,6 +335,9 @@ describe('the pace of the answers', () => {
     assert.equal(timedOut.cause, 'receiver-saturated');
     assert.equal(timedOut.achievedRate, 25);
     assert.match(timedOut.explanation, /only 50 of the 200 deliveries due were answered within 3000 ms: .* rose from 2500 ms .* to over the deadline in the second/);
+    const allLate = diagnosePace({ ...figures({ halfSec: 1, early: half(3001, 3001, 3001), late: half(3001, 3001, 3001) }), outcomes: outcomes(200, 160) })!;
+    assert.match(allLate.explanation, /was over the deadline from the first half of the step on/);
+    assert.doesNotMatch(allLate.explanation, /rose from/, 'no rise is claimed from a median already over the deadline');
     const few = { ...figures({ halfSec: 1, early: half(5, 5, 5, 4), late: half(5, 5, 5, 4) }), outcomes: outcomes(8, 4) };
     assert.match(diagnosePace(few)!.explanation, /only 4 of the 8 deliveries due were answered within 3000 ms/);
     assert.equal(diagnosePace({ ...few, outcomes: outcomes(8) }), null);

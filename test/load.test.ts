@@ -195,6 +195,25 @@ describe('a receiver that slows down under load', () => {
     }
   });
 
+  test('answering in 50 ms for 1.5 s, then in 200 ms at any concurrency: a single step up, not a backlog, so the rate holds', async () => {
+    let start: number | undefined;
+    const server = await startServer((_req, res) => {
+      start ??= performance.now();
+      setTimeout(() => void res.writeHead(202).end(), performance.now() - start < 1500 ? 50 : 200);
+    });
+    try {
+      const report = await load(server.url, { rate: 100, durationSec: 3, connections: 100 });
+      assertValid(report);
+      const [step] = report.steps;
+      assert.equal(step!.outcomes.acknowledged, 300);
+      assert.equal(step!.shortfall, null, step!.shortfall?.explanation);
+      assert.equal(step!.checks.find((c) => c.id === 'rate')!.verdict.status, 'pass');
+      assert.equal(report.verdict.status, 'pass', report.verdict.reasons.join('; '));
+    } finally {
+      await server.close();
+    }
+  });
+
   test('at 40/s it answers every delivery in time over a short step, but falls behind at its 20/s: the step fails, and the verdict says so', async () => {
     const server = await serialServer(50);
     try {

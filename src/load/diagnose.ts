@@ -10,6 +10,8 @@ export const GENERATOR_CPU_SHARE = 0.9;
 export const GENERATOR_LAG_MS = 100;
 /** Below this many deliveries in either half of a step, the pace is the share answered within the deadline instead. */
 export const MIN_HALF_DELIVERIES = 10;
+/** A rise is a backlog only when the second half's fourth quarter is above its third by at least this share of the rise expected between them. */
+const MIN_QUARTER_GROWTH = 1 / 3;
 /** Connections were the bottleneck when at least this share of the deliveries waited for one. */
 const CONNECTION_BOUND_SHARE = 0.5;
 /** The suggested --connections leave this much headroom over rate × service time. */
@@ -33,8 +35,12 @@ export interface PaceFigures {
  * in each half (their due times `halfSec` apart on average): c = r · halfSec / (halfSec + rise). The time answers take
  * to start flowing (the ramp-in) is in both medians and cancels out. A rise counts only when the second half's
  * quartile 25 is above the first half's quartile 75, so scattered latencies or a brief stall are not taken for a
- * backlog. With too few deliveries in a half, or most of the second half's not answered within the deadline, the pace
- * is the requested rate times the share of the due deliveries answered within the deadline.
+ * backlog, and only when it goes on within the second half: a backlog's latency rises between that half's two quarters
+ * (`halfSec / 2` apart) by about half the halves' rise, so the fourth quarter's median must be above the third's by at
+ * least a third of that. A receiver whose latency stepped up once (say from 50 to 200 ms) and stayed there kept pace
+ * at its new latency: its second half is level. With too few deliveries in a half, or most of the second half's not
+ * answered within the deadline, the pace is the requested rate times the share of the due deliveries answered within
+ * the deadline.
  *
  * Then who fell behind: drhook itself (a generator limit, which says nothing against the receiver) when its CPU was
  * saturated, or when its event loop was held up (p99 ≥ 100 ms) by enough to account for the rise: a delay of d ms
@@ -109,11 +115,17 @@ function readPace(figures: PaceFigures): PaceReading | null {
     due === 0 || answered >= due * RATE_TOLERANCE ? null : { rate: (rate * answered) / due, riseMs: null, words: `only ${answered} of the ${due} deliveries due were answered within ${deadlineMs} ms${detail}`, outlook: '' };
   if (early === null || late === null || early.count < MIN_HALF_DELIVERIES || late.count < MIN_HALF_DELIVERIES) return inTime('');
   const medians = `the median time from when a delivery fell due to its answer rose from ${fmtMs(early.median)} in the first half of the step to`;
-  if (late.median > deadlineMs) return inTime(`: ${medians} over the deadline in the second`);
+  if (late.median > deadlineMs) {
+    return inTime(
+      early.median > deadlineMs
+        ? ': the median time from when a delivery fell due to its answer was over the deadline from the first half of the step on'
+        : `: ${medians} over the deadline in the second`,
+    );
+  }
   const rise = late.median - early.median;
   const halfMs = halfSec * 1000;
   const pace = (rate * halfMs) / (halfMs + Math.max(0, rise));
-  if (pace >= rate * RATE_TOLERANCE || late.q25 <= early.q75) return null;
+  if (pace >= rate * RATE_TOLERANCE || late.q25 <= early.q75 || !keptRising(halves, rise)) return null;
   // Latency grows by rise per halfSec: it reaches the deadline this long after the second half's middle (1.5 halves in).
   const secondsLeft = ((deadlineMs - late.median) / rise) * halfSec;
   return {
@@ -122,6 +134,14 @@ function readPace(figures: PaceFigures): PaceReading | null {
     words: `it answered about ${fmtRate(pace)} of the ${fmtRate(rate)} due: ${medians} ${fmtMs(late.median)} in the second`,
     outlook: `; held at this rate, deliveries would exceed the ${deadlineMs} ms deadline after about ${Math.max(1, Math.round(secondsLeft + halfSec * 1.5))} s`,
   };
+}
+
+/**
+ * A backlog keeps growing: the second half's quarters, `halfSec / 2` apart, differ by about half the halves' rise. A latency
+ * that stepped up once and stayed level shows none of it. A quarter with no delivery cannot tell, and refutes nothing.
+ */
+function keptRising({ third, fourth }: PaceHalves, riseMs: number): boolean {
+  return third === null || fourth === null || fourth.median - third.median >= (riseMs / 2) * MIN_QUARTER_GROWTH;
 }
 
 export function fmtRate(rate: number): string {

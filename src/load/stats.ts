@@ -31,13 +31,18 @@ export interface Quartiles {
   q75: number;
 }
 
-/** Open loop: the latency from schedule of the deliveries due in the first and in the second half of the step. */
+/**
+ * Open loop: the latency from schedule of the deliveries due in the first and in the second half of the step, and in
+ * the second half's two quarters (the step's third and fourth), to tell a backlog that keeps growing from a single step up.
+ */
 export interface PaceHalves {
-  /** Half the step's window: how far apart the two halves' deliveries fell due, on average. */
+  /** Half the step's window: how far apart the two halves' deliveries fell due, on average (the quarters', half that). */
   halfSec: number;
-  /** null when no delivery of that half was answered or timed out. */
+  /** null when no delivery of that part was answered or timed out. */
   early: Quartiles | null;
   late: Quartiles | null;
+  third: Quartiles | null;
+  fourth: Quartiles | null;
 }
 
 export interface Measurement {
@@ -71,7 +76,7 @@ export function createRecorder(deadlineMs: number, options: RecorderOptions = {}
   const histogram = createHistogram();
   const secondHistogram = createHistogram();
   const serviceHistogram = windowSec === undefined ? null : createHistogram();
-  const halves = windowSec === undefined ? null : { halfSec: windowSec / 2, early: createHistogram(), late: createHistogram() };
+  const halves = windowSec === undefined ? null : { halfSec: windowSec / 2, early: createHistogram(), late: createHistogram(), third: createHistogram(), fourth: createHistogram() };
   const statuses = new Map<number, number>();
   const errorCodes = new Map<string, number>();
   const series: SecondSample[] = [];
@@ -103,7 +108,7 @@ export function createRecorder(deadlineMs: number, options: RecorderOptions = {}
     if (latencyMicros !== undefined) {
       histogram.recordValue(latencyMicros);
       secondHistogram.recordValue(latencyMicros);
-      if (halves && dueSec !== undefined) (dueSec < halves.halfSec ? halves.early : halves.late).recordValue(latencyMicros);
+      if (halves && dueSec !== undefined) recordPace(halves, dueSec, latencyMicros);
     }
   };
   const timedOut = (dueSec: number | undefined): void => {
@@ -169,12 +174,26 @@ export function createRecorder(deadlineMs: number, options: RecorderOptions = {}
         failureRate: judged === 0 ? 0 : failures / judged,
         unfinished,
       };
-      const paceHalves = halves && { halfSec: halves.halfSec, early: quartiles(halves.early), late: quartiles(halves.late) };
-      halves?.early.destroy();
-      halves?.late.destroy();
+      const paceHalves = halves && { halfSec: halves.halfSec, early: quartiles(halves.early), late: quartiles(halves.late), third: quartiles(halves.third), fourth: quartiles(halves.fourth) };
+      for (const part of halves ? [halves.early, halves.late, halves.third, halves.fourth] : []) part.destroy();
       return { sent, outcomes, histogram, serviceHistogram, series, halves: paceHalves };
     },
   };
+}
+
+interface PaceHistograms {
+  halfSec: number;
+  early: Histogram;
+  late: Histogram;
+  third: Histogram;
+  fourth: Histogram;
+}
+
+/** Records a delivery's latency in its half of the step and, in the second half, in its quarter too. */
+function recordPace(parts: PaceHistograms, dueSec: number, latencyMicros: number): void {
+  if (dueSec < parts.halfSec) return void parts.early.recordValue(latencyMicros);
+  parts.late.recordValue(latencyMicros);
+  (dueSec < parts.halfSec * 1.5 ? parts.third : parts.fourth).recordValue(latencyMicros);
 }
 
 /** The latency summary of a histogram in microseconds; null when it is empty. */

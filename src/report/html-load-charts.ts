@@ -194,7 +194,8 @@ export const chartScript = String.raw`(function () {
       datasets: data.latency.map(function (series, i) {
         var last = i === data.latency.length - 1 && series.label === 'all steps';
         var color = last ? '#1f2328' : palette[i % palette.length];
-        return { label: series.label, data: series.points, borderColor: color, backgroundColor: color, borderWidth: last ? 3 : 2, pointRadius: data.fullDistribution ? 0 : 3, tension: 0 };
+        // Stepped: between two measured points the share is only known to be at least the lower one.
+        return { label: series.label, data: series.points, borderColor: color, backgroundColor: color, borderWidth: last ? 3 : 2, pointRadius: data.fullDistribution ? 0 : 3, stepped: 'before' };
       }).concat([budgetLine([{ x: data.budgetMs, y: 0 }, { x: data.budgetMs, y: 100 }])])
     },
     options: {

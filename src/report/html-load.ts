@@ -106,7 +106,7 @@ function latencyTable(report: LoadReport): string {
     (l ? [l.count, l.mean, l.p50, l.p90, l.p99, l.p999, l.max] : ['–', '–', '–', '–', '–', '–', '–']).map((value) => `<td class="num">${value}</td>`).join('');
   return [
     '<div class="scroll"><table class="latency" id="latency-table">',
-    '<thead><tr><th></th><th class="num">Answers</th><th class="num">Mean ms</th><th class="num">p50</th><th class="num">p90</th><th class="num">p99</th><th class="num">p99.9</th><th class="num">Max</th></tr></thead>',
+    '<thead><tr><th></th><th class="num" title="every delivery judged; a timeout counts as just over the deadline">Deliveries</th><th class="num">Mean ms</th><th class="num">p50</th><th class="num">p90</th><th class="num">p99</th><th class="num">p99.9</th><th class="num">Max</th></tr></thead>',
     `<tbody>${rows.map(([label, latency]) => `<tr><th scope="row">${escapeHtml(label)}</th>${cells(latency)}</tr>`).join('')}</tbody>`,
     '</table></div>',
   ].join('\n');
