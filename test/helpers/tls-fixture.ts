@@ -1,18 +1,15 @@
-// A self-signed certificate for 127.0.0.1 (valid until 2126) and its key, for https receivers in tests.
-export const tlsKey = `-----BEGIN PRIVATE KEY-----
-MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgPo0TxIfoey0cDElN
-2SEujQ/tfAk9xQ2pNcCgWXffFhKhRANCAAR6bBksUh3sGwwCuG+BUAmK3Jog+m6V
-zaiGUfX1iOIbu1TAO245LoPPUHICObaGPuvYQmCeOTbgUEnQOqfLJ2DK
------END PRIVATE KEY-----`;
+// A self-signed certificate for 127.0.0.1 and its key, for https receivers in tests: made at start-up, never stored.
+import { generate } from 'selfsigned';
 
-export const tlsCert = `-----BEGIN CERTIFICATE-----
-MIIBjzCCATagAwIBAgIUP5pN0GBmbXPUa133gmyH1++a0xUwCgYIKoZIzj0EAwIw
-FDESMBAGA1UEAwwJMTI3LjAuMC4xMCAXDTI2MTEyMjEzMzUwMFoYDzIxMjYxMDI5
-MTMzNTAwWjAUMRIwEAYDVQQDDAkxMjcuMC4wLjEwWTATBgcqhkjOPQIBBggqhkjO
-PQMBBwNCAAR6bBksUh3sGwwCuG+BUAmK3Jog+m6VzaiGUfX1iOIbu1TAO245LoPP
-UHICObaGPuvYQmCeOTbgUEnQOqfLJ2DKo2QwYjAdBgNVHQ4EFgQUNxpTjfTdMjoy
-5PFaAYFvRWH/ROcwHwYDVR0jBBgwFoAUNxpTjfTdMjoy5PFaAYFvRWH/ROcwDwYD
-VR0TAQH/BAUwAwEB/zAPBgNVHREECDAGhwR/AAABMAoGCCqGSM49BAMCA0cAMEQC
-IEeaQFqReSv4ANd9dS3UaHnx9af3hFptch6s8bgm6cVDAiBYg4mhxBBKPdupw0tV
-rkjZSiziD8mUxJqONyu6IZ86nA==
------END CERTIFICATE-----`;
+const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
+  keyType: 'ec',
+  curve: 'P-256',
+  algorithm: 'sha256',
+  extensions: [
+    { name: 'basicConstraints', cA: true },
+    { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
+  ],
+});
+
+export const tlsKey = pems.private;
+export const tlsCert = pems.cert;
