@@ -1,4 +1,5 @@
 // Replaces json-schema-faker's placeholder values with Digital-River-shaped ones, field by field, from the event's scene.
+import { isRecord } from './is-record.js';
 import { lineItemsKeyword } from './generation-schema.js';
 import { numericId, sceneChoices, type IdKind, type Line, type Person, type Scene } from './realism.js';
 import { copyJson } from './schemas.js';
@@ -201,10 +202,6 @@ function enter(place: Place, key: string, index: number, scene: Scene): Place {
   const kind = key === 'items' ? `${place.kind}Item` : kindOfProperty[key] ?? place.kind;
   const line = key === 'items' ? scene.line(index) : place.line;
   return { key, kind, index, person: personFor(key, scene, place.person), line };
-}
-
-function isRecord(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function metadata(place: Place, scene: Scene): Json {

@@ -1,4 +1,5 @@
 // Turns a type's data.object schema into the schema drhook generates from: Digital River's usual fields always present, exotic ones left out, list lengths set, placeholders where dressing decides.
+import { isRecord } from './is-record.js';
 type Schema = Record<string, unknown>;
 
 /**
@@ -64,10 +65,6 @@ const listLengths: Record<string, [number, number]> = {
   'applicability': [1, 1],
   'trackingUrls': [1, 1],
 };
-
-function isRecord(value: unknown): value is Schema {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * Marks the schema of a list of line items (order, invoice, fulfillment, refund… items). json-schema-faker generates

@@ -1,4 +1,5 @@
 // What an event type says happened: the resource's state, its state transitions, the captures, refunds and cancels of its charges, and times that run forward to the event.
+import { isRecord } from './is-record.js';
 import type { EventTypeInfo } from './catalog.js';
 import type { Scene } from './realism.js';
 import { balanceDocument, isPricedDocument, purchaseTotals, type Totals } from './totals.js';
@@ -8,10 +9,6 @@ type Json = Record<string, unknown>;
 const second = 1000;
 const minute = 60 * second;
 const day = 24 * 60 * minute;
-
-function isRecord(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function records(value: unknown): Json[] {
   return Array.isArray(value) ? value.filter(isRecord) : [];

@@ -1,10 +1,7 @@
 // Which order an event is about: read by receivers that look orders up, rewritten by runs that name orders a receiver knows.
+import { isRecord } from './is-record.js';
 import { eventType, isEventType } from './catalog.js';
 import type { DrEvent } from './event.js';
-
-type Json = Record<string, unknown>;
-
-const isRecord = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * The order id of an event: data.object.id when data.object is an order (order.accepted, order.charge.refund.failed),

@@ -1,4 +1,5 @@
 // The JSON Schemas in schemas/: validating events against them, and self-contained schemas for generating events.
+import { isRecord } from './is-record.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -112,10 +113,6 @@ export function compileSchemas(): void {
     validator(entry.schema);
     if (entry.expandedSchema) validator(entry.expandedSchema);
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function schemaFor(type: string, expanded: boolean): string {

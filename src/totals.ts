@@ -1,4 +1,5 @@
 // Money that adds up the way Digital River's does: line totals, tax, shipping and document totals, and the payments that cover them.
+import { isRecord } from './is-record.js';
 import type { Scene } from './realism.js';
 
 type Json = Record<string, unknown>;
@@ -44,10 +45,6 @@ export function purchaseTotals(scene: Scene, lineCount = scene.lineCount): Total
   const totals = { subtotal, totalTax, totalShipping: shipping, totalFees: 0, totalDuty: 0, totalImporterTax: 0, totalDiscount: 0 };
   const totalAmount = round(subtotal + totalTax + totals.totalFees + totals.totalDuty + totals.totalImporterTax - totals.totalDiscount);
   return { lines, ...totals, totalAmount };
-}
-
-function isRecord(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** True for an object that prices a purchase: line items and totals (orders, order details, invoices, checkouts). */

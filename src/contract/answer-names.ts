@@ -1,4 +1,5 @@
 // Whether a receiver's answer names a field in its own words: what it repeats of the event it was sent never counts.
+import { isRecord } from '../is-record.js';
 
 /** The ways a field may be named. */
 export interface FieldNames {
@@ -60,8 +61,6 @@ export function fieldMatcher(names: FieldNames): FieldMatcher {
 }
 
 type Json = Record<string, unknown>;
-
-const isRecord = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** A run of at least this many tokens that also occurs, in the same order, in the event is a copy of it. */
 const ECHO_TOKENS = 6;

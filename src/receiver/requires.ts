@@ -1,4 +1,5 @@
 // The fields a handler depends on beyond what the schemas demand (a scenario's `requires`): present and not null.
+import { isRecord } from '../is-record.js';
 import { getPointer } from '../contract/pointer.js';
 import type { Violation } from '../schemas.js';
 
@@ -18,6 +19,3 @@ export function missingRequired(event: unknown, requirements: Requirements, foun
   });
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

@@ -1,4 +1,5 @@
 // What the `strict-fields` fault objects to: keys of the envelope or data.object that the schemas do not declare.
+import { isRecord } from '../is-record.js';
 import { fieldSchema, eventSchema, type Violation } from '../schemas.js';
 
 let envelopeKeys: { event: ReadonlySet<string>; data: ReadonlySet<string> } | undefined;
@@ -27,6 +28,3 @@ function undeclared(value: Record<string, unknown>, declared: ReadonlySet<string
     .map((key) => ({ pointer: `${at}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, message: `unknown field "${key}"` }));
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
