@@ -1,4 +1,4 @@
-// Builds schemas/ from Digital River's field facts plus drhook's decisions below: `node scripts/build-schemas.mjs [--check] [referenceDir]`.
+// Builds schemas/ from Digital River's field facts (reference/) plus drhook's decisions below: `node scripts/build-schemas.mjs [--check] [referenceDir]`.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
 const check = args.includes('--check');
-const referenceDir = args.find((a) => a !== '--check') ?? path.join(repoRoot, '..', 'shared', 'reference');
+const referenceDir = args.find((a) => a !== '--check') ?? path.join(repoRoot, 'reference');
 const schemasDir = path.join(repoRoot, 'schemas');
 const readJson = (file) => JSON.parse(fs.readFileSync(path.join(referenceDir, file), 'utf8'));
 const { models } = readJson('digital-river-objects.json');

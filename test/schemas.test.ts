@@ -9,33 +9,10 @@ import { categories, closestTypes, eventType, eventTypes } from '../src/catalog.
 import { UsageError } from '../src/errors.js';
 import { packageRoot, schemasDir } from '../src/paths.js';
 import { eventSchema, fieldSchema, isDateTime, objectSchemaBundle, validateEvent, type Violation } from '../src/schemas.js';
-
-/** Digital River's reference material, beside the checkout (../shared/reference). */
-function referenceDir(): string {
-  const dir = path.join(packageRoot, '..', 'shared', 'reference');
-  assert.ok(
-    fs.existsSync(path.join(dir, 'digital-river-event-types.json')),
-    `reference material missing: expected ${dir} (shared/reference beside the repository checkout)`,
-  );
-  return dir;
-}
+import { readReference, referenceDir, sample, samples } from './helpers/reference.js';
 
 function readJson(file: string): any {
   return JSON.parse(fs.readFileSync(file, 'utf8'));
-}
-
-function samples(): Array<{ file: string; event: any }> {
-  const dir = path.join(referenceDir(), 'sample-events');
-  return fs
-    .readdirSync(dir)
-    .filter((file) => file.endsWith('.json'))
-    .map((file) => ({ file, event: readJson(path.join(dir, file)) }));
-}
-
-function sample(type: string): any {
-  const found = samples().find(({ file }) => file.startsWith(`${type}.`) && /^\d+\.json$/.test(file.slice(type.length + 1)));
-  assert.ok(found, `no sample for ${type}`);
-  return structuredClone(found.event);
 }
 
 function pointers(violations: Violation[]): string[] {
@@ -51,7 +28,7 @@ function freshAjv(): Ajv2020 {
 }
 
 test('the catalog lists exactly the 128 public event types, in the source category order', () => {
-  const source = readJson(path.join(referenceDir(), 'digital-river-event-types.json'));
+  const source = readReference('digital-river-event-types.json');
   const expected = Object.entries(source.categories as Record<string, string[]>).flatMap(([category, types]) =>
     types.map((type) => ({ type, category })),
   );
@@ -232,6 +209,6 @@ test('eventType throws a usage error with suggestions; closestTypes ranks by dis
 });
 
 test('schemas/ is exactly what scripts/build-schemas.mjs builds from the reference material', () => {
-  const result = spawnSync(process.execPath, [path.join(packageRoot, 'scripts', 'build-schemas.mjs'), '--check', referenceDir()], { encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [path.join(packageRoot, 'scripts', 'build-schemas.mjs'), '--check', referenceDir], { encoding: 'utf8' });
   assert.equal(result.status, 0, result.stderr);
 });

@@ -4,24 +4,14 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { packageRoot } from '../src/paths.js';
 import { runCli } from './helpers/http.js';
+import { sample, samplePath } from './helpers/reference.js';
 
 let dir = '';
 before(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'drhook-validate-'));
 });
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-function samplePath(type: string): string {
-  const file = path.join(packageRoot, '..', 'shared', 'reference', 'sample-events', `${type}.1.json`);
-  assert.ok(fs.existsSync(file), `reference material missing: expected ${file} (shared/reference beside the repository checkout)`);
-  return file;
-}
-
-function sample(type: string): any {
-  return JSON.parse(fs.readFileSync(samplePath(type), 'utf8'));
-}
 
 function write(name: string, text: string): string {
   const file = path.join(dir, name);
