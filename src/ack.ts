@@ -1,12 +1,18 @@
 // Digital River's acknowledgement rule: only a complete 2xx within the deadline counts as received.
-import type { DeliveryOutcome } from './outcome.js';
+import { statusName, type DeliveryOutcome, type DeliveryTimeout } from './outcome.js';
 import type { Verdict } from './verdict.js';
 
-/** How far a delivery got when the deadline ended it before a status line: for reasons that say why. */
-export const beforeStatus = {
-  connect: 'no connection could be established',
-  headers: 'connected, but no status line arrived',
-} as const;
+/** How far a delivery got when the deadline ended it before a final status: for reasons that say why. */
+export function beforeFinalStatus(outcome: Exclude<DeliveryTimeout, { phase: 'body' }>): string {
+  switch (outcome.phase) {
+    case 'connect':
+      return 'no connection could be established';
+    case 'headers':
+      return 'connected, but no status line arrived';
+    case 'interim':
+      return `the receiver sent ${statusName(outcome.status)}, an interim answer, but no final status`;
+  }
+}
 
 /** `12 ms`. */
 export function ms(value: number): string {
@@ -32,8 +38,8 @@ export function judgeAcknowledgement(outcome: DeliveryOutcome, deadlineMs: numbe
     }
     case 'timeout': {
       const detail = outcome.phase === 'body'
-        ? `aborted after the status line (${outcome.status ?? 'unknown status'}): the body did not finish`
-        : beforeStatus[outcome.phase];
+        ? `aborted after the status line (${outcome.status}): the body did not finish`
+        : beforeFinalStatus(outcome);
       return { status: 'fail', reason: `no complete response within ${outcome.deadlineMs} ms (${detail})` };
     }
     case 'error':

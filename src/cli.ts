@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `drhook` command line: registers each command and turns every failure into a message and an exit code.
 import { Command, CommanderError } from 'commander';
-import { UsageError } from './errors.js';
+import { printable, UsageError } from './errors.js';
 import { createRedactor } from './redact.js';
 import { commandLineSecrets } from './secrets.js';
 import * as events from './commands/events.js';
@@ -23,13 +23,30 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 // Every error line passes through this: a message may quote the command line or a failure that saw a secret.
 const redact = createRedactor(commandLineSecrets(process.argv, process.env));
 
-const program = new Command('drhook')
+const commanderUnknownOption = (Command.prototype as unknown as { unknownOption(this: Command, flag: string): void }).unknownOption;
+
+/**
+ * Commands whose unknown-option error judges the option's name alone: `--timout-ms=3000` gets the same "did you mean
+ * --timeout-ms?" as `--timout-ms 3000`, and what follows `=` is never quoted (it may be a secret under a misspelt name).
+ */
+class DrhookCommand extends Command {
+  override createCommand(name?: string): Command {
+    return new DrhookCommand(name);
+  }
+
+  /** Commander's hook (not in its type declarations), called by its parser with the argument as typed. */
+  unknownOption(flag: string): void {
+    commanderUnknownOption.call(this, flag.startsWith('--') ? flag.replace(/=[\s\S]*$/, '') : flag);
+  }
+}
+
+const program = new DrhookCommand('drhook')
   .description('Signed Digital River webhook events, a contract gate and load tests for your webhook receiver.')
   .version('0.1.0')
   .exitOverride()
   .showSuggestionAfterError(true)
   // One line, as every usage error: `drhook: unknown option '--timout-ms' (did you mean --timeout-ms?)`.
-  .configureOutput({ outputError: (message, write) => write(`drhook: ${redact(oneLine(message))}\n`) });
+  .configureOutput({ outputError: (message, write) => write(`drhook: ${printable(redact(oneLine(message)))}\n`) });
 
 for (const command of [events, generate, validate, sign, send, serve, contract, load, report]) command.register(program);
 
@@ -42,8 +59,6 @@ try {
 function oneLine(message: string): string {
   return message
     .replace(/^error: /, '')
-    // `--secrett=TOPSECRET` is echoed as `--secrett`: what follows `=` may be a secret under a misspelt name.
-    .replace(/(unknown option '[^'=]*)=[^']*'/, "$1'")
     .replace(/\n\(Did you mean (.+)\?\)/, ' (did you mean $1?)')
     .trim()
     .replace(/\s*\n\s*/g, ' ');
@@ -57,11 +72,11 @@ function exitCodeFor(error: unknown): number {
       : 2;
   }
   if (error instanceof UsageError) {
-    process.stderr.write(`drhook: ${redact(error.message)}\n`);
+    process.stderr.write(`drhook: ${printable(redact(error.message))}\n`);
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`drhook: unexpected failure: ${redact(message)}\n`);
+  process.stderr.write(`drhook: unexpected failure: ${printable(redact(message))}\n`);
   if (process.env.DRHOOK_DEBUG && error instanceof Error) process.stderr.write(`${redact(error.stack ?? '')}\n`);
   return 70;
 }

@@ -1,9 +1,11 @@
 // The HTTP engine every delivery goes through: one POST, no redirects, a hard deadline, bounded body, errors as outcomes.
 import { readFileSync } from 'node:fs';
+import { maxHeaderSize } from 'node:http';
 import path from 'node:path';
 import { Agent, type Dispatcher } from 'undici';
+import { httpUrlProblem } from './http-url.js';
 import { packageRoot } from './paths.js';
-import type { DeliveryOutcome, ErrorCause } from './outcome.js';
+import { statusName, type DeliveryOutcome, type ErrorCause, type TimeoutPhase } from './outcome.js';
 
 export interface DeliveryRequest {
   url: string;
@@ -35,6 +37,13 @@ export interface DeliveryEngine {
 export const DEFAULT_DEADLINE_MS = 3000;
 export const DEFAULT_CONCURRENCY = 8;
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+/** The most bytes of response header names and values read before the answer is given up: Node's limit (16 KiB unless changed with --max-http-header-size), for send, contract and load alike. */
+export const MAX_HEADER_BYTES = maxHeaderSize;
+
+/** `headers larger than 16 KiB`: what a header block over MAX_HEADER_BYTES is called wherever it is reported. */
+export function headersTooLarge(): string {
+  return `headers larger than ${Math.round((MAX_HEADER_BYTES / 1024) * 10) / 10} KiB`;
+}
 
 const version = (JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
 export const USER_AGENT = `drhook/${version}`;
@@ -53,6 +62,7 @@ export function createDeliveryEngine(options: DeliveryEngineOptions = {}): Deliv
     // drhook's own timer ends every delivery at the deadline; undici's timers only tidy up behind it.
     headersTimeout: deadlineMs + 1000,
     bodyTimeout: deadlineMs + 1000,
+    maxHeaderSize: MAX_HEADER_BYTES,
     connect: { timeout: deadlineMs, ca: options.ca, rejectUnauthorized: !options.insecure },
   });
   const slots = createSlots(concurrency);
@@ -122,19 +132,14 @@ function deliverOnce(dispatcher: Dispatcher, request: DeliveryRequest, limits: L
   const start = performance.now();
   const elapsed = () => performance.now() - start;
 
-  let target: URL;
-  try {
-    target = new URL(request.url);
-    if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new Error('not http(s)');
-  } catch {
-    return Promise.resolve({ kind: 'error', cause: 'other', message: `invalid URL '${request.url}': use http:// or https://`, durationMs: 0 });
-  }
+  const problem = httpUrlProblem(request.url);
+  if (problem !== undefined) return Promise.resolve({ kind: 'error', cause: 'other', message: `invalid URL '${request.url}': ${problem}`, durationMs: 0 });
+  const target = new URL(request.url);
 
   return new Promise<DeliveryOutcome>((resolve) => {
     let settled = false;
     let controller: Dispatcher.DispatchController | undefined;
-    let phase: 'connect' | 'headers' | 'body' = 'connect';
-    let status: number | undefined;
+    let progress: TimeoutPhase = { phase: 'connect' };
     let headers: Record<string, string> = {};
     let headersMs = 0;
     const kept: Buffer[] = [];
@@ -149,11 +154,7 @@ function deliverOnce(dispatcher: Dispatcher, request: DeliveryRequest, limits: L
       if (outcome.kind !== 'response') controller?.abort(new Error('drhook ended the delivery'));
       resolve(outcome);
     };
-    const timer = setTimeout(() => {
-      const outcome: DeliveryOutcome = { kind: 'timeout', deadlineMs: limits.deadlineMs, durationMs: elapsed(), phase };
-      if (status !== undefined) outcome.status = status;
-      settle(outcome);
-    }, limits.deadlineMs);
+    const timer = setTimeout(() => settle({ kind: 'timeout', deadlineMs: limits.deadlineMs, durationMs: elapsed(), ...progress }), limits.deadlineMs);
     const onAbort = () => settle(aborted(elapsed()));
     limits.signal?.addEventListener('abort', onAbort, { once: true });
 
@@ -162,14 +163,17 @@ function deliverOnce(dispatcher: Dispatcher, request: DeliveryRequest, limits: L
         controller = c;
         // The request may have been settled (deadline, abort) while it waited for its connection.
         if (settled) c.abort(new Error('drhook ended the delivery'));
-        else phase = 'headers';
+        else progress = { phase: 'headers' };
       },
       onResponseStart(_c, statusCode, responseHeaders) {
-        if (statusCode < 200) return; // 1xx informational: the real answer follows
-        status = statusCode;
+        // 1xx (102 Processing, 103 Early Hints): interim, the final answer is still to come; undici reads on.
+        if (statusCode < 200) {
+          progress = { phase: 'interim', status: statusCode };
+          return;
+        }
+        progress = { phase: 'body', status: statusCode };
         headers = flattenHeaders(responseHeaders);
         headersMs = elapsed();
-        phase = 'body';
       },
       onResponseData(_c, chunk) {
         totalBytes += chunk.length;
@@ -182,7 +186,7 @@ function deliverOnce(dispatcher: Dispatcher, request: DeliveryRequest, limits: L
       onResponseEnd() {
         settle({
           kind: 'response',
-          status: status ?? 0,
+          status: progress.status ?? 0,
           headers,
           body: { text: Buffer.concat(kept).toString('utf8'), bytes: totalBytes, truncated: totalBytes > keptBytes },
           durationMs: elapsed(),
@@ -190,7 +194,7 @@ function deliverOnce(dispatcher: Dispatcher, request: DeliveryRequest, limits: L
         });
       },
       onResponseError(_c, error) {
-        settle(transportError(error, target, elapsed(), status));
+        settle(transportError(error, target, elapsed(), progress));
       },
     };
 
@@ -200,7 +204,7 @@ function deliverOnce(dispatcher: Dispatcher, request: DeliveryRequest, limits: L
         handler,
       );
     } catch (error) {
-      settle(transportError(error, target, elapsed()));
+      settle(transportError(error, target, elapsed(), progress));
     }
   });
 }
@@ -225,14 +229,14 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
 
 const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|HOSTNAME_MISMATCH)/;
 
-/** Names what went wrong on the wire, for a person reading one line. */
-/** `status`: the status line that had arrived before the error, if one had. */
-function transportError(error: unknown, target: URL, durationMs: number, status?: number): DeliveryOutcome {
+/** Names what went wrong on the wire, for a person reading one line; `progress` says how far the answer had come. */
+function transportError(error: unknown, target: URL, durationMs: number, progress: TimeoutPhase): DeliveryOutcome {
   const { code, name, message } = describe(error);
   const where = target.host;
+  const afterInterim = progress.phase === 'interim' ? ` after an interim ${statusName(progress.status)}` : '';
   const classified = ((): { cause: ErrorCause; message: string } => {
     if (code === 'ECONNREFUSED') return { cause: 'connection-refused', message: `connection refused by ${where}` };
-    if (code === 'ECONNRESET' || code === 'EPIPE') return { cause: 'connection-reset', message: `the connection to ${where} was reset (${code})` };
+    if (code === 'ECONNRESET' || code === 'EPIPE') return { cause: 'connection-reset', message: `the connection to ${where} was reset${afterInterim} (${code})` };
     if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_FAIL' || code === 'EAI_NODATA' || code === 'EAI_NONAME') {
       return { cause: 'dns', message: `the host name ${target.hostname} could not be resolved (${code})` };
     }
@@ -249,16 +253,19 @@ function transportError(error: unknown, target: URL, durationMs: number, status?
       };
     }
     if (code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') {
-      return { cause: 'socket-closed', message: `${where} closed the connection before a complete response (${message})` };
+      return { cause: 'socket-closed', message: `${where} closed the connection${afterInterim} before a complete response (${message})` };
     }
-    if (name === 'HTTPParserError' || code?.startsWith('HPE_') || code === 'UND_ERR_HEADERS_OVERFLOW' || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') {
+    if (code === 'UND_ERR_HEADERS_OVERFLOW' || code === 'HPE_HEADER_OVERFLOW') {
+      return { cause: 'headers-too-large', message: `${where} sent ${headersTooLarge()}, drhook's limit (Node's); drhook read no further` };
+    }
+    if (name === 'HTTPParserError' || code?.startsWith('HPE_') || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') {
       return { cause: 'protocol', message: `${where} sent a response that is not valid HTTP/1.1: ${message}` };
     }
     return { cause: 'other', message: `request to ${where} failed: ${message}` };
   })();
   const outcome: DeliveryOutcome = { kind: 'error', cause: classified.cause, message: classified.message, durationMs };
   if (code !== undefined) outcome.code = code;
-  if (status !== undefined) outcome.status = status;
+  if (progress.phase === 'body') outcome.status = progress.status;
   return outcome;
 }
 

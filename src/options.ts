@@ -3,23 +3,18 @@ import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import type { AuthConfig } from './auth.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_DEADLINE_MS, type DeliveryEngineOptions } from './delivery.js';
-import { UsageError } from './errors.js';
+import { printable, UsageError } from './errors.js';
 import type { Mode } from './event.js';
+import { httpUrlProblem } from './http-url.js';
 import { resolveSecret } from './secrets.js';
 import { schemeNames, type SchemeName, type SignatureLayout } from './signing.js';
 
 /** A valid http:// or https:// URL, returned as given. */
 export function parseUrl(value: string, flag?: string): string {
   const at = flag === undefined ? '' : `${flag}: `;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new UsageError(`${at}invalid URL '${value}': use http:// or https://`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`${at}invalid URL '${value}': use http:// or https://, not ${url.protocol}//`);
-  }
+  const problem = httpUrlProblem(value);
+  if (problem !== undefined) throw new UsageError(`${at}invalid URL '${value}': ${problem}`);
+  const url = new URL(value);
   // The URL is printed and is never sent with its userinfo, so credentials in it would leak and not work.
   if (url.username !== '' || url.password !== '') {
     throw new UsageError(`${at}the URL holds credentials: put credentials in --auth basic --username … (password from DRHOOK_PASSWORD)`);
@@ -247,6 +242,10 @@ export const list = (value: string, previous: string[] | undefined): string[] =>
 export const repeat = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Header names whose values are treated as secrets (masked in reports and messages, never repeated in reproduce commands). */
+export const secretHeaderName = /key|token|secret|passw|auth|cookie|credential/i;
+/** What no header line may hold (RFC 9110 §5.5): control characters other than tab; CR and LF would end it. */
+const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
 
 /** `--header 'Name: value'` values as a header map; anything else is a usage error. */
 export function parseHeaders(values: readonly string[]): Record<string, string> {
@@ -254,7 +253,15 @@ export function parseHeaders(values: readonly string[]): Record<string, string> 
   for (const value of values) {
     const colon = value.indexOf(':');
     const name = colon < 0 ? '' : value.slice(0, colon).trim();
-    if (!headerName.test(name) || /[\r\n]/.test(value)) throw new UsageError(`--header '${value}' is not 'Name: value' (a header name, a colon, a value on one line)`);
+    const control = CONTROL.exec(value)?.[0];
+    if (control !== undefined) {
+      const what = control === '\r' || control === '\n'
+        ? 'a line break (CR or LF): a header is one line; give each header its own --header'
+        : `a control character (${printable(control)}): a header holds no control character but tab`;
+      const shown = secretHeaderName.test(name) ? `${name}: [redacted]` : value;
+      throw new UsageError(`--header '${printable(shown)}' holds ${what}`);
+    }
+    if (!headerName.test(name)) throw new UsageError(`--header '${value}' is not 'Name: value' (a header name, a colon, a value on one line)`);
     headers[name] = value.slice(colon + 1).trim();
   }
   return headers;

@@ -272,6 +272,88 @@ describe('transport errors are outcomes', () => {
     assert.equal(outcome.cause, 'other');
     assert.match(outcome.message, /^invalid URL 'ftp:\/\/example\.com\/'/);
   });
+
+  it('a port out of range is named as such', async () => {
+    const outcome = expectKind(await deliver('http://127.0.0.1:99999/hook'), 'error');
+    assert.equal(outcome.message, "invalid URL 'http://127.0.0.1:99999/hook': the port 99999 is out of range: use a port from 1 to 65535");
+  });
+
+  it('headers over 16 KiB are named as such, not as invalid HTTP', async () => {
+    // One header of 20,000 bytes, and 20 of 1,000: both over the limit, the way undici counts (names and values).
+    for (const headers of ['X-Big: ' + 'h'.repeat(20_000), Array.from({ length: 20 }, (_, i) => `X-Filler-${i}: ${'f'.repeat(1000)}`).join('\r\n')]) {
+      const server = await rawServer((socket) => socket.once('data', () => socket.write(`HTTP/1.1 200 OK\r\n${headers}\r\nContent-Length: 2\r\n\r\nok`)));
+      const outcome = expectKind(await deliver(server.url), 'error');
+      assert.equal(outcome.cause, 'headers-too-large');
+      assert.equal(outcome.message, `127.0.0.1:${server.port} sent headers larger than 16 KiB, drhook's limit (Node's); drhook read no further`);
+      assert.equal(judgeAcknowledgement(outcome, 3000).reason, `not delivered: ${outcome.message}`);
+    }
+  });
+
+  it('headers just under 16 KiB are read', async () => {
+    const server = await rawServer((socket) => socket.once('data', () => socket.write(`HTTP/1.1 200 OK\r\nX-Big: ${'h'.repeat(15_000)}\r\nContent-Length: 2\r\n\r\nok`)));
+    const outcome = expectKind(await deliver(server.url), 'response');
+    assert.equal(outcome.headers['x-big']?.length, 15_000);
+  });
+});
+
+describe('interim (1xx) answers', { concurrency: true }, () => {
+  const interim = (first: string, then: (socket: net.Socket) => void) =>
+    rawServer((socket) =>
+      socket.once('data', () => {
+        socket.write(first);
+        then(socket);
+      }),
+    );
+
+  for (const [name, first] of [
+    ['102 Processing', 'HTTP/1.1 102 Processing\r\n\r\n'],
+    ['103 Early Hints', 'HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n'],
+  ] as const) {
+    it(`${name} then 202 is acknowledged: the final answer counts`, async () => {
+      const server = await interim(first, (socket) => setTimeout(() => socket.write('HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\n\r\nok'), 100));
+      const outcome = expectKind(await deliver(server.url), 'response');
+      assert.equal(outcome.status, 202);
+      assert.equal(outcome.body.text, 'ok');
+      assert.equal(judgeAcknowledgement(outcome, 3000).status, 'pass');
+    });
+
+    it(`${name} and no final status times out saying an interim answer came`, async () => {
+      const server = await interim(first, () => {});
+      const fast = createDeliveryEngine({ deadlineMs: 1000 });
+      const started = performance.now();
+      const outcome = expectKind(await deliver(server.url, fast), 'timeout');
+      const waited = performance.now() - started;
+      await fast.close();
+      assert.ok(waited < 1000 + 250, `ended after ${waited} ms`);
+      assert.deepEqual([outcome.phase, outcome.status], ['interim', Number(name.slice(0, 3))]);
+      assert.equal(
+        judgeAcknowledgement(outcome, 1000).reason,
+        `no complete response within 1000 ms (the receiver sent ${name}, an interim answer, but no final status)`,
+      );
+    });
+  }
+
+  it('102 Processing repeated past the deadline still ends at the deadline', async () => {
+    const server = await interim('HTTP/1.1 102 Processing\r\n\r\n', (socket) => {
+      const timer = setInterval(() => socket.write('HTTP/1.1 102 Processing\r\n\r\n'), 200);
+      socket.on('close', () => clearInterval(timer));
+    });
+    const fast = createDeliveryEngine({ deadlineMs: 1000 });
+    const started = performance.now();
+    const outcome = expectKind(await deliver(server.url, fast), 'timeout');
+    const waited = performance.now() - started;
+    await fast.close();
+    assert.ok(waited >= 900 && waited < 1000 + 250, `ended after ${waited} ms`);
+    assert.deepEqual([outcome.phase, outcome.status], ['interim', 102]);
+  });
+
+  it('102 Processing then a closed connection says so', async () => {
+    const server = await interim('HTTP/1.1 102 Processing\r\n\r\n', (socket) => setTimeout(() => socket.end(), 100));
+    const outcome = expectKind(await deliver(server.url), 'error');
+    assert.equal(outcome.cause, 'socket-closed');
+    assert.equal(outcome.status, undefined, 'no final status arrived');
+    assert.match(outcome.message, new RegExp(`^127\\.0\\.0\\.1:${server.port} closed the connection after an interim 102 Processing before a complete response`));
+  });
 });
 
 describe('https receivers', () => {

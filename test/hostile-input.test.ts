@@ -50,6 +50,20 @@ const cases: Array<[string, string[], RegExp]> = [
   ['send: an unreadable --secret-file', ['send', 'URL', '--type', 'order.accepted', '--secret-file', '/nonexistent/token'], /cannot read --secret-file/],
   ['send: basic auth without a username', ['send', 'URL', '--type', 'order.accepted', '--auth', 'basic'], /--auth basic needs --username/],
   ['contract: a misspelt option suggests the nearest', ['contract', 'URL', '--timout-ms', '5'], /unknown option '--timout-ms' \(did you mean --timeout-ms\?\)/],
+  // The same suggestion with `=`, whatever the value; the value is never quoted.
+  ['contract: a misspelt option with =value suggests the nearest', ['contract', 'URL', '--timout-ms=3000'], /^drhook: unknown option '--timout-ms' \(did you mean --timeout-ms\?\)$/m],
+  ['load: a misspelt option with =value suggests the nearest', ['load', 'URL', '--count', '1', '--timout-ms=x'], /^drhook: unknown option '--timout-ms' \(did you mean --timeout-ms\?\)$/m],
+  ['send: a misspelt option with a long =value suggests the nearest', ['send', 'URL', '--type', 'order.accepted', '--timout-ms=1500ms-or-so'], /^drhook: unknown option '--timout-ms' \(did you mean --timeout-ms\?\)$/m],
+  ['send: a port out of range', ['send', 'http://127.0.0.1:99999/hook', '--type', 'order.accepted'], /invalid URL 'http:\/\/127\.0\.0\.1:99999\/hook': the port 99999 is out of range: use a port from 1 to 65535$/m],
+  ['contract: a port out of range', ['contract', 'http://127.0.0.1:99999'], /invalid URL 'http:\/\/127\.0\.0\.1:99999': the port 99999 is out of range/],
+  ['load: port 0', ['load', 'http://127.0.0.1:0/hook', '--count', '1'], /invalid URL 'http:\/\/127\.0\.0\.1:0\/hook': the port 0 is out of range/],
+  ['send: a port that is not a number', ['send', 'http://127.0.0.1:8o8o/hook', '--type', 'order.accepted'], /the port '8o8o' is not a number: use a port from 1 to 65535/],
+  // Control characters are written as escapes: the line stays one line and cannot drive the terminal.
+  ['contract: a header with CR LF', ['contract', 'URL', '--header', 'X-Note: a\r\nX-Injected: 1'], /--header 'X-Note: a\\r\\nX-Injected: 1' holds a line break \(CR or LF\): a header is one line; give each header its own --header/],
+  ['load: a header with a LF', ['load', 'URL', '--count', '1', '--header', 'X-Note: a\n'], /--header 'X-Note: a\\n' holds a line break \(CR or LF\)/],
+  ['contract: a header with an escape sequence', ['contract', 'URL', '--header', 'X-Note: \x1b[31mred'], /--header 'X-Note: \\x1b\[31mred' holds a control character \(\\x1b\)/],
+  ['contract: a secret-looking header with a line break is not repeated', ['contract', 'URL', '--header', 'X-Api-Key: key-material-9f3e\r\n'], /^(?!.*key-material).*--header 'X-Api-Key: \[redacted\]' holds a line break/],
+  ['contract: an order id with a line break', ['contract', 'URL', '--known-order-id', '2404\r\n5000'], /--known-order-id: '2404\\r\\n5000' is not an order id/],
   ['contract: zero concurrency', ['contract', 'URL', '--concurrency', '0'], /--concurrency must be a whole number from 1/],
   ['contract: an unknown check', ['contract', 'URL', '--only', 'signature.missng'], /did you mean signature\.missing/],
   ['contract: a scenario that breaks its schema', ['contract', 'URL', '--scenario', 'BAD_SCENARIO'], /bad\.yaml:3/],
@@ -80,6 +94,7 @@ describe('usage errors', { concurrency: 4 }, () => {
       const result = await runCli([...argv, ...(argv[0] === 'contract' || argv[0] === 'load' ? ['--report-dir', path.join(work, 'reports')] : [])], { env, input: '{}' });
       assert.equal(result.code, 2, `exit ${result.code}: ${result.stderr}`);
       assert.match(result.stderr, /^drhook: [^\n]+\n$/, 'exactly one line');
+      assert.doesNotMatch(result.stderr.slice(0, -1), /[\x00-\x1f\x7f]/, 'no control character');
       assert.doesNotMatch(result.stderr, /^\s+at /m, 'no stack trace');
       assert.match(result.stderr, message);
       assert.equal(result.stdout, '');

@@ -40,12 +40,15 @@ const expected: Record<HostileKind, Expected> = {
   'endless-body': { send: ['timeout:body'], exit: 1, load: ['timeout'] },
   // Load judges a failing status once its body passes 64 KiB and reads no further: never a timeout.
   'body-100mb': { send: ['response:500', 'timeout:body'], exit: 1, load: ['status:500'] },
-  'huge-headers': { send: ['error:protocol'], exit: 1, load: ['HPE_HEADER_OVERFLOW'] },
+  'huge-headers': { send: ['error:headers-too-large'], exit: 1, load: ['HPE_HEADER_OVERFLOW'] },
   'garbage-status': { send: ['error:protocol'], exit: 1, load: ['HPE_INVALID_CONSTANT'] },
   'http10-close': { send: ['response:200'], exit: 0, load: ['status:200'] },
   informational: { send: ['response:202'], exit: 0, load: ['status:202'] },
   // undici cannot skip a 100 (nodejs/undici#197); load's own parser skips it, as RFC 9110 asks.
   'unsolicited-continue': { send: ['error:protocol'], exit: 1, load: ['status:202'], loadExit: 0 },
+  // undici skips a 102 as it skips a 103; one that never ends in a final status times out after it.
+  processing: { send: ['response:202'], exit: 0, load: ['status:202'] },
+  'processing-forever': { send: ['timeout:interim'], exit: 1, load: ['timeout'] },
   'redirect-loop': { send: ['response:307'], exit: 1, load: ['status:307'] },
   'redirect-away': { send: ['response:308'], exit: 1, load: ['status:308'] },
   'tls-self-signed': { send: ['error:tls'], exit: 1, load: ['DEPTH_ZERO_SELF_SIGNED_CERT'] },
@@ -196,6 +199,17 @@ describe('send, contract and load against each receiver: exit 0 or 1, the cause 
 
         if (kind === 'unsolicited-continue') {
           assert.match(JSON.stringify(sent.outcome), /answered 100 Continue.*drhook's HTTP client \(undici\) cannot skip a 100.*not necessarily a fault of the receiver/);
+        }
+        if (kind === 'processing-forever') {
+          assert.match(JSON.stringify(sent), /no complete response within 1000 ms \(the receiver sent 102 Processing, an interim answer, but no final status\)/);
+          assert.doesNotMatch(JSON.stringify(sent), /no status line/);
+          assert.deepEqual([outcome.kind, outcome.status], ['timeout', 102], 'contract: the interim status is kept');
+        }
+        if (kind === 'huge-headers') {
+          assert.match(JSON.stringify(sent), /not delivered: 127\.0\.0\.1:\d+ sent headers larger than 16 KiB/);
+          assert.match(outcome.kind === 'error' ? outcome.message : '', /headers larger than 16 KiB/, 'contract: the same cause');
+          assert.match(load.stdout, /lost to connection errors \(HPE_HEADER_OVERFLOW: headers larger than 16 KiB\)/, 'load: the cause in words');
+          for (const text of [send.stdout, load.stdout]) assert.doesNotMatch(text, /not valid HTTP/);
         }
         if (kind === 'redirect-away') assert.equal(server.elsewhere?.connections, 0, 'the redirect target receives nothing: no credential or signature goes elsewhere');
         if (kind === 'tls-self-signed') assert.equal(server.requests, 0, 'nothing is sent over an untrusted certificate');

@@ -89,6 +89,7 @@ describe('report.json schema', () => {
       tls: true,
       'socket-closed': true,
       protocol: true,
+      'headers-too-large': true,
       aborted: true,
       other: true,
     };

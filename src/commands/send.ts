@@ -160,8 +160,10 @@ function outcomeLines(outcome: DeliveryOutcome): Array<[string, string]> {
       lines.push(['body', excerpt(outcome.body.text, outcome.body.bytes)]);
       return lines;
     }
-    case 'timeout':
-      return [['status', `${outcome.status ?? 'none'}, aborted at the deadline after ${Math.round(outcome.durationMs)} ms`]];
+    case 'timeout': {
+      const status = outcome.phase === 'interim' ? `none (only the interim ${outcome.status})` : (outcome.status ?? 'none');
+      return [['status', `${status}, aborted at the deadline after ${Math.round(outcome.durationMs)} ms`]];
+    }
     case 'error':
       return [['status', `none (${outcome.cause}${outcome.code ? `, ${outcome.code}` : ''})`]];
   }

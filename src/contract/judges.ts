@@ -1,5 +1,5 @@
 // How contract cases judge what came back: one sentence per verdict, with the status, the time and the rule.
-import { beforeStatus, judgeAcknowledgement, ms } from '../ack.js';
+import { beforeFinalStatus, judgeAcknowledgement, ms } from '../ack.js';
 import type { DeliveryOutcome } from '../outcome.js';
 import type { Verdict } from '../verdict.js';
 
@@ -12,7 +12,7 @@ export function answered(outcome: DeliveryOutcome): string {
       return `answered ${outcome.status}${redirect} in ${ms(outcome.durationMs)}`;
     }
     case 'timeout': {
-      const detail = outcome.phase === 'body' ? `status ${outcome.status ?? 'unknown'} arrived, the body did not finish` : beforeStatus[outcome.phase];
+      const detail = outcome.phase === 'body' ? `status ${outcome.status} arrived, the body did not finish` : beforeFinalStatus(outcome);
       return `gave no complete answer within the ${outcome.deadlineMs} ms deadline (${detail})`;
     }
     case 'error':
@@ -75,7 +75,7 @@ function outcomeLabel(outcome: DeliveryOutcome): string {
     case 'response':
       return `answered ${outcome.status}`;
     case 'timeout':
-      return `no answer within ${outcome.deadlineMs} ms`;
+      return outcome.phase === 'interim' ? `only an interim ${outcome.status} within ${outcome.deadlineMs} ms` : `no answer within ${outcome.deadlineMs} ms`;
     case 'error':
       return outcome.cause;
   }

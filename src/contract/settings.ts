@@ -4,7 +4,7 @@ import { eventType } from '../catalog.js';
 import { DEFAULT_DEADLINE_MS } from '../delivery.js';
 import { closestMatch } from '../did-you-mean.js';
 import { UsageError } from '../errors.js';
-import { describeTls, parseUrl } from '../options.js';
+import { describeTls, parseUrl, secretHeaderName } from '../options.js';
 import { isSeed, maxSeed, newSeed } from '../random.js';
 import { defaultRequires, loadScenario, type KnownIds, type Scenario, type ScenarioAuth } from '../scenario.js';
 import { checkSecret, type ModeSecrets } from '../secrets.js';
@@ -83,8 +83,8 @@ export interface ContractOptions {
   insecure?: boolean;
 }
 
-/** Header names whose values are treated as secrets (masked in reports, never repeated in reproduce commands). */
-export const secretHeaderName = /key|token|secret|passw|auth|cookie|credential/i;
+/** Header names whose values are treated as secrets: defined beside the --header parser, which masks them too. */
+export { secretHeaderName };
 
 /** Checks every value before anything is sent: a problem is a UsageError naming it. */
 export function resolveSettings(url: string, options: ContractOptions = {}, env: NodeJS.ProcessEnv = process.env): ContractSettings {

@@ -1,4 +1,5 @@
 // Thresholds judged per step (p99, failure share, the answers' pace) and the run's verdict in a plain sentence, as Digital River would count it.
+import { headersTooLarge } from '../delivery.js';
 import type { Verdict } from '../verdict.js';
 import { fmtRate, generatorSaturated, RATE_TOLERANCE } from './diagnose.js';
 import type { CapacitySummary, Diagnostics, LatencySummary, LoadReport, Outcomes, Pace, Shortfall, StepResult, ThresholdCheck } from './report.js';
@@ -78,8 +79,17 @@ export function describeFailures(outcomes: Outcomes, deadlineMs: number): string
   const notSent = outcomes.notSent ?? 0;
   const unsent = notSent > 0 ? ` (${notSent} of them never sent: every connection was still busy at their deadline)` : '';
   if (outcomes.timeouts > 0) parts.push(`${outcomes.timeouts} timed out after ${deadlineMs} ms${unsent}`);
-  if (outcomes.connectionErrors > 0) parts.push(`${outcomes.connectionErrors} lost to connection errors (${Object.keys(outcomes.errorCodes).join(', ')})`);
+  if (outcomes.connectionErrors > 0) parts.push(`${outcomes.connectionErrors} lost to connection errors (${Object.keys(outcomes.errorCodes).map(explainCode).join(', ')})`);
   return parts.join(', ');
+}
+
+/** Codes whose name alone would mislead or puzzle, with what they mean. */
+const codeMeanings: Record<string, () => string> = { HPE_HEADER_OVERFLOW: headersTooLarge };
+
+/** `ECONNRESET`, `HPE_HEADER_OVERFLOW: headers larger than 16 KiB`. */
+function explainCode(code: string): string {
+  const meaning = codeMeanings[code];
+  return meaning === undefined ? code : `${code}: ${meaning()}`;
 }
 
 /** `0 %`, `1.25 %`, `< 0.01 %`. */

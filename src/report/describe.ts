@@ -69,11 +69,12 @@ const causeText: Record<ErrorCause, string> = {
   tls: 'TLS handshake failed',
   'socket-closed': 'connection closed before a complete answer',
   protocol: 'HTTP protocol error',
+  'headers-too-large': 'response headers too large',
   aborted: 'stopped before an answer (run interrupted)',
   other: 'request failed',
 };
 
-const phaseText = { connect: 'while connecting', headers: 'waiting for the status line', body: 'reading the body' } as const;
+const phaseText = { connect: 'while connecting', headers: 'waiting for the status line', interim: 'waiting for the final status after interim', body: 'reading the body of' } as const;
 
 /** A short name shared by similar outcomes: `HTTP 500`, `timeout`, `connection refused`. */
 export function outcomeLabel(outcome: DeliveryOutcome): string {
@@ -93,7 +94,7 @@ export function describeOutcome(outcome: DeliveryOutcome): string {
     case 'response':
       return `HTTP ${outcome.status} in ${formatMs(outcome.durationMs)}`;
     case 'timeout': {
-      const of = outcome.phase === 'body' && outcome.status !== undefined ? ` of HTTP ${outcome.status}` : '';
+      const of = outcome.status === undefined ? '' : ` HTTP ${outcome.status}`;
       return `timeout after ${formatMs(outcome.durationMs)} (deadline ${outcome.deadlineMs} ms) ${phaseText[outcome.phase]}${of}`;
     }
     case 'error': {

@@ -192,7 +192,7 @@ function response(outcome: DeliveryOutcome, deadlineMs: number | undefined): str
       break;
     }
     case 'timeout':
-      lines.push(`<p class="line timing">Aborted at the ${outcome.deadlineMs} ms deadline after ${formatMs(outcome.durationMs)}${outcome.status === undefined ? '' : `; status ${outcome.status} had arrived`}</p>`);
+      lines.push(`<p class="line timing">Aborted at the ${outcome.deadlineMs} ms deadline after ${formatMs(outcome.durationMs)}${outcome.phase === 'interim' ? `; only the interim status ${outcome.status} had arrived` : outcome.status === undefined ? '' : `; status ${outcome.status} had arrived`}</p>`);
       break;
     case 'error':
       lines.push(`<p class="line">Cause: ${escapeHtml(outcome.cause)}${outcome.code === undefined ? '' : ` (${escapeHtml(outcome.code)})`}, after ${formatMs(outcome.durationMs)}</p>`);

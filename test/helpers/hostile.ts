@@ -30,6 +30,10 @@ export const hostileKinds = [
   'informational',
   /** 100 Continue (the request did not ask for it), then 202 Accepted. */
   'unsolicited-continue',
+  /** 102 Processing, then 202 Accepted. */
+  'processing',
+  /** 102 Processing every 300 ms, and never a final answer. */
+  'processing-forever',
   /** 307 to itself. */
   'redirect-loop',
   /** 308 to another server on 127.0.0.1 (`elsewhere`), which must receive nothing. */
@@ -115,6 +119,18 @@ export async function startHostile(kind: HostileKind): Promise<HostileServer> {
       return raw(kind, (socket) => {
         socket.write(kind === 'informational' ? 'HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n' : 'HTTP/1.1 100 Continue\r\n\r\n');
         setTimeout(() => socket.destroyed || socket.write('HTTP/1.1 202 Accepted\r\nContent-Length: 8\r\n\r\naccepted'), 20);
+      });
+    case 'processing':
+      return raw(kind, (socket) => {
+        socket.write('HTTP/1.1 102 Processing\r\n\r\n');
+        setTimeout(() => socket.destroyed || socket.write('HTTP/1.1 202 Accepted\r\nContent-Length: 8\r\n\r\naccepted'), 20);
+      });
+    case 'processing-forever':
+      return raw(kind, (socket) => {
+        const processing = (): unknown => socket.destroyed || socket.write('HTTP/1.1 102 Processing\r\n\r\n');
+        processing();
+        const timer = setInterval(processing, 300);
+        socket.on('close', () => clearInterval(timer));
       });
     case 'redirect-loop':
       return httpServer(kind, (req, res, self) => res.writeHead(307, { location: `${self.url.replace(/\/hook$/, '')}${req.url ?? '/'}` }).end());

@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+// `npm test`: every stage in order, each reported; a failed stage never hides the others, and any failure fails the run.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findChromium } from './chromium.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+
+/**
+ * The stages, in order. `needs`: stages that must have passed for this one to mean anything (a stage that needs
+ * the build runs the compiled files, or type-checks against them); otherwise it is not run, and says why.
+ */
+const stages = [
+  { name: 'chromium', describe: 'the Chromium the browser tests drive', run: checkChromium },
+  { name: 'build', describe: 'tsc -p tsconfig.json', command: [bin('tsc'), '-p', 'tsconfig.json'] },
+  { name: 'types: test/browser', describe: 'tsc -p test/browser', command: [bin('tsc'), '-p', 'test/browser'] },
+  { name: 'types: examples/playwright', describe: 'tsc -p examples/playwright', command: [bin('tsc'), '-p', 'examples/playwright'], needs: ['build'] },
+  { name: 'node tests', describe: 'node --test dist/test/', command: [process.execPath, '--test', '--test-concurrency=2', 'dist/test/'], needs: ['build'] },
+  { name: 'browser tests', describe: 'playwright test', command: [bin('playwright'), 'test'], needs: ['build', 'chromium'] },
+];
+
+/** One line, as the chromium script says it: the executable, or how to install one (repeated in the summary). */
+async function checkChromium() {
+  const chromium = findChromium();
+  if ('error' in chromium) {
+    process.stderr.write(`drhook: ${chromium.error}\n`);
+    return { code: 1, detail: chromium.error };
+  }
+  process.stdout.write(`${chromium.path}\n`);
+  return { code: 0 };
+}
+
+/** The stage's process while one runs. */
+let current;
+
+/** Runs `command` with the terminal as its own; resolves with its exit code, or the signal that ended it. */
+function runCommand([file, ...args]) {
+  return new Promise((resolve) => {
+    const child = spawn(file, args, { cwd: root, stdio: 'inherit' });
+    current = child;
+    child.on('error', (error) => {
+      process.stderr.write(`drhook: cannot run ${file}: ${error.message}\n`);
+      resolve({ code: 1 });
+    });
+    child.on('exit', (code, signal) => resolve(signal === null ? { code: code ?? 1 } : { code: 1, signal }));
+  });
+}
+
+const results = new Map();
+/** The signal that stopped the run (SIGINT, SIGTERM), if one did. */
+let interrupted;
+// Ctrl-C reaches the running stage itself (same process group); SIGTERM, often sent to this process alone, is passed
+// on. Either way the runner then stops instead of starting the next stage.
+process.on('SIGINT', () => (interrupted ??= 'SIGINT'));
+process.on('SIGTERM', () => {
+  interrupted ??= 'SIGTERM';
+  current?.kill('SIGTERM');
+});
+
+for (const stage of stages) {
+  if (interrupted) {
+    results.set(stage.name, { status: 'not run', detail: 'interrupted' });
+    continue;
+  }
+  const missing = (stage.needs ?? []).filter((name) => results.get(name)?.status !== 'pass');
+  if (missing.length > 0) {
+    results.set(stage.name, { status: 'not run', detail: `needs ${missing.join(' and ')}, which did not pass` });
+    process.stdout.write(`\n== ${stage.name}: not run (needs ${missing.join(' and ')})\n`);
+    continue;
+  }
+  process.stdout.write(`\n== ${stage.name}: ${stage.describe}\n`);
+  const started = performance.now();
+  const { code, signal, detail: said } = stage.run ? await stage.run() : await runCommand(stage.command);
+  const seconds = `${Math.round((performance.now() - started) / 100) / 10} s`;
+  if (signal === 'SIGINT' || signal === 'SIGTERM') interrupted ??= signal;
+  const detail = said ?? (signal ? `ended by ${signal}, ${seconds}` : code === 0 ? seconds : `exit ${code}, ${seconds}`);
+  results.set(stage.name, { status: code === 0 ? 'pass' : 'FAIL', detail });
+}
+
+process.stdout.write('\n== npm test\n');
+for (const stage of stages) {
+  const { status, detail } = results.get(stage.name);
+  process.stdout.write(`  ${status.padEnd(8)} ${stage.name} (${detail})\n`);
+}
+const passed = stages.every((stage) => results.get(stage.name).status === 'pass');
+process.stdout.write(passed ? 'all stages passed\n' : interrupted ? 'interrupted\n' : 'FAILED: see the stages above\n');
+process.exitCode = interrupted === 'SIGINT' ? 130 : interrupted === 'SIGTERM' ? 143 : passed ? 0 : 1;
