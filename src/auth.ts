@@ -1,7 +1,7 @@
 // How drhook authenticates its deliveries, as Digital River does: none, HTTP Basic, or OAuth with a cached Bearer token.
 import { createDeliveryEngine } from './delivery.js';
 import { UsageError } from './errors.js';
-import { createRedactor } from './redact.js';
+import { createRedactor, maskIssuedTokens } from './redact.js';
 
 export type AuthConfig =
   | { kind: 'none' }
@@ -36,20 +36,39 @@ export function createAuth(config: AuthConfig, options: AuthOptions = {}): AuthP
   switch (config.kind) {
     case 'none':
       return { config, headers: async () => ({}), secrets: () => [] };
-    case 'basic': {
-      const credentials = Buffer.from(`${config.username}:${config.password}`, 'utf8').toString('base64');
+    case 'basic':
       return {
         config,
-        headers: async () => ({ Authorization: `Basic ${credentials}` }),
-        secrets: () => [config.password, credentials],
+        headers: async () => ({ Authorization: `Basic ${basicCredentials(config)}` }),
+        secrets: () => authSecrets(config),
       };
-    }
     case 'oauth':
       return createOAuth(config, options);
   }
 }
 
 type OAuthConfig = Extract<AuthConfig, { kind: 'oauth' }>;
+
+/** What follows `Basic ` in the Authorization header: base64 of `user:password`. */
+function basicCredentials(config: Extract<AuthConfig, { kind: 'basic' }>): string {
+  return Buffer.from(`${config.username}:${config.password}`, 'utf8').toString('base64');
+}
+
+/**
+ * The secrets the configuration holds, for the redactor: a password, a client secret, and Basic's whole credential
+ * (the base64 of `user:password` is not the base64 of the password followed by more: it must be masked as a whole).
+ * Tokens fetched at run time are added by the provider's `secrets()`.
+ */
+export function authSecrets(config: AuthConfig): string[] {
+  switch (config.kind) {
+    case 'none':
+      return [];
+    case 'basic':
+      return [config.password, basicCredentials(config)];
+    case 'oauth':
+      return [config.clientSecret, ...(config.password ? [config.password] : [])];
+  }
+}
 
 /** What an Authorization header can carry after `Bearer `: visible ASCII, no spaces (RFC 6750's b64token, leniently). */
 const bearerToken = /^[\x21-\x7E]+$/;
@@ -80,7 +99,7 @@ function createOAuth(config: OAuthConfig, options: AuthOptions): AuthProvider {
   return {
     config,
     headers: async (signal) => ({ Authorization: `Bearer ${await token(signal)}` }),
-    secrets: () => [config.clientSecret, ...(config.password ? [config.password] : []), ...fetched],
+    secrets: () => [...authSecrets(config), ...fetched],
   };
 }
 
@@ -112,8 +131,10 @@ async function requestToken(config: OAuthConfig, options: AuthOptions, signal: A
   if (outcome.kind === 'error') throw new UsageError(`${endpoint} failed: ${outcome.message}`);
   if (outcome.kind === 'timeout') throw new UsageError(`${endpoint} gave no complete response within ${deadlineMs} ms`);
 
-  const redact = createRedactor([config.clientSecret, config.password ?? ''].filter(Boolean));
-  const excerpt = oneLine(redact(outcome.body.text));
+  // Redacted before it is cut to one line; the tokens in the answer are masked whatever they are.
+  const redact = createRedactor(authSecrets(config));
+  const body = outcome.body.truncated ? redact.cut(outcome.body.text, 'end') : redact(outcome.body.text);
+  const excerpt = oneLine(maskIssuedTokens(body));
   if (outcome.status < 200 || outcome.status >= 300) {
     throw new UsageError(`${endpoint} answered ${outcome.status}, not 2xx: ${excerpt || '(empty body)'}`);
   }

@@ -9,6 +9,7 @@ import { createDeliveryEngine } from '../src/delivery.js';
 import { UsageError } from '../src/errors.js';
 import { authConfigFrom, type AuthFlags } from '../src/options.js';
 import { startServer, type TestServer } from './helpers/http.js';
+import { findLeaks, formsOf } from './helpers/leaks.js';
 
 const servers: TestServer[] = [];
 const engine = createDeliveryEngine();
@@ -152,6 +153,33 @@ describe('a failing token endpoint is a setup error', () => {
       /^OAuth token endpoint http:\/\/127\.0\.0\.1:\d+ answered 401, not 2xx: \{"error":"invalid_client"/,
     );
     assert.match(message, /\[redacted\]/);
+  });
+
+  it('non-2xx or no access_token: the echoed form and the tokens in the answer are masked at every offset around the excerpt\'s cut', async () => {
+    const secrets = { client: 'Qx7vKe2MwZp9RtY4n', password: 'Hb3NcW8jLsVq' };
+    const issued = 'Tk5RwPz8MqXv2NbJ';
+    const forms = [...Object.values(secrets), issued].flatMap(formsOf);
+    /** The answers' text before a cut 200 characters in, `offset` characters into the value after `prefix`. */
+    const needles: Array<{ status: number; prefix: string; value: string }> = [
+      { status: 401, prefix: 'client_secret=', value: secrets.client },
+      { status: 401, prefix: 'password=', value: secrets.password },
+      { status: 400, prefix: '"access_token":"', value: issued },
+      { status: 200, prefix: '"refresh_token":"', value: issued },
+    ];
+    let answer = { status: 0, body: '' };
+    const tokens = await serve((_req, res) => {
+      res.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.body);
+    });
+    const config = oauth(tokens.url, { clientSecret: secrets.client, grant: 'password', username: 'owner', password: secrets.password });
+    for (const { status, prefix, value } of needles) {
+      for (let offset = 1; offset < value.length; offset += 1) {
+        answer = { status, body: `${'.'.repeat(200 - offset - prefix.length)}${prefix}${value}","more":"${'.'.repeat(300)}"` };
+        const error = await createAuth(config, { deadlineMs: 2000 }).headers().then(() => undefined, (thrown: unknown) => thrown);
+        assert.ok(error instanceof UsageError, `expected a UsageError, got ${String(error)}`);
+        assert.ok(error.message.includes(`${prefix}[`), error.message);
+        assert.deepEqual(findLeaks(error.message, forms), [], `${prefix} cut after ${offset}`);
+      }
+    }
   });
 
   it('2xx without an access_token', async () => {

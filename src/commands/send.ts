@@ -19,7 +19,7 @@ import {
 } from '../options.js';
 import type { DeliveryOutcome } from '../outcome.js';
 import { maxSeed } from '../random.js';
-import { createRedactor, redactHeaders } from '../redact.js';
+import { createRedactor, redactHeaders, redactOutcome } from '../redact.js';
 import { redactStrings } from '../report/redact.js';
 import { addSecretOptions, requireSecretsFor, resolveSecrets, type SecretFlags } from '../secrets.js';
 import { describeLayout, signatureHeaders } from '../signing.js';
@@ -99,7 +99,8 @@ async function send(url: string, flags: SendFlags, env: NodeJS.ProcessEnv): Prom
     signature: tokens.length > 0 ? { layout: describeLayout(settings.scheme, settings.layout), tokens: tokens.length } : null,
     auth: authConfig.kind,
     request: { headers: redactHeaders(headers) },
-    outcome,
+    // What the read limit left of a secret at the body's end is masked too.
+    outcome: redactOutcome(outcome, redact),
     verdict,
   }, redact);
   // The data is redacted, then rendered: rendered text is never altered afterwards.
@@ -169,6 +170,7 @@ function outcomeLines(outcome: DeliveryOutcome): Array<[string, string]> {
   }
 }
 
+/** `text` is redacted: the cut can split a mask, never a secret. */
 function excerpt(text: string, bytes: number): string {
   if (bytes === 0) return '(empty)';
   const flat = text.replace(/\s+/g, ' ').trim();

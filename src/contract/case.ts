@@ -41,14 +41,14 @@ async function deliverAll(
   if (planned.simultaneous) {
     const prepared = await Promise.all(planned.deliveries.map((spec) => sender.prepare(spec, { signal })));
     const outcomes = await Promise.all(prepared.map(({ request }) => engine.deliver(request, options)));
-    prepared.forEach(({ request }, i) => deliveries.push({ request: sender.record(request, planned.deliveries[i]!.event.id), outcome: outcomes[i]! }));
+    prepared.forEach(({ request }, i) => deliveries.push(sender.record(request, planned.deliveries[i]!.event.id, outcomes[i]!)));
   } else {
     let after: number | undefined;
     for (const spec of planned.deliveries) {
       if (signal?.aborted) return undefined;
       const { request, timestamp } = await sender.prepare(spec, { after, signal });
       after = timestamp;
-      deliveries.push({ request: sender.record(request, spec.event.id), outcome: await engine.deliver(request, options) });
+      deliveries.push(sender.record(request, spec.event.id, await engine.deliver(request, options)));
     }
   }
   return signal?.aborted || deliveries.some((delivery) => interrupted(delivery.outcome)) ? undefined : deliveries;
@@ -61,7 +61,7 @@ async function deliverAll(
  */
 export function judgeCase(settings: ContractSettings, planned: PlannedCase, delivered: DeliveryRecord[], control: DeliveryOutcome | undefined): CaseRecord[] {
   const outcomes = delivered.map((delivery) => delivery.outcome);
-  // Judged on the whole body read; recorded with an excerpt of it, so hundreds of records stay small.
+  // Judged on the whole body read (redacted when recorded); recorded with an excerpt of it, so hundreds of records stay small.
   const recorded = delivered.map((delivery) => ({ request: delivery.request, outcome: excerpt(delivery.outcome) }));
   return planned.judges.map(({ checkId, judge }) => {
     const verdict =
@@ -90,7 +90,10 @@ function caseRecord(settings: ContractSettings, planned: PlannedCase, checkId: C
   };
 }
 
-/** The outcome with its body cut to an excerpt; `bytes` still counts every byte sent, `truncated` says some are left out. */
+/**
+ * The outcome with its body cut to an excerpt; `bytes` still counts every byte sent, `truncated` says some are left out.
+ * The body was redacted when the delivery was recorded: this cut can split a mask, never a secret.
+ */
 function excerpt(outcome: DeliveryOutcome): DeliveryOutcome {
   if (outcome.kind !== 'response' || outcome.body.text.length <= BODY_EXCERPT_CHARS) return outcome;
   const text = outcome.body.text.slice(0, BODY_EXCERPT_CHARS);

@@ -2,9 +2,10 @@
 import type { AuthProvider } from '../auth.js';
 import { deliveryHeaders, type DeliveryRequest } from '../delivery.js';
 import type { DrEvent, Mode } from '../event.js';
-import { createRedactor, redactHeaders } from '../redact.js';
+import type { DeliveryOutcome } from '../outcome.js';
+import { createRedactor, redactHeaders, redactOutcome, type Redactor } from '../redact.js';
 import { createSigner, type Signer } from '../signing.js';
-import type { RequestRecord } from './results.js';
+import type { DeliveryRecord } from './results.js';
 import { mergeHeaders, settingsSecrets, type ContractSettings } from './settings.js';
 
 /** How a delivery is signed; the signature is always computed when the delivery leaves, never at planning. */
@@ -54,8 +55,11 @@ export interface Sender {
    * token request (OAuth refresh) the credentials need.
    */
   prepare(spec: DeliverySpec, options?: { after?: number | undefined; signal?: AbortSignal | undefined }): Promise<Prepared>;
-  /** The request as reports show it: credentials and every known secret masked, the body cut to an excerpt. */
-  record(request: DeliveryRequest, eventId: string): RequestRecord;
+  /**
+   * The delivery as judges and reports see it: credentials and every secret known now masked in the request (its
+   * body cut to an excerpt after redaction) and in the receiver's answer, which may echo them.
+   */
+  record(request: DeliveryRequest, eventId: string, outcome: DeliveryOutcome): DeliveryRecord;
   /** Every secret the run knows so far (tokens, passwords, client secrets, fetched bearer tokens, secret headers). */
   secrets(): string[];
 }
@@ -70,7 +74,7 @@ export function createSender(settings: ContractSettings, auth: AuthProvider): Se
   /** Signers by their token list: a signer prepares its keys once. */
   const signers = new Map<string, Signer>();
   /** The redactor of the secrets known when it was made (a fetched Bearer token adds one). */
-  let redactor: { secrets: readonly string[]; redact: (text: string) => string } | undefined;
+  let redactor: { secrets: readonly string[]; redact: Redactor } | undefined;
   const redactorNow = () => {
     const current = secrets();
     if (!redactor || redactor.secrets.length !== current.length || redactor.secrets.some((secret, i) => secret !== current[i])) {
@@ -101,16 +105,15 @@ export function createSender(settings: ContractSettings, auth: AuthProvider): Se
       const headers = deliveryHeaders(mergeHeaders(settings.headers, credentials, signatureHeaders));
       return { request: { url: settings.url, headers, body: spec.body }, timestamp };
     },
-    record(request, eventId) {
+    record(request, eventId, outcome) {
       const redact = redactorNow();
       const headers = Object.fromEntries(Object.entries(redactHeaders(request.headers)).map(([name, value]) => [name, redact(value)]));
+      // Redacted before it is cut to the excerpt; the bytes read for it may end inside a secret.
+      const read = request.body.subarray(0, BODY_EXCERPT_CHARS * 4);
+      const body = read.length < request.body.length ? redact.cut(read.toString('utf8'), 'end') : redact(read.toString('utf8'));
       return {
-        url: request.url,
-        method: 'POST',
-        headers,
-        bodyExcerpt: redact(request.body.subarray(0, BODY_EXCERPT_CHARS * 4).toString('utf8').slice(0, BODY_EXCERPT_CHARS)),
-        bodyBytes: request.body.length,
-        eventId,
+        request: { url: request.url, method: 'POST', headers, bodyExcerpt: body.slice(0, BODY_EXCERPT_CHARS), bodyBytes: request.body.length, eventId },
+        outcome: redactOutcome(outcome, redact),
       };
     },
     secrets,

@@ -1,5 +1,5 @@
 // The effective settings of a contract run: the scenario file, overridden by whatever the flags (or the caller) give.
-import type { AuthConfig } from '../auth.js';
+import { authSecrets, type AuthConfig } from '../auth.js';
 import { eventType } from '../catalog.js';
 import { DEFAULT_DEADLINE_MS } from '../delivery.js';
 import { closestMatch } from '../did-you-mean.js';
@@ -270,10 +270,8 @@ function authFlags(auth: AuthConfig): string[] {
 
 /** Every secret the settings hold (signing tokens, passwords, client secrets, secret-looking headers), for redactors. */
 export function settingsSecrets(settings: ContractSettings): string[] {
-  const { auth } = settings;
-  const authSecrets = auth.kind === 'basic' ? [auth.password] : auth.kind === 'oauth' ? [auth.clientSecret, auth.password ?? ''] : [];
   const headerSecrets = Object.entries(settings.headers).filter(([name]) => secretHeaderName.test(name)).map(([, value]) => value);
-  return [...settings.secrets.test, ...settings.secrets.live, ...authSecrets, ...headerSecrets].filter((secret) => secret !== '');
+  return [...settings.secrets.test, ...settings.secrets.live, ...authSecrets(settings.auth), ...headerSecrets].filter((secret) => secret !== '');
 }
 
 /** The settings as report.json records them: what ran and how, never a secret (tokens are counted, not shown). */

@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createAuth } from '../auth.js';
 import { packageRoot } from '../paths.js';
+import { createRedactor } from '../redact.js';
+import { redactStrings } from '../report/redact.js';
 import { makeRunId } from '../report/run-dir.js';
 import { diagnosePace, fmtRate } from './diagnose.js';
 import { runStep, type EngineContext, type StepMeasurement } from './engine.js';
@@ -11,7 +13,7 @@ import { buildPool, type EventPool } from './pool.js';
 import { resolveTarget } from './resolve.js';
 import { runPlan, type StepRun } from './ramp.js';
 import type { LoadReport, Pace, StepResult } from './report.js';
-import { checkLoadSettings, settingsForReport, type LoadPlan, type LoadSettings, type LoadStop } from './settings.js';
+import { checkLoadSettings, settingsForReport, settingsSecrets, type LoadPlan, type LoadSettings, type LoadStop } from './settings.js';
 import { createStamper } from './stamp.js';
 import { addOutcomes, createHistogram, summarize } from './stats.js';
 
@@ -143,7 +145,8 @@ export async function runLoad(settings: LoadSettings, options: RunLoadOptions = 
       verdict: runVerdict(steps, outcomes, outcome.capacity, settings.deadlineMs),
     };
     totalsHistogram.destroy();
-    return report;
+    // Redacted with every secret the run knew, fetched Bearer tokens included.
+    return redactStrings(report, createRedactor([...settingsSecrets(settings), ...auth.secrets()]));
   } finally {
     if (refresh) clearInterval(refresh);
   }

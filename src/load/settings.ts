@@ -1,5 +1,5 @@
 // The effective settings of a load run: the scenario, overridden by the flags (or the caller), checked and capped before anything is sent.
-import type { AuthConfig } from '../auth.js';
+import { authSecrets, type AuthConfig } from '../auth.js';
 import { authFromScenario, mergeHeaders, secretHeaderName } from '../contract/settings.js';
 import { eventType } from '../catalog.js';
 import { UsageError } from '../errors.js';
@@ -294,8 +294,6 @@ export function settingsForReport(settings: LoadSettings): Record<string, unknow
 
 /** Every secret the settings hold, for the redactor of everything written or printed. */
 export function settingsSecrets(settings: LoadSettings): string[] {
-  const { auth } = settings;
-  const authSecrets = auth.kind === 'basic' ? [auth.password] : auth.kind === 'oauth' ? [auth.clientSecret, auth.password ?? ''] : [];
   const headerSecrets = Object.entries(settings.headers).filter(([name]) => secretHeaderName.test(name)).map(([, value]) => value);
-  return [...settings.secrets, ...authSecrets, ...headerSecrets].filter((secret) => secret !== '');
+  return [...settings.secrets, ...authSecrets(settings.auth), ...headerSecrets].filter((secret) => secret !== '');
 }

@@ -7,7 +7,7 @@ import { planContract, type PlannedCase } from '../contract/plan.js';
 import { pointerSegments } from '../contract/pointer.js';
 import { rawJsonForms, type RawJsonForm } from '../contract/raw-json.js';
 import { createSender, plainDelivery } from '../contract/request.js';
-import type { DeliveryRecord, RequestRecord } from '../contract/results.js';
+import type { RequestRecord } from '../contract/results.js';
 import type { ContractSettings } from '../contract/settings.js';
 import { createDeliveryEngine, type DeliveryEngine } from '../delivery.js';
 import { UsageError } from '../errors.js';
@@ -15,8 +15,6 @@ import type { DrEvent, Mode } from '../event.js';
 import { generateEvent } from '../generate.js';
 import type { DeliveryOutcome } from '../outcome.js';
 import { newSeed } from '../random.js';
-import { createRedactor } from '../redact.js';
-import { redactStrings } from '../report/redact.js';
 import { fixtureSettings, type WebhookConfig } from './config.js';
 
 /** A fault of one contract case, applied to a generated event of the type sent. */
@@ -158,7 +156,8 @@ export function createWebhook(config: WebhookConfig): WebhookClient {
     const delivered = await deliverCase(sender, engine, planned);
     const [first] = delivered ?? [];
     if (first === undefined) throw new Error('webhook.send: the delivery was interrupted');
-    const { request, outcome } = redactStrings<DeliveryRecord>(first, createRedactor(sender.secrets()));
+    // Recorded redacted: every secret the sender knows, the fetched Bearer token included, is masked.
+    const { request, outcome } = first;
     const delivery: WebhookDelivery = { event: planned.deliveries[0]!.event, fault: planned.fault, request, outcome, deadlineMs: settings.deadlineMs };
     deliveries.push(delivery);
     return delivery;
