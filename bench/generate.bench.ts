@@ -15,7 +15,7 @@ import { objectSchemaBundle } from '../src/schemas.js';
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
 const perSide = Number(process.env.BENCH_EVENTS ?? 400);
-const types = resolveSettings('http://127.0.0.1:9/bench', {}).events.map((event) => event.type);
+const types = resolveSettings('http://127.0.0.1:9/bench', { unsigned: true }).events.map((event) => event.type);
 const now = new Date('2024-05-01T12:00:00Z');
 const fakerOptions = { optionalsProbability: 0.1, maxDepth: 12, useExamplesValue: true, maxDefaultItems: 2, minDateTime: '2020-01-01T00:00:00Z', maxDateTime: '2020-12-31T00:00:00Z' };
 const bundles = types.map((type) => objectSchemaBundle(type));

@@ -126,6 +126,28 @@ export function secretsFor(secrets: ModeSecrets, mode: Mode): string[] {
 export function requireSecretsFor(secrets: ModeSecrets, mode: Mode, otherwise = ''): string[] {
   const tokens = secretsFor(secrets, mode);
   if (tokens.length > 0) return tokens;
-  const { flag, fileFlag, envName } = sources[mode];
-  throw new UsageError(`no signing token for ${mode} mode: pass ${flag}, set ${envName} or use ${fileFlag}${otherwise}`);
+  throw new MissingTokensError([mode], otherwise);
+}
+
+/**
+ * No signing token for `modes`: the message says where the command line takes them from (and `otherwise`, another way
+ * out); a caller whose tokens come from elsewhere words it its own way from `modes`.
+ */
+export class MissingTokensError extends UsageError {
+  constructor(
+    readonly modes: readonly Mode[],
+    otherwise = '',
+  ) {
+    super(`${missingTokensText(modes, (mode) => {
+      const { flag, envName, fileFlag } = sources[mode];
+      return [`pass ${flag}`, `set ${envName}`, `use ${fileFlag}`];
+    })}${otherwise}`);
+  }
+}
+
+/** "no signing token for test mode: pass …, set … or use …", naming each mode's ways in (`ways`) when several lack one. */
+export function missingTokensText(modes: readonly Mode[], ways: (mode: Mode) => readonly string[]): string {
+  const either = (items: readonly string[]) => (items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`);
+  if (modes.length === 1) return `no signing token for ${modes[0]} mode: ${either(ways(modes[0]!))}`;
+  return `no signing token for ${modes.map((mode) => `${mode} mode (${either(ways(mode))})`).join(' nor for ')}`;
 }

@@ -94,21 +94,40 @@ describe('each check against the reference receiver and its fault', { concurrenc
   }
 });
 
-test('a check whose prerequisite is missing is skipped with the reason', async () => {
+test('without a token for a mode it sends, runContract refuses before sending anything', async () => {
+  const server = await startServer((_req, res) => void res.writeHead(200).end());
+  try {
+    const settings = resolveSettings(server.url, { only: ['ack.2xx'], events: ['order.accepted'], secrets, seed: 3 });
+    // Settings built by hand, as a library caller may: a signed run whose tokens went missing.
+    for (const missing of [{ ...settings, secrets: { test: [], live: [] } }, { ...settings, mode: 'both' as const, secrets: { test: secrets.test, live: [] } }]) {
+      await assert.rejects(runContract(missing), { name: 'UsageError', message: /^(no signing token for test mode: .*or pass --unsigned|the run sends live events but only a test-mode signing token is given)/ });
+    }
+    await assert.rejects(runContract({ ...settings, unsigned: true }), /--unsigned and a test-mode signing token were both given/);
+    assert.equal(server.requests.length, 0, 'nothing was sent');
+  } finally {
+    await server.close();
+  }
+});
+
+test('unsigned, as asked, no signature check runs, nothing is signed, and the gate says so; a check without its prerequisite is skipped with the reason', async () => {
   const receiver = await startReceiver({ secrets: { test: [], live: [] } });
   try {
-    const settings = resolveSettings(receiver.url, { only: ['signature', 'auth.required', 'ack.2xx'], events: ['order.accepted'], seed: 3 });
+    const settings = resolveSettings(receiver.url, { only: ['signature', 'auth.required', 'ack.2xx'], events: ['order.accepted'], seed: 3, unsigned: true });
     const report = await runContract(settings);
     assert.equal(checkOf(report, 'ack.2xx').status, 'pass');
-    const missing = checkOf(report, 'signature.missing');
-    assert.equal(missing.status, 'skipped');
-    assert.match(missing.status === 'skipped' ? missing.skippedReason : '', /no signing token .*DRHOOK_TEST_SECRET/);
-    const wrongMode = checkOf(report, 'signature.wrong-mode');
-    assert.match(wrongMode.status === 'skipped' ? wrongMode.skippedReason : '', /both modes.*live: --live-secret or DRHOOK_LIVE_SECRET/);
+    for (const check of report.checks.filter((c) => c.id.startsWith('signature.'))) {
+      assert.equal(check.status, 'skipped', check.id);
+      assert.match(check.status === 'skipped' ? check.skippedReason : '', /^not run: the events are sent unsigned \(--unsigned\)/);
+    }
     const auth = checkOf(report, 'auth.required');
     assert.match(auth.status === 'skipped' ? auth.skippedReason : '', /no authentication configured/);
+    const sent = report.checks.flatMap((check) => check.cases.flatMap((c) => c.deliveries.map((d) => d.request.headers)));
+    assert.ok(sent.length > 0);
+    assert.ok(sent.every((headers) => !Object.keys(headers).some((name) => /signature/i.test(name))), 'no delivery carried a signature');
     assert.equal(report.gate.status, 'pass');
-    assert.match(report.gate.summary, /skipped/);
+    assert.equal(report.gate.unsigned, true);
+    assert.match(report.gate.summary, /; no signature check ran \(--unsigned\)\.$/);
+    assert.ok(checkOf(report, 'ack.2xx').cases.every((c) => c.reproduce.includes(' --unsigned')), 'reproduce commands run unsigned too');
   } finally {
     await receiver.close();
   }
@@ -116,8 +135,8 @@ test('a check whose prerequisite is missing is skipped with the reason', async (
 
 test('a run in which no selected check can run is a usage error, not a passing gate', async () => {
   await assert.rejects(
-    runContract(resolveSettings('http://127.0.0.1:9/hook', { only: ['auth.required', 'signature.stale'], events: ['order.accepted'] })),
-    /no selected check can run \(signature\.stale: no signing token given .*; auth\.required: the webhook has no authentication configured/,
+    runContract(resolveSettings('http://127.0.0.1:9/hook', { only: ['auth.required', 'signature.stale'], events: ['order.accepted'], unsigned: true })),
+    /no selected check can run \(signature\.stale: not run: the events are sent unsigned .*; auth\.required: the webhook has no authentication configured/,
   );
 });
 

@@ -34,12 +34,19 @@ const tempDir = async (): Promise<string> => {
 after(() => Promise.all(tempDirs.map((dir) => rm(dir, { recursive: true, force: true }))));
 
 /** The files of the one run directory under `reportDir`. */
-async function runFiles(reportDir: string): Promise<{ json: string; junit: string; summary: string }> {
+async function runFiles(reportDir: string): Promise<{ json: string; junit: string; summary: string; html: string }> {
   const [runId, ...others] = await readdir(reportDir);
   assert.ok(runId && others.length === 0, 'one run directory');
   assert.match(runId, /^\d{8}-\d{6}-contract-[0-9a-f]{4}$/);
   const read = (name: string) => readFile(path.join(reportDir, runId, name), 'utf8');
-  return { json: await read('report.json'), junit: await read('junit.xml'), summary: await read('summary.md') };
+  return { json: await read('report.json'), junit: await read('junit.xml'), summary: await read('summary.md'), html: await read('report.html') };
+}
+
+/** report.json's schema, compiled. */
+async function reportSchema(): Promise<ReturnType<Ajv2020['compile']>> {
+  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  ajvFormats.default(ajv);
+  return ajv.compile(JSON.parse(await readFile(path.join(schemasDir, 'report.schema.json'), 'utf8')) as object);
 }
 
 function assertNoSecret(texts: readonly string[]): void {
@@ -75,9 +82,9 @@ test('the default scenario passes end to end against the reference receiver (bot
       'every check ran and passed',
     );
     assert.equal(report.checks.length, 19);
-    const ajv = new Ajv2020({ allErrors: true, strict: false });
-    ajvFormats.default(ajv);
-    const validate = ajv.compile(JSON.parse(await readFile(path.join(schemasDir, 'report.schema.json'), 'utf8')) as object);
+    assert.equal(report.gate.unsigned, false);
+    assert.doesNotMatch(result.stdout + files.summary + files.html, /No signature check ran/);
+    const validate = await reportSchema();
     assert.ok(validate(report), JSON.stringify(validate.errors));
     assert.match(files.junit, /<testsuites /);
     assertNoSecret([result.stdout, result.stderr, files.json, files.junit, files.summary]);
@@ -164,7 +171,7 @@ test('a report directory where nothing can be created (/proc) is a usage error a
   const cli = fileURLToPath(new URL('../src/cli.js', import.meta.url));
   for (const dir of ['/proc/drhook-reports', '/proc/drhook-reports/nested']) {
     const result = await new Promise<{ code: number | null; stderr: string; killed: boolean }>((resolve) => {
-      const child = execFile(process.execPath, [cli, 'contract', 'http://127.0.0.1:9/hook', '--only', 'ack.2xx', '--report-dir', dir], { timeout: 15_000 }, (error, _stdout, stderr) =>
+      const child = execFile(process.execPath, [cli, 'contract', 'http://127.0.0.1:9/hook', '--unsigned', '--only', 'ack.2xx', '--report-dir', dir], { timeout: 15_000 }, (error, _stdout, stderr) =>
         resolve({ code: child.exitCode, stderr, killed: error?.killed === true }),
       );
     });
@@ -174,14 +181,103 @@ test('a report directory where nothing can be created (/proc) is a usage error a
   }
 });
 
-test("a scenario's auth names an environment variable that is not set: exit 2 naming it", async () => {
+/** No token, password or client secret in the environment: only what a case gives. */
+const noSecrets = { DRHOOK_TEST_SECRET: '', DRHOOK_LIVE_SECRET: '', DRHOOK_PASSWORD: '', DRHOOK_CLIENT_SECRET: '' };
+const unsignedHint = ', or pass --unsigned to run without signature checks (for a receiver that does not verify signatures)';
+
+test('without a signing token for a mode it sends, contract is a setup error: exit 2, one line, nothing sent', async () => {
+  const server = await startServer((_req, res) => void res.writeHead(200).end());
+  const reportDir = await tempDir();
+  try {
+    const cases: Array<[string[], string]> = [
+      [[], `no signing token for test mode: pass --secret, set DRHOOK_TEST_SECRET or use --secret-file${unsignedHint}`],
+      [['--mode', 'live', '--only', 'ack'], `no signing token for live mode: pass --live-secret, set DRHOOK_LIVE_SECRET or use --live-secret-file${unsignedHint}`],
+      [['--mode', 'both'], `no signing token for test mode (pass --secret, set DRHOOK_TEST_SECRET or use --secret-file) nor for live mode (pass --live-secret, set DRHOOK_LIVE_SECRET or use --live-secret-file)${unsignedHint}`],
+      [['--mode', 'both', '--secret', testToken], 'the run sends live events but only a test-mode signing token is given: add the live-mode token (--live-secret or DRHOOK_LIVE_SECRET) or change --mode'],
+      [['--unsigned', '--secret', testToken], '--unsigned and a test-mode signing token were both given: drop the token to send unsigned, or --unsigned to sign'],
+    ];
+    for (const [args, message] of cases) {
+      const result = await runCli(['contract', server.url, '--report-dir', reportDir, ...args], { env: noSecrets });
+      assert.equal(result.code, 2, `${args.join(' ')}: ${result.stdout}${result.stderr}`);
+      assert.equal(result.stderr, `drhook: ${message}\n`);
+      assert.equal(result.stdout, '');
+      assertNoSecret([result.stderr]);
+    }
+    assert.deepEqual(server.requests, [], 'nothing was sent');
+    assert.deepEqual(await readdir(reportDir), [], 'no run directory is left behind');
+  } finally {
+    await server.close();
+  }
+});
+
+test('--unsigned: every event goes unsigned, no signature check runs, and the console, summary.md, report.html and report.json say so', async () => {
+  const server = await startServer((_req, res) => void res.writeHead(202).end());
+  const reportDir = await tempDir();
+  try {
+    // A token in the environment is not used when --unsigned asks for unsigned events.
+    const result = await runCli(['contract', server.url, '--unsigned', '--only', 'ack,signature', '--events', 'order.accepted', '--report-dir', reportDir, '--no-progress'], {
+      env: { ...noSecrets, DRHOOK_TEST_SECRET: testToken },
+    });
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.ok(server.requests.length >= 1);
+    for (const request of server.requests) assert.equal(request.headers['digitalriver-signature'], undefined, 'no event is signed');
+
+    const note = 'No signature check ran: the events were sent unsigned (--unsigned), so this gate says nothing about whether the receiver verifies signatures.';
+    const signatureChecks = ['signature.missing', 'signature.invalid', 'signature.tampered', 'signature.stale', 'signature.wrong-mode', 'signature.rotation', 'signature.raw-body'];
+    assert.match(result.stdout, /Gate: PASS {2}All 3 required checks passed; 7 skipped; no signature check ran \(--unsigned\)\.\n/);
+    assert.ok(result.stdout.includes(`\n${note}\n`), result.stdout);
+    for (const id of signatureChecks) assert.match(result.stdout, new RegExp(`^ {2}${id.replace('.', '\\.')} +required +skipped +not run: the events are sent unsigned \\(--unsigned\\)`, 'm'));
+
+    const files = await runFiles(reportDir);
+    assert.ok(files.summary.includes(`> ⚠️ ${note}`), files.summary);
+    assert.match(files.summary, /\| `signature\.missing` \| required \| ⏭️ skipped \|.*skipped: not run: the events are sent unsigned/);
+    const banner = /<section class="banner pass" id="verdict"[^>]*>[\s\S]*?<\/section>/.exec(files.html)?.[0] ?? '';
+    assert.ok(banner.includes(`<p class="note">${note}</p>`), banner);
+
+    const report = JSON.parse(files.json) as ContractReport;
+    assert.equal(report.gate.status, 'pass');
+    assert.equal(report.gate.unsigned, true);
+    assert.match(report.gate.summary, /; no signature check ran \(--unsigned\)\.$/);
+    assert.ok(banner.includes(`<p class="summary">${report.gate.summary}</p>`), banner);
+    assert.deepEqual(report.settings.signingTokens, { test: 0, live: 0 });
+    assert.deepEqual(report.checks.filter((check) => check.status === 'skipped').map((check) => check.id), signatureChecks);
+    assert.ok(report.checks.flatMap((check) => check.cases).every((record) => / --unsigned /.test(record.reproduce)), 'reproduce commands run unsigned');
+    const validate = await reportSchema();
+    assert.ok(validate(report), JSON.stringify(validate.errors));
+    assertNoSecret([result.stdout, files.json, files.junit, files.summary, files.html]);
+  } finally {
+    await server.close();
+  }
+});
+
+test('auth declared without its secret is a setup error (exit 2, nothing sent), never a skipped auth.required', async () => {
+  const server = await startServer((_req, res) => void res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"access_token":"tok-abcdefgh","expires_in":60}'));
   const dir = await tempDir();
-  const scenario = path.join(dir, 'basic.yaml');
   const { writeFile } = await import('node:fs/promises');
-  await writeFile(scenario, 'name: basic auth\nevents: [order.accepted]\nauth: { kind: basic, username: dr, passwordEnv: SHOP_WEBHOOK_PASSWORD_UNSET }\n');
-  const result = await runCli(['contract', 'http://127.0.0.1:9/hook', '--scenario', scenario, '--report-dir', dir]);
-  assert.equal(result.code, 2);
-  assert.match(result.stderr, /SHOP_WEBHOOK_PASSWORD_UNSET, which is not set/);
+  const basicScenario = path.join(dir, 'basic.yaml');
+  await writeFile(basicScenario, 'name: basic auth\nevents: [order.accepted]\nauth: { kind: basic, username: dr, passwordEnv: SHOP_WEBHOOK_PASSWORD_UNSET }\n');
+  const oauthScenario = path.join(dir, 'oauth.yaml');
+  await writeFile(oauthScenario, `name: oauth\nevents: [order.accepted]\nauth: { kind: oauth, tokenUrl: '${server.url}/token', clientId: shop, clientSecretEnv: SHOP_CLIENT_SECRET_UNSET }\n`);
+  try {
+    const cases: Array<[string[], RegExp]> = [
+      [['--scenario', basicScenario], /^drhook: the scenario's auth\.passwordEnv names the environment variable SHOP_WEBHOOK_PASSWORD_UNSET, which is not set\n$/],
+      [['--scenario', oauthScenario], /^drhook: the scenario's auth\.clientSecretEnv names the environment variable SHOP_CLIENT_SECRET_UNSET, which is not set\n$/],
+      [['--auth', 'basic', '--username', 'dr'], /^drhook: --auth basic needs a password: --password, --password-file or DRHOOK_PASSWORD\n$/],
+      [['--auth', 'oauth', '--token-url', `${server.url}/token`, '--client-id', 'shop'], /^drhook: --auth oauth needs a client secret: --client-secret, --client-secret-file or DRHOOK_CLIENT_SECRET\n$/],
+    ];
+    for (const [args, message] of cases) {
+      for (const signing of [['--secret', testToken], ['--unsigned']]) {
+        const result = await runCli(['contract', `${server.url}/hook`, '--only', 'auth.required,ack.2xx', '--report-dir', dir, ...signing, ...args], { env: noSecrets });
+        assert.equal(result.code, 2, `${args.join(' ')}: ${result.stdout}${result.stderr}`);
+        assert.match(result.stderr, message);
+        assert.equal(result.stdout, '');
+      }
+    }
+    assert.deepEqual(server.requests, [], 'nothing was sent, no token requested');
+    assert.deepEqual((await readdir(dir)).sort(), ['basic.yaml', 'oauth.yaml'], 'no run directory is left behind');
+  } finally {
+    await server.close();
+  }
 });
 
 test('SIGINT ends the run: in-flight deliveries aborted, the partial report written, exit 130', async () => {

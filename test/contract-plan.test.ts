@@ -1,8 +1,11 @@
 // Planning a contract run without a receiver: settings from scenario and flags, deterministic cases, raw JSON forms.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { statusesText } from '../src/contract/judges.js';
-import { caseId, planContract } from '../src/contract/plan.js';
+import { caseId, planContract, unsignedReason } from '../src/contract/plan.js';
 import { fieldPath, getPointer, removePointer, setPointer } from '../src/contract/pointer.js';
 import { rawJson, rawJsonForms } from '../src/contract/raw-json.js';
 import { parseCheckList, resolveSettings } from '../src/contract/settings.js';
@@ -50,7 +53,7 @@ test('statuses read as classes or lists', () => {
 });
 
 test('flags override the scenario; check lists take ids and families and suggest on a typo', () => {
-  const settings = resolveSettings(url, { deadlineMs: 2000, toleranceSec: 60, burst: 5, mode: 'both', headers: { 'X-Env': 'ci', 'X-Api-Key': 'KEY-secret-value' }, seed: 1 });
+  const settings = resolveSettings(url, { deadlineMs: 2000, toleranceSec: 60, burst: 5, mode: 'both', headers: { 'X-Env': 'ci', 'X-Api-Key': 'KEY-secret-value' }, seed: 1, secrets });
   assert.equal(settings.deadlineMs, 2000);
   assert.equal(settings.toleranceSec, 60);
   assert.equal(settings.burst, 5);
@@ -64,8 +67,7 @@ test('flags override the scenario; check lists take ids and families and suggest
   assert.throws(() => resolveSettings(url, { events: ['order.acceptd'] }), /unknown event type 'order\.acceptd'/);
   assert.throws(() => resolveSettings(url, { headers: { authorization: 'Bearer x' } }), /credentials do not go in --header/);
   assert.throws(() => resolveSettings(url, { mode: 'both', secrets: { test: ['whsec-SECRET-t'], live: [] } }), /sends live events but only a test-mode signing token is given: add the live-mode token \(--live-secret or DRHOOK_LIVE_SECRET\)/);
-  assert.equal(resolveSettings(url, { mode: 'both' }).mode, 'both', 'unsigned in both modes is consistent');
-  const events = resolveSettings(url, { events: ['order.accepted', 'subscription.extended', 'order.refunded'] }).events;
+  const events = resolveSettings(url, { events: ['order.accepted', 'subscription.extended', 'order.refunded'], secrets }).events;
   assert.deepEqual(events.map((e) => e.requires), [['/id', '/state', '/items', '/totalAmount', '/currency'], ['/subscription/id', '/invoice/id', '/invoice/totalAmount'], ['/id']]);
 });
 
@@ -118,7 +120,7 @@ test('a reproduce command plans exactly its case again, with the same event', ()
 });
 
 test('payload.large needs a type with items; compat.unknown-type sends a type outside the subscription', () => {
-  const subscriptionsOnly = planContract(resolveSettings(url, { only: ['payload.large', 'compat.unknown-type'], events: ['customer.created'], seed: 2 }));
+  const subscriptionsOnly = planContract(resolveSettings(url, { only: ['payload.large', 'compat.unknown-type'], events: ['customer.created'], seed: 2, secrets }));
   assert.deepEqual(subscriptionsOnly.checks.find((c) => c.id === 'payload.large'), {
     id: 'payload.large',
     status: 'skipped',
@@ -128,8 +130,47 @@ test('payload.large needs a type with items; compat.unknown-type sends a type ou
   assert.equal(unknown.length, 2);
   assert.ok(unknown.every((c) => c.eventType !== 'customer.created' && c.events.join() === 'customer.created'));
   assert.ok(unknown.some((c) => c.eventType === 'customer.future_event_type'));
-  const large = planContract(resolveSettings(url, { only: ['payload.large'], events: ['order.accepted'], seed: 2 }));
+  const large = planContract(resolveSettings(url, { only: ['payload.large'], events: ['order.accepted'], seed: 2, secrets }));
   const body = large.cases[0]!.deliveries[0]!.body;
   assert.ok(body.length >= 400 * 1024 * 0.95, `${body.length} bytes`);
   assert.ok((JSON.parse(body.toString()) as { data: { object: { items: unknown[] } } }).data.object.items.length >= 250);
+});
+
+test('a signed run needs a token for every mode it sends; an unsigned one, asked for, plans no signature check', () => {
+  const none = { test: [], live: [] };
+  const unsignedHint = ', or pass --unsigned to run without signature checks (for a receiver that does not verify signatures)';
+  assert.throws(() => resolveSettings(url, { secrets: none }), { name: 'UsageError', message: `no signing token for test mode: pass --secret, set DRHOOK_TEST_SECRET or use --secret-file${unsignedHint}` });
+  assert.throws(() => resolveSettings(url, { mode: 'live' }), { message: `no signing token for live mode: pass --live-secret, set DRHOOK_LIVE_SECRET or use --live-secret-file${unsignedHint}` });
+  assert.throws(() => resolveSettings(url, { mode: 'both' }), {
+    message: `no signing token for test mode (pass --secret, set DRHOOK_TEST_SECRET or use --secret-file) nor for live mode (pass --live-secret, set DRHOOK_LIVE_SECRET or use --live-secret-file)${unsignedHint}`,
+  });
+  assert.throws(() => resolveSettings(url, { unsigned: true, secrets }), /^UsageError: --unsigned and a test-mode signing token were both given: drop the token to send unsigned, or --unsigned to sign$/);
+
+  const settings = resolveSettings(url, { unsigned: true, mode: 'both', events: ['order.accepted'], seed: 6 });
+  assert.equal(settings.unsigned, true);
+  assert.ok(settings.reproduceFlags.includes('--unsigned'), 'a reproduce command runs unsigned too');
+  const plan = planContract(settings);
+  const signature = plan.checks.filter((check) => check.id.startsWith('signature.'));
+  assert.equal(signature.length, 7);
+  for (const check of signature) assert.deepEqual(check, { id: check.id, status: 'skipped', reason: unsignedReason });
+  assert.ok(plan.checks.some((check) => check.id === 'ack.2xx' && check.status === 'planned'));
+  assert.ok(plan.cases.every((c) => c.judges.every((j) => !j.checkId.startsWith('signature.'))), 'no signature case is planned');
+});
+
+test("auth a scenario declares needs its secret now, signed or unsigned: a setup error, never a skipped auth.required", async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'drhook-plan-auth-'));
+  try {
+    const scenario = path.join(dir, 'oauth.yaml');
+    await writeFile(scenario, "name: oauth\nevents: [order.accepted]\nauth: { kind: oauth, tokenUrl: 'http://127.0.0.1:9/token', clientId: shop, clientSecretEnv: SHOP_PLAN_CLIENT_SECRET }\n");
+    for (const signing of [{ secrets }, { unsigned: true }]) {
+      assert.throws(() => resolveSettings(url, { scenario, ...signing }, {}), {
+        name: 'UsageError',
+        message: "the scenario's auth.clientSecretEnv names the environment variable SHOP_PLAN_CLIENT_SECRET, which is not set",
+      });
+    }
+    const settings = resolveSettings(url, { scenario, unsigned: true }, { SHOP_PLAN_CLIENT_SECRET: 'CLIENT-SECRET-plan-9' });
+    assert.equal(planContract(settings).checks.find((check) => check.id === 'auth.required')?.status, 'planned');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

@@ -2,11 +2,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startReceiver, type ReceiverOptions } from '../src/receiver/server.js';
+import { startServer } from './helpers/http.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const playwrightCli = path.join(root, 'node_modules', '@playwright', 'test', 'cli.js');
@@ -25,34 +26,48 @@ interface Run {
   code: number | null;
   stats: { expected: number; unexpected: number; skipped: number; flaky: number };
   specs: Spec[];
+  /** Errors outside any test, such as a spec file that throws while the tests are listed. */
+  errors: string[];
   output: string;
 }
 
-/** Runs the example against a reference receiver (with `fault`, if given) and reads Playwright's JSON report. */
-async function runExample(fault: ReceiverOptions['fault'] | undefined, args: string[] = []): Promise<Run> {
-  const receiver = await startReceiver({ secrets, ...(fault ? { fault } : {}) });
+/** Runs Playwright on the project `config` against `url` with the signing tokens `tokens` and reads its JSON report. */
+async function runPlaywright(config: string, url: string, tokens: { test: string; live: string }, args: string[] = []): Promise<Run> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'drhook-example-'));
   const json = path.join(dir, 'results.json');
   try {
-    const env = {
-      ...process.env,
-      DRHOOK_URL: receiver.url,
-      DRHOOK_TEST_SECRET: secrets.test[0]!,
-      DRHOOK_LIVE_SECRET: secrets.live[0]!,
-      PLAYWRIGHT_JSON_OUTPUT_NAME: json,
-      CI: '',
-    };
-    const child = spawn(process.execPath, [playwrightCli, 'test', '-c', 'examples/playwright', '--reporter=json', '--output', path.join(dir, 'results'), ...args], { cwd: root, env });
+    const env = { ...process.env, DRHOOK_URL: url, DRHOOK_TEST_SECRET: tokens.test, DRHOOK_LIVE_SECRET: tokens.live, PLAYWRIGHT_JSON_OUTPUT_NAME: json, CI: '' };
+    const child = spawn(process.execPath, [playwrightCli, 'test', '-c', config, '--reporter=json', '--output', path.join(dir, 'results'), ...args], { cwd: root, env });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    const report = JSON.parse(await readFile(json, 'utf8')) as { stats: Run['stats']; suites: Suite[] };
-    return { code, stats: report.stats, specs: report.suites.flatMap((suite) => specsOf(suite, [])), output };
+    const report = JSON.parse(await readFile(json, 'utf8')) as { stats: Run['stats']; suites: Suite[]; errors?: Array<{ message?: string }> };
+    const errors = (report.errors ?? []).map((error) => error.message ?? '');
+    return { code, stats: report.stats, specs: report.suites.flatMap((suite) => specsOf(suite, [])), errors, output };
   } finally {
-    await receiver.close();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Runs the example against a reference receiver (with `fault`, if given). */
+async function runExample(fault: ReceiverOptions['fault'] | undefined, args: string[] = []): Promise<Run> {
+  const receiver = await startReceiver({ secrets, ...(fault ? { fault } : {}) });
+  try {
+    return await runPlaywright('examples/playwright', receiver.url, { test: secrets.test[0]!, live: secrets.live[0]! }, args);
+  } finally {
+    await receiver.close();
+  }
+}
+
+/** A Playwright project of one spec file calling defineContractSuite with `options` (drhook imported from dist/). */
+async function suiteProject(options: Record<string, unknown>): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'drhook-suite-'));
+  const drhook = pathToFileURL(path.join(root, 'dist', 'src', 'playwright.js')).href;
+  await writeFile(path.join(dir, 'package.json'), '{ "type": "module" }\n');
+  await writeFile(path.join(dir, 'playwright.config.ts'), "export default { testDir: '.', testMatch: '*.spec.ts', workers: 1 };\n");
+  await writeFile(path.join(dir, 'contract.spec.ts'), `import { defineContractSuite } from '${drhook}';\ndefineContractSuite('default', ${JSON.stringify(options)});\n`);
+  return dir;
 }
 
 interface Suite {
@@ -109,4 +124,39 @@ test('against a receiver that accepts stale signatures exactly the stale-signatu
   assert.match(fixtureError, /expected the delivery to be rejected with 401: answered 202/);
   const everything = JSON.stringify(run.specs) + run.output;
   assert.ok(!everything.includes(secrets.test[0]!) && !everything.includes(secrets.live[0]!), 'no signing token in the results');
+});
+
+const signatureChecks = ['signature.missing', 'signature.invalid', 'signature.tampered', 'signature.stale', 'signature.wrong-mode', 'signature.rotation', 'signature.raw-body'];
+
+test('defineContractSuite without a signing token fails the run as a setup error, before anything is sent; unsigned: true runs it without signature checks, saying so', async () => {
+  const server = await startServer((_req, res) => void res.writeHead(202).end());
+  const options = { events: ['order.accepted'], only: ['ack.2xx', 'signature'] };
+  const [signed, unsigned] = await Promise.all([suiteProject(options), suiteProject({ ...options, unsigned: true })]);
+  try {
+    const refused = await runPlaywright(signed, server.url, { test: '', live: '' });
+    assert.equal(refused.code, 1, refused.output.slice(-3000));
+    assert.deepEqual(refused.specs, [], 'no test is listed, none passes');
+    assert.equal(
+      refused.errors[0],
+      'UsageError: defineContractSuite: no signing token for test mode: set DRHOOK_TEST_SECRET or give secrets.test in its options, or unsigned: true to run it without signature checks',
+    );
+    assert.doesNotMatch(refused.output, /^\s+at /m, 'no stack trace');
+    assert.equal(server.requests.length, 0, 'nothing was sent');
+
+    // A token in the environment is not used by a suite that asks for unsigned events.
+    const run = await runPlaywright(unsigned, server.url, { test: secrets.test[0]!, live: '' });
+    assert.equal(run.code, 0, run.output.slice(-3000));
+    assert.deepEqual(run.specs.filter((spec) => spec.path[0] === 'ack.2xx').map((spec) => spec.status), ['expected']);
+    const skipped = run.specs.filter((spec) => spec.path[0]!.startsWith('signature.'));
+    assert.deepEqual(skipped.map((spec) => spec.path[0]), signatureChecks);
+    for (const spec of skipped) {
+      assert.equal(spec.status, 'skipped');
+      assert.match(spec.title, /^skipped: not run: the events are sent unsigned/);
+    }
+    assert.equal(server.requests.length, 1);
+    assert.equal(server.requests[0]!.headers['digitalriver-signature'], undefined, 'the event went unsigned');
+  } finally {
+    await server.close();
+    await Promise.all([signed, unsigned].map((dir) => rm(dir, { recursive: true, force: true })));
+  }
 });

@@ -234,9 +234,9 @@ describe('junit.xml', () => {
   });
 
   it('writes a skipped check as a testcase with the reason', () => {
-    const skipped = all(suite('signature.missing'), 'skipped');
-    assert.deepEqual(skipped.map((s) => s.attrs.message), ['no signing token given']);
-    assert.equal(suite('signature.missing').attrs.skipped, '1');
+    const skipped = all(suite('signature.wrong-mode'), 'skipped');
+    assert.deepEqual(skipped.map((s) => s.attrs.message), ['needs the signing tokens of both modes']);
+    assert.equal(suite('signature.wrong-mode').attrs.skipped, '1');
   });
 });
 
@@ -249,7 +249,7 @@ describe('summary.md', () => {
     assert.match(markdown, /\*\*Target:\*\* `http:\/\/127\.0\.0\.1:9\/hook`/);
     assert.match(markdown, /\| `ack\.2xx` \| required \| ❌ fail \| 1 \| 2 \| 0 \| A valid signed event/);
     assert.match(markdown, /\| `compat\.unknown-type` \| advisory \| ⚠️ warn \| 0 \| 0 \| 1 \|/);
-    assert.match(markdown, /\| `signature\.missing` \| required \| ⏭️ skipped \| – \| – \| – \| .*skipped: no signing token given/);
+    assert.match(markdown, /\| `signature\.wrong-mode` \| required \| ⏭️ skipped \| – \| – \| – \| .*skipped: needs the signing tokens of both modes/);
     assert.equal(markdown.match(/^\| `/gm)?.length, 6);
   });
 
@@ -278,7 +278,7 @@ describe('console summary', () => {
     assert.ok(!text.includes('\u001b'), 'no ANSI escape when colour is off');
     assert.ok(!text.includes('\u0007'), 'no raw control characters from the receiver');
     assert.match(text, /^ {2}ack\.2xx +required +fail +1 +2 +0$/m);
-    assert.match(text, /^ {2}signature\.missing +required +skipped +no signing token given$/m);
+    assert.match(text, /^ {2}signature\.wrong-mode +required +skipped +needs the signing tokens of both modes$/m);
     assert.match(text, /^ {2}✗ ack\.2xx {2}refund\.pending \[test\] valid event$/m);
     assert.match(text, /^ {6}\$ drhook send refund\.pending --url/m);
     assert.match(text, /^ {2}! compat\.unknown-type {2}order\.not_subscribed \[test\] unsubscribed type$/m);

@@ -41,6 +41,7 @@ interface ContractFlags extends AuthFlags, DeliveryFlags, SecretFlags {
   burst?: number;
   header?: string[];
   seed?: number;
+  unsigned?: boolean;
   reportDir: string;
   json?: boolean;
   progress: boolean;
@@ -56,8 +57,9 @@ function checkList(): string {
     'Checks (a failing required check fails the gate, exit 1; an advisory one warns):',
     ...lines,
     '',
-    'Signature checks need a signing token (DRHOOK_TEST_SECRET, --secret), signature.wrong-mode both modes\' tokens,',
-    'auth.required configured auth. Flags override the scenario. Reports go to <report-dir>/<run-id>/.',
+    'Every mode the run sends needs its signing token (DRHOOK_TEST_SECRET, --secret; exit 2 without), unless --unsigned',
+    'sends the events unsigned and runs no signature check. signature.wrong-mode needs both modes\' tokens, auth.required',
+    'configured auth. Flags override the scenario. Reports go to <report-dir>/<run-id>/.',
   ].join('\n');
 }
 
@@ -74,6 +76,7 @@ export function register(program: Command): void {
     .addOption(new Option('--mode <mode>', "data mode of the events: test, live or both (default: the scenario's)").choices(['test', 'live', 'both']))
     .option('--known-order-id <ids>', "orders the receiver knows, comma-separated or repeated (default: the scenario's knownIds.order): every check but environment.unknown-resource sends events about them", list);
   addSecretOptions(command);
+  command.option('--unsigned', 'send every event without a signature, for a receiver that does not verify them: no signature check runs, and the reports say so');
   addAuthOptions(command);
   addDeliveryOptions(command);
   command
@@ -97,7 +100,9 @@ function contractOptions(flags: ContractFlags, command: Command, env: NodeJS.Pro
   const authFlags: Array<keyof AuthFlags> = ['auth', 'username', 'password', 'passwordFile', 'tokenUrl', 'clientId', 'clientSecret', 'clientSecretFile', 'grant', 'scope'];
   const delivery = deliverySettingsFrom(flags);
   const options: ContractOptions = {
-    secrets: resolveSecrets(flags, env),
+    // Unsigned, the environment's tokens are not used; tokens given by flag contradict --unsigned and are refused.
+    secrets: resolveSecrets(flags, flags.unsigned ? {} : env),
+    unsigned: flags.unsigned === true,
     ...(authFlags.some((key) => given(key) !== undefined) ? { auth: authConfigFrom(flags, env) } : {}),
     ...(delivery.engine.ca ? { ca: delivery.engine.ca } : {}),
     insecure: delivery.engine.insecure === true,

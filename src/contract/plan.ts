@@ -250,9 +250,14 @@ function unknownCase(id: string, known: readonly string[]): UsageError {
   return new UsageError(`--case ${id}: no such case in this run${guess ? ` (did you mean ${guess}?)` : '; use the --only, --events, --mode and --seed of the run that reported it'}`);
 }
 
+/** Why no signature check runs in an unsigned run. */
+export const unsignedReason = 'not run: the events are sent unsigned (--unsigned), as for a receiver that does not verify signatures';
+
 /** Why check `id` cannot run, when it cannot; the signature checks sign in `mode`, the mode of the non-ack checks. */
 function unmetPrerequisite(settings: ContractSettings, id: CheckId, mode: Mode): string | undefined {
-  switch (catalog[id].needs) {
+  const needs = catalog[id].needs;
+  if (settings.unsigned && (needs === 'signing-token' || needs === 'both-mode-tokens')) return unsignedReason;
+  switch (needs) {
     case 'none':
       return undefined;
     case 'signing-token':

@@ -84,6 +84,8 @@ export type ContractReport = Completion & {
     summary: string;
     failedRequired: CheckId[];
     warnings: CheckId[];
+    /** The events were sent unsigned, as asked (--unsigned): no signature check ran, whatever the status. */
+    unsigned: boolean;
   };
   checks: CheckResult[];
 };

@@ -17,7 +17,7 @@ import { deliverCase, judgeCase, unsentCase } from './case.js';
 import { controlKey, outlineContract, type CaseOutline, type ContractPlan } from './plan.js';
 import { createSender } from './request.js';
 import type { CaseCounts, CaseRecord, CheckResult, Completion, ContractReport } from './results.js';
-import { settingsForReport, type ContractSettings } from './settings.js';
+import { checkSigning, settingsForReport, type ContractSettings } from './settings.js';
 
 export interface RunOptions {
   /** Aborting ends the deliveries in flight; the report then holds the cases that finished and says `complete: false`. */
@@ -35,12 +35,12 @@ export interface RunOptions {
 const version = (JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
 
 /**
- * Checks the setup (signing tokens usable, OAuth token obtainable, a case to run; problems are UsageErrors), then runs
- * the cases `concurrency` at a time on one engine (the valid events first: rejection cases are judged against them),
- * and each burst last, alone, on an engine of its size. The cases' events are made in the order they are sent, one
- * case at a time between network events, so making them overlaps with waiting for the receiver; a case that cannot be
- * made ends the run with its error. When none of the first max(concurrency, 8) deliveries got any HTTP answer, the run
- * stops sending and every case not yet judged fails, saying so.
+ * Checks the setup (a signing token for every mode sent unless `unsigned`, tokens usable, OAuth token obtainable, a case
+ * to run; problems are UsageErrors), then runs the cases `concurrency` at a time on one engine (the valid events first:
+ * rejection cases are judged against them), and each burst last, alone, on an engine of its size. The cases' events
+ * are made in the order they are sent, one case at a time between network events, so making them overlaps with waiting
+ * for the receiver; a case that cannot be made ends the run with its error. When none of the first max(concurrency, 8)
+ * deliveries got any HTTP answer, the run stops sending and every case not yet judged fails, saying so.
  * The report is redacted with every secret the run knew, fetched Bearer tokens included.
  */
 export async function runContract(settings: ContractSettings, options: RunOptions = {}): Promise<ContractReport> {
@@ -51,6 +51,7 @@ export async function runContract(settings: ContractSettings, options: RunOption
   if (options.signal?.aborted) interruption.abort();
   options.signal?.addEventListener('abort', () => interruption.abort(), { once: true });
   const signal = interruption.signal;
+  checkSigning(settings);
   const { scheme, layout } = settings.signature;
   for (const tokens of [settings.secrets.test, settings.secrets.live]) if (tokens.length > 0) createSigner(scheme, tokens, layout);
   const tls = { ...(settings.tls.ca ? { ca: settings.tls.ca } : {}), insecure: settings.tls.insecure };
@@ -164,7 +165,7 @@ export async function runContract(settings: ContractSettings, options: RunOption
     ...completion,
     target: settings.url,
     settings: settingsForReport(settings),
-    gate: gate(checks, completion.complete, sentCount, total, unreachable),
+    gate: gate(checks, completion.complete, sentCount, total, unreachable, settings.unsigned),
     checks,
   };
   return redactStrings(report, createRedactor(sender.secrets()));
@@ -203,8 +204,11 @@ function countCases(cases: readonly CaseRecord[]): CaseCounts {
   return counts;
 }
 
-/** `finished`: the cases judged on an answer (or its absence); `unreachable`: why the rest were not sent, if so. */
-function gate(checks: readonly CheckResult[], complete: boolean, finished: number, total: number, unreachable: Unreachable | undefined): ContractReport['gate'] {
+/**
+ * `finished`: the cases judged on an answer (or its absence); `unreachable`: why the rest were not sent, if so;
+ * `unsigned`: the events went without a signature, so the gate says nothing about signature verification.
+ */
+function gate(checks: readonly CheckResult[], complete: boolean, finished: number, total: number, unreachable: Unreachable | undefined, unsigned: boolean): ContractReport['gate'] {
   const ran = checks.filter((check) => check.status !== 'skipped');
   const failedRequired = ran.filter((check) => check.status === 'fail').map((check) => check.id);
   const warnings = ran.filter((check) => check.status === 'warn').map((check) => check.id);
@@ -214,18 +218,16 @@ function gate(checks: readonly CheckResult[], complete: boolean, finished: numbe
   const notes = [
     ...(warnings.length > 0 ? [`${warnings.length} advisory ${warnings.length === 1 ? 'check warns' : 'checks warn'} (${list(warnings)})`] : []),
     ...(skipped > 0 ? [`${skipped} skipped`] : []),
+    ...(unsigned ? ['no signature check ran (--unsigned)'] : []),
   ];
   const tail = notes.length > 0 ? `; ${notes.join('; ')}` : '';
-  if (unreachable) {
-    return { status: 'fail', summary: `Stopped sending: ${describeUnreachable(unreachable)}; ${total - finished} of ${total} cases were not sent and fail.`, failedRequired, warnings };
-  }
+  const verdict = (status: 'pass' | 'fail', summary: string): ContractReport['gate'] => ({ status, summary, failedRequired, warnings, unsigned });
+  if (unreachable) return verdict('fail', `Stopped sending: ${describeUnreachable(unreachable)}; ${total - finished} of ${total} cases were not sent and fail.`);
   if (!complete) {
     const failedSoFar = failedRequired.length > 0 ? `; failed so far: ${list(failedRequired)}` : '';
-    return { status: 'fail', summary: `Interrupted after ${finished} of ${total} cases: a partial run cannot pass the gate${failedSoFar}.`, failedRequired, warnings };
+    return verdict('fail', `Interrupted after ${finished} of ${total} cases: a partial run cannot pass the gate${failedSoFar}.`);
   }
-  if (failedRequired.length > 0) {
-    return { status: 'fail', summary: `${failedRequired.length} of ${required} required checks failed (${list(failedRequired)})${tail}.`, failedRequired, warnings };
-  }
+  if (failedRequired.length > 0) return verdict('fail', `${failedRequired.length} of ${required} required checks failed (${list(failedRequired)})${tail}.`);
   const passed = required === 0 ? 'No required check ran' : `All ${required} required ${required === 1 ? 'check' : 'checks'} passed`;
-  return { status: 'pass', summary: `${passed}${tail}.`, failedRequired, warnings };
+  return verdict('pass', `${passed}${tail}.`);
 }

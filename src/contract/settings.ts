@@ -4,10 +4,11 @@ import { eventType } from '../catalog.js';
 import { DEFAULT_DEADLINE_MS } from '../delivery.js';
 import { closestMatch } from '../did-you-mean.js';
 import { UsageError } from '../errors.js';
+import type { Mode } from '../event.js';
 import { describeTls, parseUrl, secretHeaderName } from '../options.js';
 import { isSeed, maxSeed, newSeed } from '../random.js';
 import { defaultRequires, loadScenario, type KnownIds, type Scenario, type ScenarioAuth } from '../scenario.js';
-import { checkSecret, type ModeSecrets } from '../secrets.js';
+import { checkSecret, MissingTokensError, type ModeSecrets } from '../secrets.js';
 import { describeLayout, type SchemeName, type SignatureLayout } from '../signing.js';
 import { checkIds, checks as catalog, isCheckId, type CheckId } from './catalog.js';
 
@@ -41,7 +42,10 @@ export interface ContractSettings {
   /** Run only this case (`<check>/<event type>/<mode>/<fault>`). */
   caseId?: string;
   mode: RunMode;
+  /** The signing tokens per mode: every mode the run sends has one unless the run is unsigned (then none has). */
   secrets: ModeSecrets;
+  /** Asked for explicitly: every event goes without a signature and no signature check runs. */
+  unsigned: boolean;
   signature: { scheme: SchemeName; layout: SignatureLayout };
   auth: AuthConfig;
   deadlineMs: number;
@@ -67,7 +71,10 @@ export interface ContractOptions {
   /** Replaces the scenario's knownIds.order. */
   knownOrderIds?: readonly string[];
   mode?: RunMode;
+  /** Required for every mode the run sends, unless `unsigned`. */
   secrets?: ModeSecrets;
+  /** Send every event without a signature, for a receiver that does not verify them: no signature check runs. */
+  unsigned?: boolean;
   auth?: AuthConfig;
   scheme?: SchemeName;
   signatureEncoding?: SignatureLayout['encoding'];
@@ -120,6 +127,7 @@ export function resolveSettings(url: string, options: ContractOptions = {}, env:
     knownIds: { order: options.knownOrderIds === undefined ? scenario.knownIds.order : checkKnownOrderIds(options.knownOrderIds) },
     mode: options.mode ?? scenario.mode,
     secrets: options.secrets ?? { test: [], live: [] },
+    unsigned: options.unsigned === true,
     signature,
     auth: options.auth ?? authFromScenario(scenario.auth, env),
     deadlineMs,
@@ -131,7 +139,7 @@ export function resolveSettings(url: string, options: ContractOptions = {}, env:
     tls: { ...(options.ca ? { ca: options.ca } : {}), insecure: options.insecure === true },
     reproduceFlags: [],
   };
-  checkModeTokens(settings.mode, settings.secrets);
+  checkSigning(settings);
   checkGivenSecrets(settings);
   if (options.caseId !== undefined) settings.caseId = options.caseId;
   settings.reproduceFlags = reproduceFlags(settings, scenario, options);
@@ -148,14 +156,26 @@ function checkGivenSecrets({ secrets, auth }: ContractSettings): void {
   }
 }
 
-/** With any signing token given, every mode the run sends needs its own: unsigned events would fail for the wrong reason. */
-function checkModeTokens(mode: RunMode, secrets: ModeSecrets): void {
-  const modes = mode === 'both' ? (['test', 'live'] as const) : [mode];
+/** The data modes whose events a run sends signed. */
+export function runModes(mode: RunMode): Mode[] {
+  return mode === 'both' ? ['test', 'live'] : [mode];
+}
+
+/**
+ * A signed run has a token for every mode it sends; an unsigned one, asked for explicitly, has none. Without tokens
+ * the signature checks could not run, and a gate passed without them would pass a receiver that accepts forgeries.
+ */
+export function checkSigning({ mode, secrets, unsigned }: Pick<ContractSettings, 'mode' | 'secrets' | 'unsigned'>): void {
   const given = (['test', 'live'] as const).filter((m) => secrets[m].length > 0);
-  const missing = modes.find((m) => secrets[m].length === 0);
-  if (given.length === 0 || missing === undefined) return;
-  const source = missing === 'test' ? '--secret or DRHOOK_TEST_SECRET' : '--live-secret or DRHOOK_LIVE_SECRET';
-  throw new UsageError(`the run sends ${missing} events but only a ${given[0]}-mode signing token is given: add the ${missing}-mode token (${source}) or change --mode`);
+  if (unsigned) {
+    if (given.length > 0) throw new UsageError(`--unsigned and a ${given[0]}-mode signing token were both given: drop the token to send unsigned, or --unsigned to sign`);
+    return;
+  }
+  const missing = runModes(mode).filter((m) => secrets[m].length === 0);
+  if (missing.length === 0) return;
+  if (given.length === 0) throw new MissingTokensError(missing, ', or pass --unsigned to run without signature checks (for a receiver that does not verify signatures)');
+  const source = missing[0] === 'test' ? '--secret or DRHOOK_TEST_SECRET' : '--live-secret or DRHOOK_LIVE_SECRET';
+  throw new UsageError(`the run sends ${missing[0]} events but only a ${given[0]}-mode signing token is given: add the ${missing[0]}-mode token (${source}) or change --mode`);
 }
 
 /** `--known-order-id` values: any non-empty single-line string (Digital River's order ids are 12 digits), each once. */
@@ -249,6 +269,7 @@ function reproduceFlags(settings: ContractSettings, scenario: Scenario, options:
   if (options.knownOrderIds !== undefined) flags.push('--known-order-id', settings.knownIds.order.join(','));
   if (options.auth !== undefined) flags.push(...authFlags(options.auth));
   if (settings.tls.insecure) flags.push('--insecure');
+  if (settings.unsigned) flags.push('--unsigned');
   return flags;
 }
 

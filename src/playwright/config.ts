@@ -62,11 +62,13 @@ export function requireUrl(url: string | undefined): string {
 
 /**
  * Contract settings for the fixture's config, checked as `drhook contract` checks its flags. The mode follows the
- * tokens given (live when only a live token is), so a run that signs only live events is not refused.
+ * tokens given (live when only a live token is), so a run that signs only live events is not refused. Without any
+ * token the fixture sends unsigned events, and a fault that needs one says so when it is asked for.
  */
 export function fixtureSettings(config: WebhookConfig, seed: number): ContractSettings {
   const secrets = toModeSecrets(config.secrets);
-  const options: ContractOptions = { secrets, seed, mode: secrets.test.length === 0 && secrets.live.length > 0 ? 'live' : 'test' };
+  const unsigned = secrets.test.length === 0 && secrets.live.length === 0;
+  const options: ContractOptions = { secrets, unsigned, seed, mode: secrets.test.length === 0 && secrets.live.length > 0 ? 'live' : 'test' };
   const file = scenarioPath(config.scenario);
   if (file !== undefined) options.scenario = file;
   if (config.auth !== undefined) options.auth = config.auth;

@@ -4,7 +4,9 @@ import { controlKey, planContract, type PlannedCase } from '../contract/plan.js'
 import type { CaseRecord } from '../contract/results.js';
 import { resolveSettings, type ContractOptions, type ContractSettings } from '../contract/settings.js';
 import { UsageError } from '../errors.js';
+import type { Mode } from '../event.js';
 import { deriveSeed } from '../random.js';
+import { MissingTokensError, missingTokensText } from '../secrets.js';
 import { requireUrl, scenarioPath, secretsFromEnv } from './config.js';
 import { test } from './fixtures.js';
 import { createSuiteRuntime } from './runtime.js';
@@ -13,8 +15,16 @@ import { cachedList, listChecks, listKey, type ListedCheck } from './suite-list.
 export interface ContractSuiteOptions extends Omit<ContractOptions, 'scenario' | 'caseId' | 'secrets'> {
   /** The receiver endpoint. Default: the webhookUrl option (DRHOOK_URL). */
   url?: string;
-  /** Signing tokens per data mode, newest first. Default: DRHOOK_TEST_SECRET and DRHOOK_LIVE_SECRET. */
+  /**
+   * Signing tokens per data mode, newest first; every mode the suite sends needs one, unless `unsigned`.
+   * Default: DRHOOK_TEST_SECRET and DRHOOK_LIVE_SECRET.
+   */
   secrets?: ContractOptions['secrets'];
+  /**
+   * Send every event unsigned, for a receiver that does not verify signatures: the signature checks are skipped tests
+   * that say so, and tokens in the environment are not used.
+   */
+  unsigned?: boolean;
 }
 
 /**
@@ -33,7 +43,9 @@ let suites = 0;
  * `<event type> [<mode>] <fault>`: failing required cases fail their test (the message says why and how to reproduce
  * it), advisory ones pass with a `warning` annotation, checks that cannot run are skipped with the reason.
  * Signing tokens and auth come from `options` or the environment (as for `drhook contract`), because Playwright lists the
- * tests before any fixture exists; the URL comes from `options.url` or the webhookUrl option.
+ * tests before any fixture exists; the URL comes from `options.url` or the webhookUrl option. A missing token or auth
+ * secret is a setup error thrown while the tests are listed, so the run fails before anything is sent: a suite without
+ * them never passes signature checks it did not run (`unsigned: true` runs without, and its skipped tests say so).
  * Each check's events come from a seed of their own, so every test sends its own events and stays right when run
  * alone, retried (a retry sends new events) or sharded.
  */
@@ -43,10 +55,10 @@ export function defineContractSuite(scenario?: string | URL, options: ContractSu
   const contractOptions: ContractOptions = {
     ...overrides,
     ...(file === undefined ? {} : { scenario: file }),
-    secrets: overrides.secrets ?? secretsFromEnv(),
+    secrets: overrides.secrets ?? (overrides.unsigned === true ? { test: [], live: [] } : secretsFromEnv()),
     seed: overrides.seed ?? defaultSuiteSeed,
   };
-  const checks = cachedList(listKey(file, contractOptions), () => listChecks(resolveSettings(listingUrl, contractOptions)));
+  const checks = cachedList(listKey(file, contractOptions), () => listChecks(suiteSettings(listingUrl, contractOptions)));
   const suite = `suite-${++suites}`;
 
   for (const check of checks) {
@@ -62,7 +74,7 @@ export function defineContractSuite(scenario?: string | URL, options: ContractSu
           const key = `${suite} ${target}`;
           let runtime = drhookContractRuntimes.get(key);
           if (runtime === undefined) {
-            runtime = createSuiteRuntime(resolveSettings(target, contractOptions));
+            runtime = createSuiteRuntime(suiteSettings(target, contractOptions));
             drhookContractRuntimes.set(key, runtime);
           }
           const attempt = planAttempt(runtime.settings, check, listed.id, testInfo.retry);
@@ -71,6 +83,19 @@ export function defineContractSuite(scenario?: string | URL, options: ContractSu
         });
       }
     });
+  }
+}
+
+/** The settings of a suite; a missing token is worded for the suite's options, with no stack to read past. */
+function suiteSettings(url: string, options: ContractOptions): ContractSettings {
+  try {
+    return resolveSettings(url, options);
+  } catch (error) {
+    if (!(error instanceof MissingTokensError)) throw error;
+    const ways = (mode: Mode) => [`set DRHOOK_${mode.toUpperCase()}_SECRET`, `give secrets.${mode} in its options`];
+    const setup = new UsageError(`defineContractSuite: ${missingTokensText(error.modes, ways)}, or unsigned: true to run it without signature checks`);
+    setup.stack = `${setup.name}: ${setup.message}`;
+    throw setup;
   }
 }
 

@@ -1,7 +1,7 @@
 // The contract report for the terminal: a table of checks, the failing and warning cases, the gate and where the reports are.
 import type { CheckResult, CheckStatus, ContractReport } from '../contract/results.js';
 import { palette, type Palette } from './ansi.js';
-import { bodyExcerpt, caseTitle, stopNote, describeOutcome, flaggedChecks, groupOutcomes, type FlaggedCase } from './describe.js';
+import { bodyExcerpt, caseTitle, gateNotes, describeOutcome, flaggedChecks, groupOutcomes, type FlaggedCase } from './describe.js';
 import { oneLine } from './text.js';
 import type { ReportPaths } from './write.js';
 
@@ -30,8 +30,7 @@ export function renderConsoleSummary(report: ContractReport, paths: ReportPaths,
   }
   const gate = report.gate.status === 'pass' ? p.green(p.bold('Gate: PASS')) : p.red(p.bold('Gate: FAIL'));
   lines.push('', `${gate}  ${oneLine(report.gate.summary, 1000)}`);
-  const note = stopNote(report);
-  if (note !== undefined) lines.push(p.yellow(note));
+  for (const note of gateNotes(report)) lines.push(p.yellow(note));
   lines.push('', p.dim('Reports:'), `  ${paths.html}`, `  ${paths.json}`, `  ${paths.junit}`, `  ${paths.summary}`);
   return `${lines.join('\n')}\n`;
 }

@@ -5,8 +5,14 @@ import { formatBytes, formatMs, oneLine } from './text.js';
 
 export type RunCheck = Exclude<CheckResult, { status: 'skipped' }>;
 
-/** The note every writer adds to a run that stopped early, or undefined for a run that went to the end. */
-export function stopNote(report: ContractReport): string | undefined {
+/** The notes every writer shows under the gate: why a run stopped early, and that an unsigned run checked no signature. */
+export function gateNotes(report: ContractReport): string[] {
+  return [stopNote(report), report.gate.unsigned ? unsignedNote : undefined].filter((note): note is string => note !== undefined);
+}
+
+const unsignedNote = 'No signature check ran: the events were sent unsigned (--unsigned), so this gate says nothing about whether the receiver verifies signatures.';
+
+function stopNote(report: ContractReport): string | undefined {
   switch (report.stoppedBy) {
     case null:
       return undefined;

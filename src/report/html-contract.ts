@@ -1,7 +1,7 @@
 // The contract report as report.html: the gate, the settings, the checks, a matrix of event types × checks, every flagged case.
 import type { CaseRecord, CheckResult, CheckStatus, ContractReport, DeliveryRecord } from '../contract/results.js';
 import type { DeliveryOutcome } from '../outcome.js';
-import { caseState, caseTitle, describeOutcome, describeRequest, flaggedChecks, groupOutcomes, outcomeLabel, stopNote, type CaseState, type RunCheck } from './describe.js';
+import { caseState, caseTitle, describeOutcome, describeRequest, flaggedChecks, gateNotes, groupOutcomes, outcomeLabel, type CaseState, type RunCheck } from './describe.js';
 import { banner, copyableCommand, escapeHtml, pageHeader, renderPage, settingsSection } from './html.js';
 import { formatBytes, formatMs, plural } from './text.js';
 
@@ -59,7 +59,7 @@ function gateBanner(report: ContractReport): string {
   const items = [list('Failed required checks', gate.failedRequired), list('Advisory checks that warn', gate.warnings)].filter(Boolean);
   const extra = [
     ...(items.length > 0 ? [`<ul>${items.join('')}</ul>`] : []),
-    ...[stopNote(report)].flatMap((note) => (note === undefined ? [] : [`<p class="note">${escapeHtml(note)}</p>`])),
+    ...gateNotes(report).map((note) => `<p class="note">${escapeHtml(note)}</p>`),
     '<p class="muted">Required checks gate: a failing case of a required check fails the gate. Advisory checks only warn.</p>',
   ];
   return banner(gate.status, `Gate: ${gate.status.toUpperCase()}`, gate.summary, extra);

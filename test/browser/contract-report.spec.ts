@@ -163,3 +163,26 @@ test('the default scenario at 1280 px: a failing matrix cell is in view, the bur
   expect(errors).toEqual([]);
   await screenshot(page, testInfo, 'contract-default-scenario');
 });
+
+test('an unsigned run: the PASS banner says, in the warning colour, that no signature check ran', async ({ page }, testInfo) => {
+  // A receiver that verifies no signature, run with --unsigned.
+  const unsigned = await contractRun('skip-signature', { events: ['order.accepted'], mode: 'test', unsigned: true, secrets: { test: [], live: [] } });
+  try {
+    expect(unsigned.report.gate.unsigned).toBe(true);
+    const { errors } = await openReport(page, unsigned.url);
+    const banner = page.locator('#verdict');
+    await expect(banner.locator('.headline')).toHaveText('✓ Gate: PASS');
+    await expect(banner.locator('.summary')).toHaveText(/; no signature check ran \(--unsigned\)\.$/);
+    const note = banner.locator('.note');
+    await expect(note).toHaveText('No signature check ran: the events were sent unsigned (--unsigned), so this gate says nothing about whether the receiver verifies signatures.');
+    await expect(note).toBeVisible();
+    expect(await note.evaluate((element) => (globalThis as unknown as BrowserGlobals).getComputedStyle(element).color)).not.toBe(
+      await banner.locator('.summary').evaluate((element) => (globalThis as unknown as BrowserGlobals).getComputedStyle(element).color),
+    );
+    await expect(page.locator('#checks-table tr.status-skipped[data-check^="signature."]')).toHaveCount(7);
+    expect(errors).toEqual([]);
+    await screenshot(page, testInfo, 'contract-unsigned');
+  } finally {
+    await rm(unsigned.dir, { recursive: true, force: true });
+  }
+});

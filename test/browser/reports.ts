@@ -52,7 +52,7 @@ const { resolveLoadSettings, settingsSecrets: loadSecrets } = loadSettings;
 export interface BrowserGlobals {
   navigator: { clipboard?: { readText(): Promise<string> } };
   document: { getElementById(id: string): { textContent: string | null } | null };
-  getComputedStyle(element: unknown): { backgroundColor: string; borderTopColor: string };
+  getComputedStyle(element: unknown): { backgroundColor: string; borderTopColor: string; color: string };
   getSelection(): { toString(): string } | null;
   /** Set only if injected markup ran. */
   __pwned?: number;

@@ -63,7 +63,7 @@ export const manyFailures = 12;
 /**
  * ack.no-redirect passes; ack.2xx fails (one pass, a 500 with a hostile body, a timeout); malformed.400 fails 12 times;
  * idempotency.redelivery passes with two deliveries; compat.unknown-type (advisory) warns on a refused connection;
- * signature.missing is skipped.
+ * signature.wrong-mode is skipped.
  */
 export function buildContractReport(): ContractReport {
   const hostileBody = `{"error":"${hostileText} boom","token":"${plantedSecret}"}`;
@@ -104,7 +104,7 @@ export function buildContractReport(): ContractReport {
         { status: 'warn', reason: 'connection refused' },
       ),
     ]),
-    { id: 'signature.missing', rule: checks['signature.missing'].rule, required: true, status: 'skipped', skippedReason: 'no signing token given', counts: { pass: 0, fail: 0, warn: 0 }, cases: [] },
+    { id: 'signature.wrong-mode', rule: checks['signature.wrong-mode'].rule, required: true, status: 'skipped', skippedReason: 'needs the signing tokens of both modes', counts: { pass: 0, fail: 0, warn: 0 }, cases: [] },
   ];
   return {
     tool: 'drhook',
@@ -117,12 +117,13 @@ export function buildContractReport(): ContractReport {
     stoppedBy: null,
     target,
     // Real settings, with the secret planted where a header's value goes.
-    settings: { ...settingsForReport(resolveSettings(target, { seed: 7 })), headers: { 'X-Planted': plantedSecret } },
+    settings: { ...settingsForReport(resolveSettings(target, { seed: 7, secrets: { test: ['fixture-test-token'], live: [] } })), headers: { 'X-Planted': plantedSecret } },
     gate: {
       status: 'fail',
       summary: '2 required checks failed: ack.2xx, malformed.400.',
       failedRequired: ['ack.2xx', 'malformed.400'],
       warnings: ['compat.unknown-type'],
+      unsigned: false,
     },
     checks: reportChecks,
   };
