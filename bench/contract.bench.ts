@@ -3,12 +3,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
-import { createAuth } from '../src/auth.js';
+import { createAuth } from '../src/wire/auth.js';
 import { planContract } from '../src/contract/plan.js';
 import { createSender } from '../src/contract/request.js';
 import { runContract } from '../src/contract/run.js';
 import { resolveSettings, type ContractSettings } from '../src/contract/settings.js';
-import type { DeliveryRequest } from '../src/delivery.js';
+import type { DeliveryRequest } from '../src/wire/delivery.js';
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const secrets = { test: ['bench-test-token'], live: ['bench-live-token'] };

@@ -1,8 +1,8 @@
 // Benchmark: generating and validating events of the default suite's types, against json-schema-faker alone on the same types, one run.
 import { generateSync } from 'json-schema-faker';
 import { resolveSettings } from '../src/contract/settings.js';
-import { generateEvent } from '../src/generate.js';
-import { objectSchemaBundle } from '../src/schemas.js';
+import { generateEvent } from '../src/events/generate.js';
+import { objectSchemaBundle } from '../src/events/schemas.js';
 
 // Usage: node dist/bench/generate.bench.js  (BENCH_ROUNDS=7, BENCH_EVENTS=400 per side and round)
 // Each round times, alternating which goes first, the same number of events of the default suite's event types in turn:

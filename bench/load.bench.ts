@@ -10,7 +10,7 @@ import { buildPool } from '../src/load/pool.js';
 import { runLoad } from '../src/load/run.js';
 import { resolveLoadSettings } from '../src/load/settings.js';
 import { createStamper, type Stamper } from '../src/load/stamp.js';
-import { createSigner } from '../src/signing.js';
+import { createSigner } from '../src/wire/signing.js';
 
 // Usage: node dist/bench/load.bench.js [--connections 50] [--duration 10] [--rounds 5] [--receiver http|net]
 // The receiver runs in a child process, so it and the load generator do not share an event loop: `http` (default) is

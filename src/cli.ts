@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // The `drhook` command line: registers each command and turns every failure into a message and an exit code.
 import { Command, CommanderError } from 'commander';
-import { printable, UsageError } from './errors.js';
-import { createRedactor } from './redact.js';
-import { commandLineSecrets } from './secrets.js';
+import { printable, UsageError } from './base/errors.js';
+import { createRedactor } from './wire/redact.js';
+import { commandLineSecrets } from './wire/secrets.js';
 import * as events from './commands/events.js';
 import * as generate from './commands/generate.js';
 import * as validate from './commands/validate.js';

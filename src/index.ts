@@ -1,10 +1,10 @@
 // drhook as a library: generate, sign, deliver and judge Digital River webhook events from your own code.
-export type { DrEvent, Mode } from './event.js';
-export type { DeliveryOutcome, BodyExcerpt, ErrorCause } from './outcome.js';
-export type { Verdict, VerdictStatus } from './verdict.js';
-export { eventTypes, eventType, categories, type EventTypeInfo } from './catalog.js';
-export { validateEvent, objectSchemaBundle, fieldSchema, type Violation } from './schemas.js';
-export { generateEvent, generateEvents, newSeed, type GenerateOptions } from './generate.js';
+export type { DrEvent, Mode } from './events/event.js';
+export type { DeliveryOutcome, BodyExcerpt, ErrorCause } from './wire/outcome.js';
+export type { Verdict, VerdictStatus } from './wire/verdict.js';
+export { eventTypes, eventType, categories, type EventTypeInfo } from './catalog/events.js';
+export { validateEvent, objectSchemaBundle, fieldSchema, type Violation } from './events/schemas.js';
+export { generateEvent, generateEvents, newSeed, type GenerateOptions } from './events/generate.js';
 export {
   signatureHeaders,
   createSigner,
@@ -14,14 +14,14 @@ export {
   type SchemeName,
   type SignatureLayout,
   type VerifyResult,
-} from './signing.js';
-export { resolveSecrets, type ModeSecrets } from './secrets.js';
-export { createRedactor } from './redact.js';
-export { createDeliveryEngine, type DeliveryEngine, type DeliveryRequest } from './delivery.js';
-export { createAuth, type AuthConfig, type AuthProvider } from './auth.js';
-export { judgeAcknowledgement } from './ack.js';
-export { loadScenario, parseScenario, type Scenario } from './scenario.js';
-export { checkIds, checks, type CheckId } from './contract/catalog.js';
+} from './wire/signing.js';
+export { resolveSecrets, type ModeSecrets } from './wire/secrets.js';
+export { createRedactor } from './wire/redact.js';
+export { createDeliveryEngine, type DeliveryEngine, type DeliveryRequest } from './wire/delivery.js';
+export { createAuth, type AuthConfig, type AuthProvider } from './wire/auth.js';
+export { judgeAcknowledgement } from './wire/ack.js';
+export { loadScenario, parseScenario, type Scenario } from './scenario/scenario.js';
+export { checkIds, checks, type CheckId } from './catalog/checks.js';
 export { resolveSettings, type ContractOptions, type ContractSettings } from './contract/settings.js';
 export { runContract } from './contract/run.js';
 export type { ContractReport, CheckResult, CaseRecord } from './contract/results.js';

@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createAuth, type AuthConfig } from '../src/auth.js';
-import { createDeliveryEngine } from '../src/delivery.js';
-import { UsageError } from '../src/errors.js';
-import { authConfigFrom, type AuthFlags } from '../src/options.js';
+import { createAuth, type AuthConfig } from '../src/wire/auth.js';
+import { createDeliveryEngine } from '../src/wire/delivery.js';
+import { UsageError } from '../src/base/errors.js';
+import { authConfigFrom, type AuthFlags } from '../src/commands/options.js';
 import { startServer, type TestServer } from './helpers/http.js';
 import { findLeaks, formsOf } from './helpers/leaks.js';
 

@@ -1,14 +1,14 @@
 // Every contract check over real HTTP: it passes against the reference receiver and fails (or warns) against the fault that breaks it.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CheckId } from '../src/contract/catalog.js';
+import type { CheckId } from '../src/catalog/checks.js';
 import type { ContractReport } from '../src/contract/results.js';
 import { runContract } from '../src/contract/run.js';
 import { resolveSettings, type ContractOptions } from '../src/contract/settings.js';
 import type { FaultName } from '../src/receiver/faults.js';
 import { startReceiver, type ReceiverAuth } from '../src/receiver/server.js';
-import type { ModeSecrets } from '../src/secrets.js';
-import { verifySignature } from '../src/signing.js';
+import type { ModeSecrets } from '../src/wire/secrets.js';
+import { verifySignature } from '../src/wire/signing.js';
 import { startServer } from './helpers/http.js';
 
 const secrets: ModeSecrets = { test: ['whsec-SECRET-test-4f1c2d'], live: ['whsec-SECRET-live-9a8b7c'] };

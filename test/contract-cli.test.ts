@@ -10,9 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
 import type { ContractReport } from '../src/contract/results.js';
-import { generateEvent } from '../src/generate.js';
-import { schemasDir } from '../src/paths.js';
-import { validateEvent } from '../src/schemas.js';
+import { generateEvent } from '../src/events/generate.js';
+import { schemasDir } from '../src/base/paths.js';
+import { validateEvent } from '../src/events/schemas.js';
 import { startReceiver } from '../src/receiver/server.js';
 import { runCli, startServer } from './helpers/http.js';
 

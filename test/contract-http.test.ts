@@ -1,7 +1,7 @@
 // The contract runner against hand-made servers and the reference receiver's OAuth: deadline boundary, redirects, tokens.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CheckId } from '../src/contract/catalog.js';
+import type { CheckId } from '../src/catalog/checks.js';
 import type { ContractReport } from '../src/contract/results.js';
 import { runContract } from '../src/contract/run.js';
 import { resolveSettings, type ContractOptions } from '../src/contract/settings.js';

@@ -10,9 +10,9 @@ import type { ContractReport } from '../src/contract/results.js';
 import { planContract } from '../src/contract/plan.js';
 import { runContract } from '../src/contract/run.js';
 import { resolveSettings } from '../src/contract/settings.js';
-import { orderIdOf } from '../src/order-ref.js';
+import { orderIdOf } from '../src/events/order-ref.js';
 import { startReceiver } from '../src/receiver/server.js';
-import type { ModeSecrets } from '../src/secrets.js';
+import type { ModeSecrets } from '../src/wire/secrets.js';
 
 const secrets: ModeSecrets = { test: ['whsec-SECRET-known-1a2b'], live: [] };
 const known = ['240450000336', '240450010336'];

@@ -8,8 +8,8 @@ import { inspect } from 'node:util';
 import type { CaseRecord } from '../src/contract/results.js';
 import { runContract } from '../src/contract/run.js';
 import { resolveSettings } from '../src/contract/settings.js';
-import type { DrEvent } from '../src/event.js';
-import { validateEvent, type Violation } from '../src/schemas.js';
+import type { DrEvent } from '../src/events/event.js';
+import { validateEvent, type Violation } from '../src/events/schemas.js';
 import { startServer } from './helpers/http.js';
 
 /** How a test receiver words its 400: from the first violation of data.object, the event and the raw body. */

@@ -6,8 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { statusesText } from '../src/contract/judges.js';
 import { caseId, planContract, unsignedReason } from '../src/contract/plan.js';
-import { fieldPath, getPointer, removePointer, setPointer } from '../src/contract/pointer.js';
-import { rawJson, rawJsonForms } from '../src/contract/raw-json.js';
+import { fieldPath, getPointer, removePointer, setPointer } from '../src/events/pointer.js';
+import { rawJson, rawJsonForms } from '../src/wire/raw-json.js';
 import { parseCheckList, resolveSettings } from '../src/contract/settings.js';
 
 const url = 'http://127.0.0.1:9/hook';

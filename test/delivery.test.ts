@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import https from 'node:https';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { createDeliveryEngine, USER_AGENT, type DeliveryEngine } from '../src/delivery.js';
-import { judgeAcknowledgement } from '../src/ack.js';
-import type { DeliveryOutcome } from '../src/outcome.js';
+import { createDeliveryEngine, USER_AGENT, type DeliveryEngine } from '../src/wire/delivery.js';
+import { judgeAcknowledgement } from '../src/wire/ack.js';
+import type { DeliveryOutcome } from '../src/wire/outcome.js';
 import { startServer, type TestServer } from './helpers/http.js';
 import { tlsCert, tlsKey } from './helpers/tls-fixture.js';
 

@@ -1,7 +1,7 @@
 // The fault catalogue tells the truth: each fault breaks exactly the checks it lists, measured with the default suite.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CheckId } from '../src/contract/catalog.js';
+import type { CheckId } from '../src/catalog/checks.js';
 import { runContract } from '../src/contract/run.js';
 import { resolveSettings } from '../src/contract/settings.js';
 import { faultNames, faults, type FaultName } from '../src/receiver/faults.js';

@@ -1,11 +1,11 @@
 // Tests of the event generator: determinism, validity of every type, Digital River's shapes and sums, and `drhook generate`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { eventType, eventTypes } from '../src/catalog.js';
-import { UsageError } from '../src/errors.js';
-import type { DrEvent } from '../src/event.js';
-import { eventSeed, eventSequence, generateEvent, generateEvents } from '../src/generate.js';
-import { validateEvent } from '../src/schemas.js';
+import { eventType, eventTypes } from '../src/catalog/events.js';
+import { UsageError } from '../src/base/errors.js';
+import type { DrEvent } from '../src/events/event.js';
+import { eventSeed, eventSequence, generateEvent, generateEvents } from '../src/events/generate.js';
+import { validateEvent } from '../src/events/schemas.js';
 import { runCli } from './helpers/http.js';
 
 const now = new Date('2024-05-01T12:00:00.000Z');

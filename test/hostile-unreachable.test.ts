@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
 import type { ContractReport } from '../src/contract/results.js';
-import { schemasDir } from '../src/paths.js';
+import { schemasDir } from '../src/base/paths.js';
 import { startHostile, type HostileKind } from './helpers/hostile.js';
 import { runCli } from './helpers/http.js';
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import { schemasDir } from '../src/paths.js';
+import { schemasDir } from '../src/base/paths.js';
 import { startReceiver } from '../src/receiver/server.js';
 import { runCli, startServer } from './helpers/http.js';
 

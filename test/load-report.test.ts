@@ -9,13 +9,13 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { runVerdict } from '../src/load/judge.js';
 import type { LoadReport, Outcomes, StepResult, ThresholdCheck } from '../src/load/report.js';
-import { schemasDir } from '../src/paths.js';
-import { createRedactor } from '../src/redact.js';
-import { renderLoadConsole } from '../src/report/load-console.js';
-import { renderLoadJunit } from '../src/report/load-junit.js';
-import { createLoadProgress } from '../src/report/load-progress.js';
-import { renderLoadSummaryMarkdown } from '../src/report/load-summary.js';
-import { writeLoadReports } from '../src/report/load-write.js';
+import { schemasDir } from '../src/base/paths.js';
+import { createRedactor } from '../src/wire/redact.js';
+import { renderLoadConsole } from '../src/report/load/console.js';
+import { renderLoadJunit } from '../src/report/load/junit.js';
+import { createLoadProgress } from '../src/report/load/progress.js';
+import { renderLoadSummaryMarkdown } from '../src/report/load/summary.js';
+import { writeLoadReports } from '../src/report/load/write.js';
 
 const planted = 'tok_planted_7a1c93';
 

@@ -8,10 +8,10 @@ import { createRecorder, summarize, type PaceHalves } from '../src/load/stats.js
 import { diagnosePace } from '../src/load/diagnose.js';
 import { judgeStep, runVerdict } from '../src/load/judge.js';
 import type { Diagnostics, Outcomes, StepResult } from '../src/load/report.js';
-import { verifySignature, type SchemeName } from '../src/signing.js';
+import { verifySignature, type SchemeName } from '../src/wire/signing.js';
 import { hmac, PAD_BYTES, prepareKey } from '../src/load/hmac.js';
 import { createHmac, randomBytes } from 'node:crypto';
-import { UsageError } from '../src/errors.js';
+import { UsageError } from '../src/base/errors.js';
 
 const pool = buildPool(
   [

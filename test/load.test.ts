@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import { schemasDir } from '../src/paths.js';
+import { schemasDir } from '../src/base/paths.js';
 import { startReceiver } from '../src/receiver/server.js';
 import { runLoad } from '../src/load/run.js';
 import { resolveLoadSettings, type LoadOptions } from '../src/load/settings.js';

@@ -2,8 +2,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ExpectMatcherState } from '@playwright/test';
-import { UsageError } from '../src/errors.js';
-import type { DeliveryOutcome } from '../src/outcome.js';
+import { UsageError } from '../src/base/errors.js';
+import type { DeliveryOutcome } from '../src/wire/outcome.js';
 import { webhookMatchers } from '../src/playwright/matchers.js';
 import { createWebhook, type SendOptions, type WebhookClient, type WebhookFault } from '../src/playwright/webhook.js';
 import type { WebhookConfig } from '../src/playwright/config.js';

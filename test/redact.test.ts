@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createRedactor, maskIssuedTokens, redactOutcome } from '../src/redact.js';
-import { redactStrings } from '../src/report/redact.js';
+import { createRedactor, maskIssuedTokens, redactOutcome } from '../src/wire/redact.js';
+import { redactStrings } from '../src/wire/redact-strings.js';
 import { renderJson, writeReportFiles } from '../src/report/report-files.js';
 
 test('one pass: the mask itself is never masked again', () => {

@@ -8,10 +8,10 @@ import { runLoad } from '../src/load/run.js';
 import type { LoadReport } from '../src/load/report.js';
 import { resolveLoadSettings } from '../src/load/settings.js';
 import { startReceiver } from '../src/receiver/server.js';
-import { renderReportJson } from '../src/report/write.js';
+import { renderReportJson } from '../src/report/contract/write.js';
 import { runCli } from './helpers/http.js';
 import { buildContractReport, redactPlanted } from './helpers/report-fixtures.js';
-import { redactStrings } from '../src/report/redact.js';
+import { redactStrings } from '../src/wire/redact-strings.js';
 
 let work: string;
 let load: LoadReport;

@@ -4,13 +4,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { isEventType } from '../src/catalog.js';
-import { checkIds } from '../src/contract/catalog.js';
-import { DEFAULT_CONCURRENCY, DEFAULT_DEADLINE_MS } from '../src/delivery.js';
-import { UsageError } from '../src/errors.js';
-import { scenariosDir, schemasDir } from '../src/paths.js';
-import { defaultScenarioPath, loadScenario, parseScenario } from '../src/scenario.js';
-import { fieldSchema } from '../src/schemas.js';
+import { isEventType } from '../src/catalog/events.js';
+import { checkIds } from '../src/catalog/checks.js';
+import { DEFAULT_CONCURRENCY, DEFAULT_DEADLINE_MS } from '../src/wire/delivery.js';
+import { UsageError } from '../src/base/errors.js';
+import { scenariosDir, schemasDir } from '../src/base/paths.js';
+import { defaultScenarioPath, loadScenario, parseScenario } from '../src/scenario/scenario.js';
+import { fieldSchema } from '../src/events/schemas.js';
 
 const minimal = 'name: mine\nevents: [order.accepted]\n';
 

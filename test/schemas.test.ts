@@ -5,10 +5,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { categories, closestTypes, eventType, eventTypes } from '../src/catalog.js';
-import { UsageError } from '../src/errors.js';
-import { packageRoot, schemasDir } from '../src/paths.js';
-import { eventSchema, fieldSchema, isDateTime, objectSchemaBundle, validateEvent, type Violation } from '../src/schemas.js';
+import { categories, closestTypes, eventType, eventTypes } from '../src/catalog/events.js';
+import { UsageError } from '../src/base/errors.js';
+import { packageRoot, schemasDir } from '../src/base/paths.js';
+import { eventSchema, fieldSchema, isDateTime, objectSchemaBundle, validateEvent, type Violation } from '../src/events/schemas.js';
 import { readReference, referenceDir, sample, samples } from './helpers/reference.js';
 
 function readJson(file: string): any {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import Stripe from 'stripe';
 import { Webhook } from 'standardwebhooks';
 import { runCli, type CliResult } from './helpers/http.js';
-import { verifySignature } from '../src/signing.js';
+import { verifySignature } from '../src/wire/signing.js';
 
 const body = '{"id":"5b1c0f7e-0d7a-4f3e-9a52-8f4f7d2a6c10","type":"order.accepted","data":{"object":{"id":"240","note":"Caf\\u00e9"}}}';
 const drToken = 'dr_cli_test_token_123';

@@ -1,11 +1,11 @@
 // The `drhook contract <url>` command: the contract gate, with report files; exit 0 pass, 1 fail, 2 setup, 130/143 interrupted.
 import { rm } from 'node:fs/promises';
 import { Argument, Option, type Command } from 'commander';
-import { checkIds, checks } from '../contract/catalog.js';
+import { checkIds, checks } from '../catalog/checks.js';
 import { runContract } from '../contract/run.js';
 import { resolveSettings, settingsSecrets, type ContractOptions, type RunMode } from '../contract/settings.js';
-import { UsageError } from '../errors.js';
-import { catchInterruptions } from '../interrupt.js';
+import { UsageError } from '../base/errors.js';
+import { catchInterruptions } from './interrupt.js';
 import {
   addAuthOptions,
   addDeliveryOptions,
@@ -19,15 +19,15 @@ import {
   warnIfInsecure,
   type AuthFlags,
   type DeliveryFlags,
-} from '../options.js';
-import { createRedactor } from '../redact.js';
-import { redactStrings } from '../report/redact.js';
+} from './options.js';
+import { createRedactor } from '../wire/redact.js';
+import { redactStrings } from '../wire/redact-strings.js';
 import { colorEnabled } from '../report/ansi.js';
-import { renderConsoleSummary } from '../report/console.js';
-import { createProgress, type Progress } from '../report/progress.js';
-import { createRunDirectory, defaultReportDir } from '../report/run-dir.js';
-import { writeContractReports } from '../report/write.js';
-import { addSecretOptions, resolveSecrets, type SecretFlags } from '../secrets.js';
+import { renderConsoleSummary } from '../report/contract/console.js';
+import { createProgress, type Progress } from '../report/contract/progress.js';
+import { createRunDirectory, defaultReportDir } from './run-dir.js';
+import { writeContractReports } from '../report/contract/write.js';
+import { addSecretOptions, resolveSecrets, type SecretFlags } from '../wire/secrets.js';
 
 interface ContractFlags extends AuthFlags, DeliveryFlags, SecretFlags {
   scenario?: string;

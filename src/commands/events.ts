@@ -1,6 +1,6 @@
 // The `drhook events` command: lists the supported Digital River event types by category.
 import type { Command } from 'commander';
-import { categories, eventTypes } from '../catalog.js';
+import { categories, eventTypes } from '../catalog/events.js';
 import { colorEnabled, palette } from '../report/ansi.js';
 
 export function register(program: Command): void {

@@ -1,10 +1,10 @@
 // The `drhook generate` command: realistic, seeded Digital River events as NDJSON on stdout.
 import { Option, type Command } from 'commander';
-import { UsageError } from '../errors.js';
-import type { Mode } from '../event.js';
-import { eventSequence, maxItemCount, newSeed } from '../generate.js';
-import { parseInteger, parseMode } from '../options.js';
-import { isDateTime } from '../schemas.js';
+import { UsageError } from '../base/errors.js';
+import type { Mode } from '../events/event.js';
+import { eventSequence, maxItemCount, newSeed } from '../events/generate.js';
+import { parseInteger, parseMode } from './options.js';
+import { isDateTime } from '../events/schemas.js';
 
 interface GenerateFlags {
   count: number;

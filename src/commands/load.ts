@@ -1,11 +1,11 @@
 // The `drhook load <url>` command: load and capacity tests with unique signed events; exit 0 thresholds held, 1 broken, 2 setup, 130/143 interrupted.
 import { rm } from 'node:fs/promises';
 import { Argument, Option, type Command } from 'commander';
-import { UsageError } from '../errors.js';
-import type { Mode } from '../event.js';
+import { UsageError } from '../base/errors.js';
+import type { Mode } from '../events/event.js';
 import { runLoad } from '../load/run.js';
 import { resolveLoadSettings, settingsSecrets, type LoadOptions } from '../load/settings.js';
-import { catchInterruptions } from '../interrupt.js';
+import { catchInterruptions } from './interrupt.js';
 import {
   addAuthOptions,
   addDeliveryOptions,
@@ -20,15 +20,15 @@ import {
   parseHeaders,
   repeat,
   type DeliveryFlags,
-} from '../options.js';
-import { createRedactor } from '../redact.js';
+} from './options.js';
+import { createRedactor } from '../wire/redact.js';
 import { colorEnabled } from '../report/ansi.js';
-import { renderLoadConsole } from '../report/load-console.js';
-import { createLoadProgress, type LoadProgressBar } from '../report/load-progress.js';
-import { renderLoadReportJson, writeLoadReports } from '../report/load-write.js';
-import { redactStrings } from '../report/redact.js';
-import { createRunDirectory, defaultReportDir } from '../report/run-dir.js';
-import { addSecretOptions, resolveSecrets, type SecretFlags } from '../secrets.js';
+import { renderLoadConsole } from '../report/load/console.js';
+import { createLoadProgress, type LoadProgressBar } from '../report/load/progress.js';
+import { renderLoadReportJson, writeLoadReports } from '../report/load/write.js';
+import { redactStrings } from '../wire/redact-strings.js';
+import { createRunDirectory, defaultReportDir } from './run-dir.js';
+import { addSecretOptions, resolveSecrets, type SecretFlags } from '../wire/secrets.js';
 
 interface LoadFlags extends AuthFlags, DeliveryFlags, SecretFlags {
   scenario?: string;

@@ -5,18 +5,18 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { Command } from 'commander';
 import type { ContractReport } from '../contract/results.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../base/errors.js';
 import type { LoadReport } from '../load/report.js';
-import { schemasDir } from '../paths.js';
-import { createRedactor } from '../redact.js';
+import { schemasDir } from '../base/paths.js';
+import { createRedactor } from '../wire/redact.js';
 import { writeFileAtomic } from '../report/atomic-write.js';
-import { renderContractHtml } from '../report/html-contract.js';
-import { renderLoadHtml } from '../report/html-load.js';
-import { renderLoadSummaryMarkdown } from '../report/load-summary.js';
-import { redactStrings } from '../report/redact.js';
-import { renderSummaryMarkdown } from '../report/summary.js';
+import { renderContractHtml } from '../report/contract/html.js';
+import { renderLoadHtml } from '../report/load/html.js';
+import { renderLoadSummaryMarkdown } from '../report/load/summary.js';
+import { redactStrings } from '../wire/redact-strings.js';
+import { renderSummaryMarkdown } from '../report/contract/summary.js';
 import { oneLine } from '../report/text.js';
-import { resolveSecrets } from '../secrets.js';
+import { resolveSecrets } from '../wire/secrets.js';
 
 interface ReportFlags {
   out?: string;

@@ -1,11 +1,11 @@
 // The `drhook send` command: one generated, signed event POSTed to a receiver and judged as Digital River would.
 import { Argument, Option, type Command } from 'commander';
-import { judgeAcknowledgement } from '../ack.js';
-import { createAuth, type AuthConfig } from '../auth.js';
-import { createDeliveryEngine, deliveryHeaders } from '../delivery.js';
-import type { Mode } from '../event.js';
-import { generateEvent } from '../generate.js';
-import { catchInterruptions } from '../interrupt.js';
+import { judgeAcknowledgement } from '../wire/ack.js';
+import { createAuth, type AuthConfig } from '../wire/auth.js';
+import { createDeliveryEngine, deliveryHeaders } from '../wire/delivery.js';
+import type { Mode } from '../events/event.js';
+import { generateEvent } from '../events/generate.js';
+import { catchInterruptions } from './interrupt.js';
 import {
   addAuthOptions,
   addDeliveryOptions,
@@ -16,14 +16,14 @@ import {
   warnIfInsecure,
   type AuthFlags,
   type DeliveryFlags,
-} from '../options.js';
-import type { DeliveryOutcome } from '../outcome.js';
-import { maxSeed } from '../random.js';
-import { createRedactor, redactHeaders, redactOutcome } from '../redact.js';
-import { redactStrings } from '../report/redact.js';
-import { addSecretOptions, requireSecretsFor, resolveSecrets, type SecretFlags } from '../secrets.js';
-import { describeLayout, signatureHeaders } from '../signing.js';
-import type { Verdict } from '../verdict.js';
+} from './options.js';
+import type { DeliveryOutcome } from '../wire/outcome.js';
+import { maxSeed } from '../base/random.js';
+import { createRedactor, redactHeaders, redactOutcome } from '../wire/redact.js';
+import { redactStrings } from '../wire/redact-strings.js';
+import { addSecretOptions, requireSecretsFor, resolveSecrets, type SecretFlags } from '../wire/secrets.js';
+import { describeLayout, signatureHeaders } from '../wire/signing.js';
+import type { Verdict } from '../wire/verdict.js';
 
 interface SendFlags extends AuthFlags, DeliveryFlags, SecretFlags {
   type: string;

@@ -1,12 +1,12 @@
 // The `drhook serve` command: runs the reference receiver, correct or with one fault, until SIGINT or SIGTERM.
 import { Option, type Command } from 'commander';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../base/errors.js';
 import { checkKnownOrderIds } from '../contract/settings.js';
-import { addSignatureOptions, basicCredentials, clientSecretSources, flagName, list, parseInteger, passwordSources } from '../options.js';
-import { loadScenario } from '../scenario.js';
-import { addSecretOptions, resolveSecret, resolveSecrets, type SecretFlags } from '../secrets.js';
-import type { SchemeName, SignatureLayout } from '../signing.js';
-import { closestMatch } from '../did-you-mean.js';
+import { addSignatureOptions, basicCredentials, clientSecretSources, flagName, list, parseInteger, passwordSources } from './options.js';
+import { loadScenario } from '../scenario/scenario.js';
+import { addSecretOptions, resolveSecret, resolveSecrets, type SecretFlags } from '../wire/secrets.js';
+import type { SchemeName, SignatureLayout } from '../wire/signing.js';
+import { closestMatch } from '../base/did-you-mean.js';
 import { describeFaults, faultNames, faults, isFaultName, redirectStatuses, type FaultName, type RedirectStatus } from '../receiver/faults.js';
 import { startReceiver, type ReceiverAuth, type ReceiverOptions, type ReceiverStats } from '../receiver/server.js';
 

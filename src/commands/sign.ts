@@ -1,11 +1,11 @@
 // The `drhook sign` command: prints the signature headers for a raw body, so users can test their own verifiers.
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import { UsageError } from '../errors.js';
-import type { Mode } from '../event.js';
-import { addSecretOptions, requireSecretsFor, resolveSecrets, type SecretFlags } from '../secrets.js';
-import { addSignatureOptions } from '../options.js';
-import { signatureHeaders, type SchemeName, type SignatureLayout } from '../signing.js';
+import { UsageError } from '../base/errors.js';
+import type { Mode } from '../events/event.js';
+import { addSecretOptions, requireSecretsFor, resolveSecrets, type SecretFlags } from '../wire/secrets.js';
+import { addSignatureOptions } from './options.js';
+import { signatureHeaders, type SchemeName, type SignatureLayout } from '../wire/signing.js';
 
 interface SignOptions extends SecretFlags {
   mode: Mode;

@@ -1,9 +1,9 @@
 // The `drhook validate` command: checks captured or hand-written events (JSON, JSON arrays, NDJSON) against the schemas.
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../base/errors.js';
 import { colorEnabled, palette } from '../report/ansi.js';
-import { validateEvent, type Violation } from '../schemas.js';
+import { validateEvent, type Violation } from '../events/schemas.js';
 
 /** Where one event came from: a whole file, an element of a JSON array, or a line of NDJSON. */
 type Origin = { source: string } & ({ at: 'document' } | { at: 'element'; index: number } | { at: 'line'; line: number });

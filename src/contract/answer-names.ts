@@ -1,5 +1,5 @@
 // Whether a receiver's answer names a field in its own words: what it repeats of the event it was sent never counts.
-import { isRecord } from '../is-record.js';
+import { isRecord } from '../base/is-record.js';
 
 /** The ways a field may be named. */
 export interface FieldNames {

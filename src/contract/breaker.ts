@@ -1,6 +1,6 @@
 // The run-level breaker: when none of the first deliveries got any HTTP answer, the run stops sending.
-import type { DeliveryEngine } from '../delivery.js';
-import type { DeliveryOutcome, ErrorCause } from '../outcome.js';
+import type { DeliveryEngine } from '../wire/delivery.js';
+import type { DeliveryOutcome, ErrorCause } from '../wire/outcome.js';
 
 /** Why a run stopped sending: the first `deliveries` all went unanswered, for these causes (cause → count). */
 export interface Unreachable {

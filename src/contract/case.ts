@@ -1,8 +1,8 @@
 // One planned case, delivered and judged exactly as `drhook contract` does it: shared by the runner and the Playwright suites.
-import type { DeliveryEngine } from '../delivery.js';
-import type { DeliveryOutcome } from '../outcome.js';
-import type { Verdict } from '../verdict.js';
-import type { CheckId } from './catalog.js';
+import type { DeliveryEngine } from '../wire/delivery.js';
+import type { DeliveryOutcome } from '../wire/outcome.js';
+import type { Verdict } from '../wire/verdict.js';
+import type { CheckId } from '../catalog/checks.js';
 import { besideControl, withControl } from './judges.js';
 import { caseId, type PlannedCase } from './plan.js';
 import { BODY_EXCERPT_CHARS, type Sender } from './request.js';

@@ -1,7 +1,7 @@
 // How contract cases judge what came back: one sentence per verdict, with the status, the time and the rule.
-import { beforeFinalStatus, judgeAcknowledgement, ms } from '../ack.js';
-import type { DeliveryOutcome } from '../outcome.js';
-import type { Verdict } from '../verdict.js';
+import { beforeFinalStatus, judgeAcknowledgement, ms } from '../wire/ack.js';
+import type { DeliveryOutcome } from '../wire/outcome.js';
+import type { Verdict } from '../wire/verdict.js';
 
 /** What the receiver did, as the start of a sentence: `answered 500 in 12 ms`. */
 export function answered(outcome: DeliveryOutcome): string {

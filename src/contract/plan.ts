@@ -1,13 +1,13 @@
 // Plans a contract run: each check family turns the settings into cases; a case is deliveries plus the judges of them.
-import { UsageError } from '../errors.js';
-import type { DrEvent, Mode } from '../event.js';
-import { generateEvent } from '../generate.js';
-import { setOrderId } from '../order-ref.js';
-import type { DeliveryOutcome } from '../outcome.js';
-import { createRandom, deriveSeed, type Random } from '../random.js';
-import type { Verdict } from '../verdict.js';
-import { closestMatch } from '../did-you-mean.js';
-import { checks as catalog, type CheckId } from './catalog.js';
+import { UsageError } from '../base/errors.js';
+import type { DrEvent, Mode } from '../events/event.js';
+import { generateEvent } from '../events/generate.js';
+import { setOrderId } from '../events/order-ref.js';
+import type { DeliveryOutcome } from '../wire/outcome.js';
+import { createRandom, deriveSeed, type Random } from '../base/random.js';
+import type { Verdict } from '../wire/verdict.js';
+import { closestMatch } from '../base/did-you-mean.js';
+import { checks as catalog, type CheckId } from '../catalog/checks.js';
 import { ackFamily } from './checks/ack.js';
 import { authFamily } from './checks/auth.js';
 import { compatFamily } from './checks/compat.js';

@@ -1,10 +1,10 @@
 // Turns a planned delivery into what goes on the wire at send time: signed afresh, with auth and scenario headers.
-import type { AuthProvider } from '../auth.js';
-import { deliveryHeaders, type DeliveryRequest } from '../delivery.js';
-import type { DrEvent, Mode } from '../event.js';
-import type { DeliveryOutcome } from '../outcome.js';
-import { createRedactor, redactHeaders, redactOutcome, type Redactor } from '../redact.js';
-import { createSigner, type Signer } from '../signing.js';
+import type { AuthProvider } from '../wire/auth.js';
+import { deliveryHeaders, type DeliveryRequest } from '../wire/delivery.js';
+import type { DrEvent, Mode } from '../events/event.js';
+import type { DeliveryOutcome } from '../wire/outcome.js';
+import { createRedactor, redactHeaders, redactOutcome, type Redactor } from '../wire/redact.js';
+import { createSigner, type Signer } from '../wire/signing.js';
 import type { DeliveryRecord } from './results.js';
 import { mergeHeaders, settingsSecrets, type ContractSettings } from './settings.js';
 

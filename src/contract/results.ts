@@ -1,8 +1,8 @@
 // What a contract run found: per case the deliveries made and the verdict, per check the cases, per run the gate.
-import type { Mode } from '../event.js';
-import type { DeliveryOutcome } from '../outcome.js';
-import type { Verdict } from '../verdict.js';
-import type { CheckId } from './catalog.js';
+import type { Mode } from '../events/event.js';
+import type { DeliveryOutcome } from '../wire/outcome.js';
+import type { Verdict } from '../wire/verdict.js';
+import type { CheckId } from '../catalog/checks.js';
 
 /** One HTTP request as it was sent, secrets already redacted. */
 export interface RequestRecord {

@@ -1,16 +1,16 @@
 // The effective settings of a contract run: the scenario file, overridden by whatever the flags (or the caller) give.
-import { authSecrets, type AuthConfig } from '../auth.js';
-import { eventType } from '../catalog.js';
-import { DEFAULT_DEADLINE_MS } from '../delivery.js';
-import { closestMatch } from '../did-you-mean.js';
-import { UsageError } from '../errors.js';
-import type { Mode } from '../event.js';
-import { describeTls, parseUrl, secretHeaderName } from '../options.js';
-import { isSeed, maxSeed, newSeed } from '../random.js';
-import { defaultRequires, loadScenario, type KnownIds, type Scenario, type ScenarioAuth } from '../scenario.js';
-import { checkSecret, MissingTokensError, type ModeSecrets } from '../secrets.js';
-import { describeLayout, type SchemeName, type SignatureLayout } from '../signing.js';
-import { checkIds, checks as catalog, isCheckId, type CheckId } from './catalog.js';
+import { authSecrets, type AuthConfig } from '../wire/auth.js';
+import { eventType } from '../catalog/events.js';
+import { DEFAULT_DEADLINE_MS } from '../wire/delivery.js';
+import { closestMatch } from '../base/did-you-mean.js';
+import { UsageError } from '../base/errors.js';
+import type { Mode } from '../events/event.js';
+import { describeTls, parseUrl, secretHeaderName } from '../commands/options.js';
+import { isSeed, maxSeed, newSeed } from '../base/random.js';
+import { defaultRequires, loadScenario, type KnownIds, type Scenario, type ScenarioAuth } from '../scenario/scenario.js';
+import { checkSecret, MissingTokensError, type ModeSecrets } from '../wire/secrets.js';
+import { describeLayout, type SchemeName, type SignatureLayout } from '../wire/signing.js';
+import { checkIds, checks as catalog, isCheckId, type CheckId } from '../catalog/checks.js';
 
 export type RunMode = 'test' | 'live' | 'both';
 

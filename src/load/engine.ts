@@ -6,7 +6,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import type { Diagnostics, Pace } from './report.js';
 import type { LoadStop } from './settings.js';
-import { DEFAULT_MAX_BODY_BYTES } from '../delivery.js';
+import { DEFAULT_MAX_BODY_BYTES } from '../wire/delivery.js';
 import { createPacer, type Pacer } from './pace.js';
 import { connectionTarget, type Target } from './resolve.js';
 import type { Stamper } from './stamp.js';

@@ -1,6 +1,6 @@
 // Thresholds judged per step (p99, failure share, the answers' pace) and the run's verdict in a plain sentence, as Digital River would count it.
-import { headersTooLarge } from '../delivery.js';
-import type { Verdict } from '../verdict.js';
+import { headersTooLarge } from '../wire/delivery.js';
+import type { Verdict } from '../wire/verdict.js';
 import { fmtRate, generatorSaturated, RATE_TOLERANCE } from './diagnose.js';
 import type { CapacitySummary, Diagnostics, LatencySummary, LoadReport, Outcomes, Pace, Shortfall, StepResult, ThresholdCheck } from './report.js';
 import type { Thresholds } from './settings.js';

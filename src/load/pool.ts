@@ -1,7 +1,7 @@
 // The pool a load run stamps its requests from: events generated from the schemas before the clock starts, serialized once with fixed-width id and time slots.
-import type { Mode } from '../event.js';
-import { eventSeed, generateEvent } from '../generate.js';
-import { createRandom } from '../random.js';
+import type { Mode } from '../events/event.js';
+import { eventSeed, generateEvent } from '../events/generate.js';
+import { createRandom } from '../base/random.js';
 import type { LoadEvent } from './settings.js';
 
 /** A UUID: `xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx`. */

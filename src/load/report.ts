@@ -1,5 +1,5 @@
 // The LoadReport: what a load run measured (per step and in total), the capacity it found and the verdict, as report.json holds it.
-import type { Verdict } from '../verdict.js';
+import type { Verdict } from '../wire/verdict.js';
 
 /** How requests are paced: a fixed arrival rate, or closed loop (each connection sends again as soon as it is answered). */
 export type Pace = { kind: 'open'; rate: number } | { kind: 'closed' };

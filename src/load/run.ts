@@ -1,11 +1,11 @@
 // runLoad: builds the event pool before the clock starts, warms up, runs the plan's steps and turns the measurements into a LoadReport.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createAuth } from '../auth.js';
-import { packageRoot } from '../paths.js';
-import { createRedactor } from '../redact.js';
-import { redactStrings } from '../report/redact.js';
-import { makeRunId } from '../report/run-dir.js';
+import { createAuth } from '../wire/auth.js';
+import { packageRoot } from '../base/paths.js';
+import { createRedactor } from '../wire/redact.js';
+import { redactStrings } from '../wire/redact-strings.js';
+import { makeRunId } from '../commands/run-dir.js';
 import { diagnosePace, fmtRate } from './diagnose.js';
 import { runStep, type EngineContext, type StepMeasurement } from './engine.js';
 import { judgeStep, runVerdict, stepStatus } from './judge.js';

@@ -1,14 +1,14 @@
 // The effective settings of a load run: the scenario, overridden by the flags (or the caller), checked and capped before anything is sent.
-import { authSecrets, type AuthConfig } from '../auth.js';
+import { authSecrets, type AuthConfig } from '../wire/auth.js';
 import { authFromScenario, mergeHeaders, secretHeaderName } from '../contract/settings.js';
-import { eventType } from '../catalog.js';
-import { UsageError } from '../errors.js';
-import type { Mode } from '../event.js';
-import { describeTls, parseUrl } from '../options.js';
-import { isSeed, maxSeed, newSeed } from '../random.js';
-import { loadScenario } from '../scenario.js';
-import type { ModeSecrets } from '../secrets.js';
-import { describeLayout, type SchemeName, type SignatureLayout } from '../signing.js';
+import { eventType } from '../catalog/events.js';
+import { UsageError } from '../base/errors.js';
+import type { Mode } from '../events/event.js';
+import { describeTls, parseUrl } from '../commands/options.js';
+import { isSeed, maxSeed, newSeed } from '../base/random.js';
+import { loadScenario } from '../scenario/scenario.js';
+import type { ModeSecrets } from '../wire/secrets.js';
+import { describeLayout, type SchemeName, type SignatureLayout } from '../wire/signing.js';
 import type { Pace } from './report.js';
 
 export interface LoadEvent {

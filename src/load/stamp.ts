@@ -1,8 +1,8 @@
 // The per-request hot path: copy a pre-built request, write a fresh event id and the current time into their slots, sign those bytes with prepared keys.
 import { randomBytes, type BinaryToTextEncoding } from 'node:crypto';
-import { deliveryHeaders } from '../delivery.js';
-import { UsageError } from '../errors.js';
-import { createSigner, type SchemeName, type SignatureLayout } from '../signing.js';
+import { deliveryHeaders } from '../wire/delivery.js';
+import { UsageError } from '../base/errors.js';
+import { createSigner, type SchemeName, type SignatureLayout } from '../wire/signing.js';
 import { hmac, PAD_BYTES, prepareKey, type PreparedKey } from './hmac.js';
 import { CREATED_WIDTH, ID_WIDTH, type EventPool, type EventTemplate } from './pool.js';
 

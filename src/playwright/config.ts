@@ -2,12 +2,12 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AuthConfig } from '../auth.js';
+import type { AuthConfig } from '../wire/auth.js';
 import { resolveSettings, type ContractOptions, type ContractSettings } from '../contract/settings.js';
-import { UsageError } from '../errors.js';
-import { scenariosDir } from '../paths.js';
-import { resolveSecrets, type ModeSecrets } from '../secrets.js';
-import type { SchemeName, SignatureLayout } from '../signing.js';
+import { UsageError } from '../base/errors.js';
+import { scenariosDir } from '../base/paths.js';
+import { resolveSecrets, type ModeSecrets } from '../wire/secrets.js';
+import type { SchemeName, SignatureLayout } from '../wire/signing.js';
 
 /** Signing tokens per data mode, newest first; one token may be given as a string. */
 export interface WebhookSecrets {

@@ -1,7 +1,7 @@
 // Playwright's `test` extended with the webhook options, the `webhook` fixture and the per-worker state of contract suites.
 import { test as base } from '@playwright/test';
-import type { AuthConfig } from '../auth.js';
-import type { SchemeName, SignatureLayout } from '../signing.js';
+import type { AuthConfig } from '../wire/auth.js';
+import type { SchemeName, SignatureLayout } from '../wire/signing.js';
 import { secretsFromEnv, type WebhookSecrets } from './config.js';
 import type { SuiteRuntimes } from './runtime.js';
 import { createWebhook, type Webhook } from './webhook.js';

@@ -1,10 +1,10 @@
 // expect(delivery).toBeAcknowledged() and .toBeRejectedWith(status, body): Digital River's rules as Playwright matchers.
 import type { ExpectMatcherState, MatcherReturnType } from '@playwright/test';
-import { judgeAcknowledgement } from '../ack.js';
+import { judgeAcknowledgement } from '../wire/ack.js';
 import { expectStatus } from '../contract/judges.js';
-import { DEFAULT_DEADLINE_MS } from '../delivery.js';
-import type { DeliveryOutcome } from '../outcome.js';
-import { bodyExcerpt } from '../report/describe.js';
+import { DEFAULT_DEADLINE_MS } from '../wire/delivery.js';
+import type { DeliveryOutcome } from '../wire/outcome.js';
+import { bodyExcerpt } from '../report/contract/describe.js';
 import type { WebhookDelivery } from './webhook.js';
 
 /** A delivery from `webhook.send`, or a bare outcome (judged against the 3000 ms deadline). */

@@ -1,13 +1,13 @@
 // What a contract suite keeps in a Playwright worker per receiver: auth, engine, and each case's deliveries once made.
-import { createAuth, type AuthProvider } from '../auth.js';
+import { createAuth, type AuthProvider } from '../wire/auth.js';
 import { deliverCase, judgeCase } from '../contract/case.js';
 import type { PlannedCase } from '../contract/plan.js';
 import { createSender } from '../contract/request.js';
 import type { CaseRecord, DeliveryRecord } from '../contract/results.js';
 import type { ContractSettings } from '../contract/settings.js';
-import { createDeliveryEngine, type DeliveryEngine } from '../delivery.js';
-import { createRedactor } from '../redact.js';
-import { redactStrings } from '../report/redact.js';
+import { createDeliveryEngine, type DeliveryEngine } from '../wire/delivery.js';
+import { createRedactor } from '../wire/redact.js';
+import { redactStrings } from '../wire/redact-strings.js';
 
 export interface SuiteRuntime {
   /** The suite's settings with the receiver's URL. */

@@ -4,11 +4,11 @@ import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkIds, type CheckId } from '../contract/catalog.js';
+import { checkIds, type CheckId } from '../catalog/checks.js';
 import { caseId, planContract } from '../contract/plan.js';
 import type { ContractOptions, ContractSettings } from '../contract/settings.js';
-import { packageRoot } from '../paths.js';
-import { deriveSeed } from '../random.js';
+import { packageRoot } from '../base/paths.js';
+import { deriveSeed } from '../base/random.js';
 import { writeFileAtomic } from '../report/atomic-write.js';
 
 export interface ListedCheck {

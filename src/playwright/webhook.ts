@@ -1,20 +1,20 @@
 // The `webhook` fixture's client: generated events delivered signed, valid or broken the way one contract case breaks them.
-import { createAuth, type AuthProvider } from '../auth.js';
-import { eventType } from '../catalog.js';
+import { createAuth, type AuthProvider } from '../wire/auth.js';
+import { eventType } from '../catalog/events.js';
 import { deliverCase } from '../contract/case.js';
-import { checks as catalog, type CheckId } from '../contract/catalog.js';
+import { checks as catalog, type CheckId } from '../catalog/checks.js';
 import { planContract, type PlannedCase } from '../contract/plan.js';
-import { pointerSegments } from '../contract/pointer.js';
-import { rawJsonForms, type RawJsonForm } from '../contract/raw-json.js';
+import { pointerSegments } from '../events/pointer.js';
+import { rawJsonForms, type RawJsonForm } from '../wire/raw-json.js';
 import { createSender, plainDelivery } from '../contract/request.js';
 import type { RequestRecord } from '../contract/results.js';
 import type { ContractSettings } from '../contract/settings.js';
-import { createDeliveryEngine, type DeliveryEngine } from '../delivery.js';
-import { UsageError } from '../errors.js';
-import type { DrEvent, Mode } from '../event.js';
-import { generateEvent } from '../generate.js';
-import type { DeliveryOutcome } from '../outcome.js';
-import { newSeed } from '../random.js';
+import { createDeliveryEngine, type DeliveryEngine } from '../wire/delivery.js';
+import { UsageError } from '../base/errors.js';
+import type { DrEvent, Mode } from '../events/event.js';
+import { generateEvent } from '../events/generate.js';
+import type { DeliveryOutcome } from '../wire/outcome.js';
+import { newSeed } from '../base/random.js';
 import { fixtureSettings, type WebhookConfig } from './config.js';
 
 /** A fault of one contract case, applied to a generated event of the type sent. */

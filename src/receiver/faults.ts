@@ -1,5 +1,5 @@
 // The receiver's fault catalogue: one switch per misbehaviour, each named with the contract check it breaks.
-import { checkIds, type CheckId } from '../contract/catalog.js';
+import { checkIds, type CheckId } from '../catalog/checks.js';
 
 export interface FaultSpec {
   name: string;

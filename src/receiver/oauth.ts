@@ -1,6 +1,6 @@
 // The receiver's OAuth 2.0 token endpoint: grants Bearer tokens (client credentials or password grant) and checks them.
 import { randomBytes } from 'node:crypto';
-import { basicCredentials, sameSecret, type ReceiverAuth } from './auth.js';
+import { basicCredentials, sameSecret, type ReceiverAuth } from './credentials.js';
 
 export type OAuthSettings = Extract<ReceiverAuth, { kind: 'oauth' }>;
 

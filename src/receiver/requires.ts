@@ -1,7 +1,7 @@
 // The fields a handler depends on beyond what the schemas demand (a scenario's `requires`): present and not null.
-import { isRecord } from '../is-record.js';
-import { getPointer } from '../contract/pointer.js';
-import type { Violation } from '../schemas.js';
+import { isRecord } from '../base/is-record.js';
+import { getPointer } from '../events/pointer.js';
+import type { Violation } from '../events/schemas.js';
 
 /** Per event type, JSON pointers into data.object. */
 export type Requirements = Readonly<Record<string, readonly string[]>>;

@@ -2,13 +2,13 @@
 import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isEventType } from '../catalog.js';
-import type { DrEvent, Mode } from '../event.js';
-import { orderIdOf } from '../order-ref.js';
-import { compileSchemas, validateEvent, type Violation } from '../schemas.js';
-import type { ModeSecrets } from '../secrets.js';
-import { createSigner, type SchemeName, type SignatureLayout } from '../signing.js';
-import { checkAuthorization, type ReceiverAuth } from './auth.js';
+import { isEventType } from '../catalog/events.js';
+import type { DrEvent, Mode } from '../events/event.js';
+import { orderIdOf } from '../events/order-ref.js';
+import { compileSchemas, validateEvent, type Violation } from '../events/schemas.js';
+import type { ModeSecrets } from '../wire/secrets.js';
+import { createSigner, type SchemeName, type SignatureLayout } from '../wire/signing.js';
+import { checkAuthorization, type ReceiverAuth } from './credentials.js';
 import { readBody } from './body.js';
 import type { FaultName, RedirectStatus } from './faults.js';
 import { createTokenEndpoint, type TokenEndpoint } from './oauth.js';
@@ -17,7 +17,7 @@ import { missingRequired, type Requirements } from './requires.js';
 import { signaturesRequired, verifyDelivery } from './signature.js';
 import { unknownKeys } from './strict.js';
 
-export type { ReceiverAuth } from './auth.js';
+export type { ReceiverAuth } from './credentials.js';
 
 export interface ReceiverOptions {
   /** Default 0: any free port. */

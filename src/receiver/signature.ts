@@ -1,7 +1,7 @@
 // The receiver's signature step: verify the raw body with the tokens of the event's data mode (and each signature fault).
-import type { Mode } from '../event.js';
-import type { ModeSecrets } from '../secrets.js';
-import { verifySignature, type SchemeName, type SignatureLayout, type VerifyResult } from '../signing.js';
+import type { Mode } from '../events/event.js';
+import type { ModeSecrets } from '../wire/secrets.js';
+import { verifySignature, type SchemeName, type SignatureLayout, type VerifyResult } from '../wire/signing.js';
 import type { FaultName } from './faults.js';
 
 export interface SignatureSettings {

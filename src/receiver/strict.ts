@@ -1,6 +1,6 @@
 // What the `strict-fields` fault objects to: keys of the envelope or data.object that the schemas do not declare.
-import { isRecord } from '../is-record.js';
-import { fieldSchema, eventSchema, type Violation } from '../schemas.js';
+import { isRecord } from '../base/is-record.js';
+import { fieldSchema, eventSchema, type Violation } from '../events/schemas.js';
 
 let envelopeKeys: { event: ReadonlySet<string>; data: ReadonlySet<string> } | undefined;
 

@@ -1,7 +1,7 @@
 // Writes a run's report files (report.json, junit.xml, summary.md, report.html) into its run directory, redacted and atomically.
 import path from 'node:path';
 import { writeFileAtomic } from './atomic-write.js';
-import { redactStrings, type Redactor } from './redact.js';
+import { redactStrings, type Redactor } from '../wire/redact-strings.js';
 
 /** Where each report file of a run was written. */
 export interface ReportPaths {

@@ -39,9 +39,9 @@ const [
   built<typeof import('../../src/load/judge.js')>('load/judge.js'),
   built<typeof import('../../src/load/stats.js')>('load/stats.js'),
   built<typeof import('../../src/receiver/server.js')>('receiver/server.js'),
-  built<typeof import('../../src/redact.js')>('redact.js'),
-  built<typeof import('../../src/report/load-write.js')>('report/load-write.js'),
-  built<typeof import('../../src/report/write.js')>('report/write.js'),
+  built<typeof import('../../src/wire/redact.js')>('wire/redact.js'),
+  built<typeof import('../../src/report/load/write.js')>('report/load/write.js'),
+  built<typeof import('../../src/report/contract/write.js')>('report/contract/write.js'),
 ]);
 const { resolveLoadSettings, settingsSecrets: loadSecrets } = loadSettings;
 

@@ -1,5 +1,5 @@
 // Run as a child process: many deliveries (or one load run) against the given receivers, then prints the peak RSS as JSON.
-import { createDeliveryEngine } from '../../src/delivery.js';
+import { createDeliveryEngine } from '../../src/wire/delivery.js';
 import { runLoad } from '../../src/load/run.js';
 import { resolveLoadSettings } from '../../src/load/settings.js';
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { packageRoot } from '../../src/paths.js';
+import { packageRoot } from '../../src/base/paths.js';
 
 export const referenceDir = path.join(packageRoot, 'reference');
 const samplesDir = path.join(referenceDir, 'sample-events');

@@ -1,10 +1,10 @@
 // A contract report built in code for the report writers' tests: every check status, every outcome kind, hostile text.
 import type { CaseRecord, CheckResult, ContractReport, DeliveryRecord } from '../../src/contract/results.js';
-import type { CheckId } from '../../src/contract/catalog.js';
-import { checks } from '../../src/contract/catalog.js';
+import type { CheckId } from '../../src/catalog/checks.js';
+import { checks } from '../../src/catalog/checks.js';
 import { resolveSettings, settingsForReport } from '../../src/contract/settings.js';
-import type { DeliveryOutcome } from '../../src/outcome.js';
-import type { Verdict } from '../../src/verdict.js';
+import type { DeliveryOutcome } from '../../src/wire/outcome.js';
+import type { Verdict } from '../../src/wire/verdict.js';
 
 /** Planted where secrets could leak (settings, headers, bodies, messages); markup characters test escaping. */
 export const plantedSecret = `PLANTED-secret&"<tok>'x`;

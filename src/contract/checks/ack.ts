@@ -1,6 +1,6 @@
 // ack.*: a valid signed event of each subscribed type (and mode), one delivery judged by three rules.
-import type { DeliveryOutcome } from '../../outcome.js';
-import type { Verdict } from '../../verdict.js';
+import type { DeliveryOutcome } from '../../wire/outcome.js';
+import type { Verdict } from '../../wire/verdict.js';
 import { answered, isRedirect, isSuccess } from '../judges.js';
 import type { CheckFamily } from '../plan.js';
 import { knownIdsHint } from './environment.js';

@@ -1,7 +1,7 @@
 // compat.*: what a receiver must tolerate: keys it does not know, and event types it did not subscribe to.
-import { eventTypes } from '../../catalog.js';
-import type { DeliveryOutcome } from '../../outcome.js';
-import type { Verdict } from '../../verdict.js';
+import { eventTypes } from '../../catalog/events.js';
+import type { DeliveryOutcome } from '../../wire/outcome.js';
+import type { Verdict } from '../../wire/verdict.js';
 import { answered, expectAcknowledged } from '../judges.js';
 import type { CheckFamily } from '../plan.js';
 import { plainDelivery } from '../request.js';

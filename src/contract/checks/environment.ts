@@ -1,7 +1,7 @@
 // environment.unknown-resource: events about resources this receiver never saw, as other environments' events are.
-import { eventType } from '../../catalog.js';
-import type { DrEvent } from '../../event.js';
-import { orderIdOf } from '../../order-ref.js';
+import { eventType } from '../../catalog/events.js';
+import type { DrEvent } from '../../events/event.js';
+import { orderIdOf } from '../../events/order-ref.js';
 import { answered, isSuccess } from '../judges.js';
 import type { CheckFamily } from '../plan.js';
 import { plainDelivery } from '../request.js';

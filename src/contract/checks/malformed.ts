@@ -1,12 +1,12 @@
 // malformed.*: events whose data.object is broken (wrong shape, or a field the receiver depends on missing or wrong).
-import type { DrEvent } from '../../event.js';
-import type { DeliveryOutcome } from '../../outcome.js';
-import { fieldSchema } from '../../schemas.js';
-import type { Verdict } from '../../verdict.js';
+import type { DrEvent } from '../../events/event.js';
+import type { DeliveryOutcome } from '../../wire/outcome.js';
+import { fieldSchema } from '../../events/schemas.js';
+import type { Verdict } from '../../wire/verdict.js';
 import { fieldMatcher, ownWords, sentRequest, type FieldMatcher } from '../answer-names.js';
 import { answered, expectStatus, statusesText } from '../judges.js';
 import type { CheckFamily } from '../plan.js';
-import { fieldKey, fieldPath, pointerSegments, removePointer, setPointer } from '../pointer.js';
+import { fieldKey, fieldPath, pointerSegments, removePointer, setPointer } from '../../events/pointer.js';
 import { plainDelivery, type DeliverySpec } from '../request.js';
 
 /** One way to break an event: where, what, and the change itself (made on a copy). */

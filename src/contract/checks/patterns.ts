@@ -1,8 +1,8 @@
 // idempotency.redelivery, concurrency.burst, payload.large: how Digital River's delivery patterns stress a receiver.
-import { eventType } from '../../catalog.js';
-import { judgeAcknowledgement } from '../../ack.js';
-import { fieldSchema } from '../../schemas.js';
-import type { Verdict } from '../../verdict.js';
+import { eventType } from '../../catalog/events.js';
+import { judgeAcknowledgement } from '../../wire/ack.js';
+import { fieldSchema } from '../../events/schemas.js';
+import type { Verdict } from '../../wire/verdict.js';
 import { answered, expectAcknowledged, expectAllAcknowledged } from '../judges.js';
 import type { CheckFamily } from '../plan.js';
 import { plainDelivery } from '../request.js';

@@ -1,11 +1,11 @@
 // signature.*: what a verifying receiver must reject (bad signatures, changed bodies) and accept (rotations, raw bodies).
-import type { DrEvent, Mode } from '../../event.js';
-import type { DeliveryOutcome } from '../../outcome.js';
+import type { DrEvent, Mode } from '../../events/event.js';
+import type { DeliveryOutcome } from '../../wire/outcome.js';
 import { expectAcknowledged, expectStatus, statusesText } from '../judges.js';
 import type { CheckFamily, CaseInput, PlanContext } from '../plan.js';
-import { rawJson, rawJsonForms, rawJsonFormText } from '../raw-json.js';
+import { rawJson, rawJsonForms, rawJsonFormText } from '../../wire/raw-json.js';
 import { plainDelivery, type DeliverySpec } from '../request.js';
-import type { CheckId } from '../catalog.js';
+import type { CheckId } from '../../catalog/checks.js';
 
 /** Keys of data.object (at any depth) whose text may carry any character: the raw-body cases write é, U+2028 and "/" there. */
 const textKeys = new Set(['name', 'description', 'firstName', 'lastName', 'line1', 'line2', 'city', 'organization']);

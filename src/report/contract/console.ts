@@ -1,0 +1,70 @@
+// The contract report for the terminal: a table of checks, the failing and warning cases, the gate and where the reports are.
+import type { CheckResult, CheckStatus, ContractReport } from '../../contract/results.js';
+import { palette, type Palette } from '../ansi.js';
+import { bodyExcerpt, caseTitle, gateNotes, describeOutcome, flaggedChecks, groupOutcomes, type FlaggedCase } from './describe.js';
+import { oneLine } from '../text.js';
+import type { ReportPaths } from './write.js';
+
+/** At most this many cases are printed per check; summary.md shows more and report.json has all. */
+export const consoleCasesPerCheck = 3;
+
+export function renderConsoleSummary(report: ContractReport, paths: ReportPaths, options: { color: boolean }): string {
+  const p = palette(options.color);
+  const idWidth = Math.max(5, ...report.checks.map((c) => c.id.length));
+  const lines = [
+    `${p.bold('drhook contract')} ${oneLine(report.target, 200)} ${p.dim(`(run ${oneLine(report.runId, 80)})`)}`,
+    '',
+    p.dim(`  ${'CHECK'.padEnd(idWidth)}  ${'KIND'.padEnd(8)}  ${'STATUS'.padEnd(7)}  ${'PASS'.padStart(4)}  ${'FAIL'.padStart(4)}  ${'WARN'.padStart(4)}`),
+    ...report.checks.map((check) => checkRow(check, idWidth, p)),
+  ];
+  const flagged = flaggedChecks(report);
+  for (const [title, state] of [['Failing cases', 'fail'], ['Warnings', 'warn']] as const) {
+    const groups = flagged.map((f) => ({ id: f.check.id, cases: f.cases.filter((c) => c.state === state) })).filter((g) => g.cases.length > 0);
+    if (groups.length === 0) continue;
+    lines.push('', p.bold(title));
+    for (const group of groups) {
+      for (const flaggedCase of group.cases.slice(0, consoleCasesPerCheck)) lines.push(...caseLines(group.id, flaggedCase, p));
+      const more = group.cases.length - consoleCasesPerCheck;
+      if (more > 0) lines.push(p.dim(`    … and ${more} more ${group.id} case${more === 1 ? '' : 's'} in ${paths.json}`));
+    }
+  }
+  const gate = report.gate.status === 'pass' ? p.green(p.bold('Gate: PASS')) : p.red(p.bold('Gate: FAIL'));
+  lines.push('', `${gate}  ${oneLine(report.gate.summary, 1000)}`);
+  for (const note of gateNotes(report)) lines.push(p.yellow(note));
+  lines.push('', p.dim('Reports:'), `  ${paths.html}`, `  ${paths.json}`, `  ${paths.junit}`, `  ${paths.summary}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function checkRow(check: CheckResult, idWidth: number, p: Palette): string {
+  const head = `  ${check.id.padEnd(idWidth)}  ${(check.required ? 'required' : 'advisory').padEnd(8)}  ${paint(check.status, check.status.padEnd(7), p)}`;
+  if (check.status === 'skipped') return `${head}  ${p.dim(oneLine(check.skippedReason, 200))}`;
+  const { pass, fail, warn } = check.counts;
+  return `${head}  ${String(pass).padStart(4)}  ${String(fail).padStart(4)}  ${String(warn).padStart(4)}`;
+}
+
+function paint(status: CheckStatus, text: string, p: Palette): string {
+  switch (status) {
+    case 'pass':
+      return p.green(text);
+    case 'fail':
+      return p.red(p.bold(text));
+    case 'warn':
+      return p.yellow(text);
+    case 'skipped':
+      return p.dim(text);
+  }
+}
+
+function caseLines(checkId: string, { record, state }: FlaggedCase, p: Palette): string[] {
+  const mark = state === 'fail' ? p.red('✗') : p.yellow('!');
+  const got = groupOutcomes(record.deliveries).map((group) => {
+    const body = bodyExcerpt(group.first, 120);
+    return `${group.count > 1 ? `${group.count}× ` : ''}${describeOutcome(group.first)}${body === undefined ? '' : `: ${body}`}`;
+  });
+  return [
+    `  ${mark} ${p.bold(checkId)}  ${oneLine(caseTitle(record), 300)}`,
+    `      why: ${oneLine(record.verdict.reason, 500)}`,
+    ...(got.length > 0 ? [`      got: ${got.join('; ')}`] : []),
+    p.dim(`      $ ${oneLine(record.reproduce, 10_000)}`),
+  ];
+}

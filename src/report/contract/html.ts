@@ -1,0 +1,208 @@
+// The contract report as report.html: the gate, the settings, the checks, a matrix of event types × checks, every flagged case.
+import type { CaseRecord, CheckResult, CheckStatus, ContractReport, DeliveryRecord } from '../../contract/results.js';
+import type { DeliveryOutcome } from '../../wire/outcome.js';
+import { caseState, caseTitle, describeOutcome, describeRequest, flaggedChecks, gateNotes, groupOutcomes, outcomeLabel, type CaseState, type RunCheck } from './describe.js';
+import { banner, copyableCommand, escapeHtml, pageHeader, renderPage, settingsSection } from '../html-page.js';
+import { formatBytes, formatMs, plural } from '../text.js';
+
+/** At most this many differently ending deliveries are shown per case (a burst is grouped by how each ended). */
+const groupsPerCase = 5;
+
+const statusText: Record<CheckStatus, string> = { pass: 'pass', fail: 'fail', warn: 'warn', skipped: 'skipped' };
+const mark: Record<CaseState, string> = { pass: '✓', fail: '✗', warn: '!' };
+
+export function renderContractHtml(report: ContractReport): string {
+  const flagged = flaggedChecks(report);
+  /** Each flagged case's anchor, by record. */
+  const anchors = new Map<CaseRecord, string>();
+  flagged.forEach(({ cases }) => cases.forEach(({ record }) => anchors.set(record, `case-${anchors.size + 1}`)));
+  const deadlineMs = typeof report.settings.deadlineMs === 'number' ? report.settings.deadlineMs : undefined;
+
+  const body = [
+    pageHeader('drhook contract', report),
+    gateBanner(report),
+    '<section id="checks-section">',
+    '<h2>Checks</h2>',
+    checksTable(report.checks, anchors),
+    '</section>',
+    '<section id="matrix-section">',
+    '<h2>Event types × checks</h2>',
+    matrix(report.checks, anchors, subscribedTypes(report.settings)),
+    '</section>',
+    '<section id="cases">',
+    `<h2>Failing and warning cases</h2>`,
+    flagged.length === 0
+      ? '<p>No case failed or warned.</p>'
+      : [
+          '<div class="toolbar"><button type="button" data-expand="open">Expand all</button><button type="button" data-expand="close">Collapse all</button></div>',
+          ...flagged.map(({ check, cases }) => {
+            const failing = cases.filter((c) => c.state === 'fail').length;
+            const tally = [failing > 0 ? `${failing} failing` : '', cases.length > failing ? plural(cases.length - failing, 'warning') : ''].filter(Boolean).join(', ');
+            return [
+              `<h3 id="cases-${escapeHtml(check.id)}">${failing > 0 ? '✗' : '!'} ${escapeHtml(check.id)} <span class="muted">(${check.required ? 'required' : 'advisory'}): ${tally}</span></h3>`,
+              `<p class="rule">${escapeHtml(check.rule)}</p>`,
+              ...cases.map(({ record, state }) => caseDetails(record, state, anchors.get(record)!, deadlineMs)),
+            ].join('\n');
+          }),
+        ].join('\n'),
+    '</section>',
+    settingsSection(report.settings),
+  ].join('\n');
+
+  return renderPage({ kind: 'contract', title: `drhook contract: ${report.gate.status} — ${report.target}`, status: report.gate.status, body, version: report.version });
+}
+
+function gateBanner(report: ContractReport): string {
+  const { gate } = report;
+  const list = (label: string, ids: readonly string[]) =>
+    ids.length === 0 ? '' : `<li>${label}: ${ids.map((id) => `<a href="#check-${escapeHtml(id)}"><code>${escapeHtml(id)}</code></a>`).join(', ')}</li>`;
+  const items = [list('Failed required checks', gate.failedRequired), list('Advisory checks that warn', gate.warnings)].filter(Boolean);
+  const extra = [
+    ...(items.length > 0 ? [`<ul>${items.join('')}</ul>`] : []),
+    ...gateNotes(report).map((note) => `<p class="note">${escapeHtml(note)}</p>`),
+    '<p class="muted">Required checks gate: a failing case of a required check fails the gate. Advisory checks only warn.</p>',
+  ];
+  return banner(gate.status, `Gate: ${gate.status.toUpperCase()}`, gate.summary, extra);
+}
+
+function checksTable(checks: readonly CheckResult[], anchors: ReadonlyMap<CaseRecord, string>): string {
+  const rows = checks.map((check) => {
+    const head = [
+      `<td><code>${escapeHtml(check.id)}</code></td>`,
+      `<td>${check.required ? 'required' : 'advisory'}</td>`,
+      `<td><span class="badge ${check.status}">${statusText[check.status]}</span></td>`,
+    ];
+    const counts =
+      check.status === 'skipped'
+        ? ['–', '–', '–'].map((dash) => `<td class="num">${dash}</td>`)
+        : (['pass', 'fail', 'warn'] as const).map((key) => {
+            const count = check.counts[key];
+            const first = key === 'pass' ? undefined : check.cases.find((record) => record.verdict.status === key);
+            const anchor = first ? anchors.get(first) : undefined;
+            return `<td class="num count-${key}">${anchor && count > 0 ? `<a href="#${anchor}">${count}</a>` : count}</td>`;
+          });
+    const rule = check.status === 'skipped' ? `${escapeHtml(check.rule)} <em>Skipped: ${escapeHtml(check.skippedReason)}</em>` : escapeHtml(check.rule);
+    return `<tr class="check status-${check.status}" id="check-${escapeHtml(check.id)}" data-check="${escapeHtml(check.id)}">${[...head, ...counts, `<td class="rule">${rule}</td>`].join('')}</tr>`;
+  });
+  return [
+    '<div class="scroll"><table class="checks" id="checks-table">',
+    '<thead><tr><th>Check</th><th>Kind</th><th>Status</th><th class="num">Pass</th><th class="num">Fail</th><th class="num">Warn</th><th>Rule</th></tr></thead>',
+    `<tbody>\n${rows.join('\n')}\n</tbody>`,
+    '</table></div>',
+  ].join('\n');
+}
+
+/** The scenario's event types as the settings record them. */
+function subscribedTypes(settings: Record<string, unknown>): ReadonlySet<string> {
+  return new Set(Array.isArray(settings.events) ? settings.events.filter((type): type is string => typeof type === 'string') : []);
+}
+
+/** A row's header: a case of several types at once (a burst) is named by their number, the list in its tooltip. */
+function typeHeader(type: string, subscribed: ReadonlySet<string>): string {
+  const types = type.split(',');
+  if (types.length === 1) return `<th class="type" scope="row">${escapeHtml(type)}</th>`;
+  const all = types.length === subscribed.size && types.every((one) => subscribed.has(one));
+  return `<th class="type" scope="row" title="${escapeHtml(types.join(', '))}">${all ? 'all ' : ''}${types.length} types</th>`;
+}
+
+/** Rows are the event types in the order the run met them, columns the checks that ran; a cell sums its cases. */
+function matrix(checks: readonly CheckResult[], anchors: ReadonlyMap<CaseRecord, string>, subscribed: ReadonlySet<string>): string {
+  const ran = checks.filter((check): check is RunCheck => check.status !== 'skipped');
+  if (ran.length === 0) return '<p>No check ran.</p>';
+  const types = [...new Set(ran.flatMap((check) => check.cases.map((record) => record.eventType)))];
+  const head = `<thead><tr><th class="corner">Event type</th>${ran.map((check) => `<th class="check" scope="col" title="${escapeHtml(check.rule)}">${escapeHtml(check.id)}</th>`).join('')}</tr></thead>`;
+  const rows = types.map((type) => {
+    const cells = ran.map((check) => {
+      const cases = check.cases.filter((record) => record.eventType === type).map((record) => ({ record, state: caseState(check, record) }));
+      const data = `data-check="${escapeHtml(check.id)}" data-type="${escapeHtml(type)}"`;
+      if (cases.length === 0) return `<td class="cell none" ${data}>—</td>`;
+      const count = (state: CaseState) => cases.filter((c) => c.state === state).length;
+      const worst = (['fail', 'warn'] as const).find((state) => count(state) > 0) ?? 'pass';
+      const title = cases.map(({ record, state }) => `${mark[state]} [${record.mode}] ${record.fault}`).join('\n');
+      const text = worst === 'pass' ? `${mark.pass} ${cases.length}` : `${mark[worst]} ${count(worst)}/${cases.length}`;
+      const first = worst === 'pass' ? undefined : cases.find((c) => c.state === worst);
+      const shown = first ? `<a href="#${anchors.get(first.record)!}">${text}</a>` : text;
+      return `<td class="cell ${worst}" ${data} title="${escapeHtml(title)}">${shown}</td>`;
+    });
+    return `<tr>${typeHeader(type, subscribed)}${cells.join('')}</tr>`;
+  });
+  return [
+    '<div class="scroll"><table class="matrix" id="matrix">',
+    head,
+    `<tbody>\n${rows.join('\n')}\n</tbody>`,
+    '</table></div>',
+    '<p class="legend">✓ n: every case passed · ✗ f/n: f of n cases failed · ! w/n: w of n cases warned (advisory check) · —: no case. A cell links to its first failing case; hover for the cases.</p>',
+  ].join('\n');
+}
+
+function caseDetails(record: CaseRecord, state: 'fail' | 'warn', anchor: string, deadlineMs: number | undefined): string {
+  const groups = groupOutcomes(record.deliveries);
+  const tally = groups.map((group) => `${group.count}× ${outcomeLabel(group.first)}`).join(', ');
+  return [
+    `<details class="case ${state}" id="${anchor}" data-case-id="${escapeHtml(record.id)}">`,
+    `<summary><span class="mark">${mark[state]}</span> <span class="title">${escapeHtml(caseTitle(record))}</span><span class="reason">${escapeHtml(record.verdict.reason)}</span></summary>`,
+    '<div class="case-body">',
+    `<p class="why"><strong>Why${state === 'warn' ? ' it warns' : ' it fails'}:</strong> <span class="reason-text">${escapeHtml(record.verdict.reason)}</span></p>`,
+    record.deliveries.length > 1 ? `<p class="line">${record.deliveries.length} deliveries: ${escapeHtml(tally)}</p>` : '',
+    ...groups.slice(0, groupsPerCase).map((group) => {
+      const delivery = record.deliveries.find((candidate) => candidate.outcome === group.first)!;
+      return exchange(delivery, groups.length > 1 ? `${group.count}× ${outcomeLabel(group.first)}` : undefined, deadlineMs);
+    }),
+    groups.length > groupsPerCase ? `<p class="muted">${groups.length - groupsPerCase} more kinds of answer in report.json.</p>` : '',
+    '<h4>Reproduce</h4>',
+    copyableCommand(`${anchor}-reproduce`, record.reproduce),
+    '</div>',
+    '</details>',
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+function exchange(delivery: DeliveryRecord, label: string | undefined, deadlineMs: number | undefined): string {
+  const { request, outcome } = delivery;
+  return [
+    label ? `<h4 class="group">${escapeHtml(label)}</h4>` : '',
+    '<div class="exchange">',
+    '<div class="request">',
+    '<h4>Request</h4>',
+    `<p class="line">${escapeHtml(describeRequest(request))}</p>`,
+    headersTable(request.headers),
+    request.bodyExcerpt === '' ? '<p class="muted">(empty body)</p>' : `<pre class="body">${escapeHtml(request.bodyExcerpt)}</pre>`,
+    request.bodyExcerpt.length < request.bodyBytes ? `<p class="muted">First ${escapeHtml(String(request.bodyExcerpt.length))} characters of ${formatBytes(request.bodyBytes)}.</p>` : '',
+    '</div>',
+    `<div class="response">${response(outcome, deadlineMs)}</div>`,
+    '</div>',
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+function response(outcome: DeliveryOutcome, deadlineMs: number | undefined): string {
+  const lines = ['<h4>Response</h4>', `<p class="line outcome">${escapeHtml(describeOutcome(outcome))}</p>`];
+  switch (outcome.kind) {
+    case 'response': {
+      const deadline = deadlineMs === undefined ? '' : ` (deadline ${deadlineMs} ms)`;
+      lines.push(`<p class="line timing">Headers after ${formatMs(outcome.headersMs)}, complete after ${formatMs(outcome.durationMs)}${deadline}</p>`);
+      lines.push(headersTable(outcome.headers));
+      if (outcome.body.bytes === 0) lines.push('<p class="muted">(empty body)</p>');
+      else {
+        lines.push(`<pre class="body">${escapeHtml(outcome.body.text)}</pre>`);
+        if (outcome.body.truncated) lines.push(`<p class="muted">The first part of ${formatBytes(outcome.body.bytes)}.</p>`);
+      }
+      break;
+    }
+    case 'timeout':
+      lines.push(`<p class="line timing">Aborted at the ${outcome.deadlineMs} ms deadline after ${formatMs(outcome.durationMs)}${outcome.phase === 'interim' ? `; only the interim status ${outcome.status} had arrived` : outcome.status === undefined ? '' : `; status ${outcome.status} had arrived`}</p>`);
+      break;
+    case 'error':
+      lines.push(`<p class="line">Cause: ${escapeHtml(outcome.cause)}${outcome.code === undefined ? '' : ` (${escapeHtml(outcome.code)})`}, after ${formatMs(outcome.durationMs)}</p>`);
+      break;
+  }
+  return lines.join('\n');
+}
+
+function headersTable(headers: Record<string, string>): string {
+  const entries = Object.entries(headers);
+  if (entries.length === 0) return '<p class="muted">(no headers)</p>';
+  return `<table class="headers"><tbody>${entries.map(([name, value]) => `<tr><th>${escapeHtml(name)}</th><td>${escapeHtml(value)}</td></tr>`).join('')}</tbody></table>`;
+}

@@ -1,0 +1,86 @@
+// The load report for the terminal: what ran, a table of steps with latency percentiles, thresholds, shortfalls, capacity and the verdict.
+import { fmtRate } from '../../load/diagnose.js';
+import { percent } from '../../load/judge.js';
+import type { LoadReport, StepResult, ThresholdCheck } from '../../load/report.js';
+import type { LoadPlan } from '../../load/settings.js';
+import { palette, type Palette } from '../ansi.js';
+import { oneLine } from '../text.js';
+import type { LoadReportPaths } from './write.js';
+
+const columns = (rate: string) => ['STEP', 'ASKED', rate, 'SENT', '2XX', 'FAILED', 'TIMEOUT', 'CONN', 'P50', 'P90', 'P99', 'P99.9', 'MAX', 'STATUS'];
+
+/** Closed loop with --count the rate runs to the last answer: it is what was answered per second, not sent. */
+export function rateIsAnswered(report: LoadReport): boolean {
+  // Settings without a plan (a hand-made report) say nothing of a count: the rate is then what was sent.
+  const plan = report.settings['plan'] as LoadPlan | undefined;
+  return plan?.kind === 'steady' && plan.pace.kind === 'closed' && plan.stop.kind === 'count';
+}
+
+export function renderLoadConsole(report: LoadReport, paths: LoadReportPaths, options: { color: boolean }): string {
+  const p = palette(options.color);
+  const lines = [
+    `${p.bold('drhook load')} ${oneLine(report.target, 200)} ${p.dim(`(run ${oneLine(report.runId, 80)})`)}`,
+    p.dim(`  ${oneLine(report.plan.description, 400)}`),
+    p.dim(`  ${report.pool.templates} generated events of ${report.pool.types} type${report.pool.types === 1 ? '' : 's'} (${report.pool.bytes.min}–${report.pool.bytes.max} bytes), each request with its own id and time, signed afresh`),
+    '',
+    ...table(report.steps, columns(rateIsAnswered(report) ? 'ANSWERED/S' : 'SENT/S'), report.capacity !== null, p),
+  ];
+  for (const note of report.plan.notes) lines.push(p.dim(`  ${oneLine(note, 400)}`));
+  const flagged = report.steps.flatMap((step) => step.checks.filter((check) => check.verdict.status !== 'pass').map((check) => ({ step, check })));
+  // A capacity search breaks thresholds above the capacity on purpose: its own section says where.
+  if (!report.capacity && (flagged.length > 0 || report.steps.length === 1)) {
+    lines.push('', p.bold('Thresholds'));
+    const shown = report.steps.length === 1 ? report.steps[0]!.checks.map((check) => ({ step: report.steps[0]!, check })) : flagged;
+    for (const { step, check } of shown) lines.push(checkLine(report.steps.length > 1 ? step.label : '', check, p));
+  }
+  if (report.capacity) {
+    const { capacity } = report;
+    lines.push('', p.bold(`Capacity: ${capacity.capacity === null ? 'no step held' : `about ${fmtRate(capacity.capacity)}`}`));
+    if (capacity.lastGood) lines.push(`  last good  ${fmtRate(capacity.lastGood.rate)} (${capacity.lastGood.label}): p99 ${capacity.lastGood.p99Ms ?? '–'} ms, failures ${percent(capacity.lastGood.failureRate)}`);
+    if (capacity.firstBad) lines.push(`  first bad  ${fmtRate(capacity.firstBad.rate)} (${capacity.firstBad.label}): ${oneLine(capacity.firstBad.why, 600)}`);
+    lines.push(p.dim(`  ${oneLine(capacity.explanation, 600)}`));
+  }
+  const verdict = report.verdict.status === 'pass' ? p.green(p.bold('Load: PASS')) : p.red(p.bold('Load: FAIL'));
+  lines.push('', `${verdict}  ${oneLine(report.verdict.summary, 1000)}`);
+  if (!report.complete) lines.push(p.yellow(report.stoppedBy === 'time-cap' ? 'The run reached its time cap: only the steps that ran are listed.' : 'The run was interrupted: only the steps that ran are listed.'));
+  lines.push('', p.dim('Reports:'), `  ${paths.html}`, `  ${paths.json}`, `  ${paths.junit}`, `  ${paths.summary}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** In a capacity search a step that breaks a threshold is above the capacity: shown as `above`, not as a failure. */
+function table(steps: readonly StepResult[], titles: readonly string[], capacityRun: boolean, p: Palette): string[] {
+  const rows = steps.map((step) => {
+    const o = step.outcomes;
+    const l = step.latencyMs;
+    const latency = l ? [l.p50, l.p90, l.p99, l.p999, l.max].map((value) => `${value}ms`) : ['–', '–', '–', '–', '–'];
+    return [
+      step.label,
+      step.pace.kind === 'open' ? fmtRate(step.pace.rate) : 'closed',
+      String(step.achievedRate),
+      String(step.sent),
+      String(o.acknowledged),
+      `${o.failures} ${percent(o.failureRate).replace(' ', '')}`,
+      String(o.timeouts),
+      String(o.connectionErrors),
+      ...latency,
+      step.status === 'pass' ? 'pass' : capacityRun ? 'above' : 'fail',
+    ];
+  });
+  const widths = titles.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
+  const render = (cells: readonly string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+  return [
+    p.dim(`  ${render(titles)}`),
+    ...rows.map((row) => {
+      const text = `  ${render(row)}`;
+      const status = row[row.length - 1];
+      return status === 'pass' ? text : status === 'above' ? p.yellow(text) : p.red(text);
+    }),
+  ];
+}
+
+function checkLine(label: string, check: ThresholdCheck, p: Palette): string {
+  const { status } = check.verdict;
+  const symbol = status === 'pass' ? p.green('✓') : status === 'warn' ? p.yellow('!') : p.red('✗');
+  const where = label ? `${label}: ` : '';
+  return `  ${symbol} ${where}${check.limit} — measured ${check.measured}${status === 'pass' ? '' : `\n      ${oneLine(check.verdict.reason, 800)}`}`;
+}

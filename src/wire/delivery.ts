@@ -1,0 +1,294 @@
+// The HTTP engine every delivery goes through: one POST, no redirects, a hard deadline, bounded body, errors as outcomes.
+import { readFileSync } from 'node:fs';
+import { maxHeaderSize } from 'node:http';
+import path from 'node:path';
+import { Agent, type Dispatcher } from 'undici';
+import { httpUrlProblem } from './http-url.js';
+import { packageRoot } from '../base/paths.js';
+import { statusName, type DeliveryOutcome, type ErrorCause, type TimeoutPhase } from './outcome.js';
+
+export interface DeliveryRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+export interface DeliveryEngineOptions {
+  /** Deliveries in flight at once; more wait in a queue (their deadline starts when they leave it). Default 8. */
+  concurrency?: number;
+  /** From the start of the request to the end of the response body, monotonic. Default 3000. */
+  deadlineMs?: number;
+  /** Response bytes kept; the rest is read, counted and discarded. Default 64 KiB. */
+  maxBodyBytes?: number;
+  /** Extra certificate authority (PEM) for https receivers with a private CA. */
+  ca?: Buffer;
+  /** Accept any TLS certificate (self-signed staging receivers). */
+  insecure?: boolean;
+}
+
+export interface DeliveryEngine {
+  readonly deadlineMs: number;
+  /** Never rejects: every failure is an outcome. */
+  deliver(request: DeliveryRequest, options?: { signal?: AbortSignal }): Promise<DeliveryOutcome>;
+  /** Ends every connection (and any delivery still in flight). */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_DEADLINE_MS = 3000;
+export const DEFAULT_CONCURRENCY = 8;
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+/** The most bytes of response header names and values read before the answer is given up: Node's limit (16 KiB unless changed with --max-http-header-size), for send, contract and load alike. */
+export const MAX_HEADER_BYTES = maxHeaderSize;
+
+/** `headers larger than 16 KiB`: what a header block over MAX_HEADER_BYTES is called wherever it is reported. */
+export function headersTooLarge(): string {
+  return `headers larger than ${Math.round((MAX_HEADER_BYTES / 1024) * 10) / 10} KiB`;
+}
+
+const version = (JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+export const USER_AGENT = `drhook/${version}`;
+
+/** Idle connections are dropped quickly so a receiver closing idle sockets cannot fail the next POST on a stale one. */
+const KEEP_ALIVE_MS = 1000;
+
+export function createDeliveryEngine(options: DeliveryEngineOptions = {}): DeliveryEngine {
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const agent = new Agent({
+    connections: concurrency,
+    keepAliveTimeout: KEEP_ALIVE_MS,
+    keepAliveMaxTimeout: KEEP_ALIVE_MS,
+    // drhook's own timer ends every delivery at the deadline; undici's timers only tidy up behind it.
+    headersTimeout: deadlineMs + 1000,
+    bodyTimeout: deadlineMs + 1000,
+    maxHeaderSize: MAX_HEADER_BYTES,
+    connect: { timeout: deadlineMs, ca: options.ca, rejectUnauthorized: !options.insecure },
+  });
+  const slots = createSlots(concurrency);
+
+  return {
+    deadlineMs,
+    async deliver(request, { signal } = {}) {
+      if (signal?.aborted) return aborted(0);
+      const queuedAt = performance.now();
+      const acquired = await slots.acquire(signal);
+      if (!acquired) return aborted(performance.now() - queuedAt);
+      try {
+        return await deliverOnce(agent, request, { deadlineMs, maxBodyBytes, signal });
+      } finally {
+        slots.release();
+      }
+    },
+    async close() {
+      await agent.destroy();
+    },
+  };
+}
+
+function aborted(durationMs: number): DeliveryOutcome {
+  return { kind: 'error', cause: 'aborted', message: 'aborted before the receiver answered', durationMs };
+}
+
+/** A counting semaphore whose waiters can give up when their signal aborts. */
+function createSlots(limit: number) {
+  let free = limit;
+  const waiting: Array<(granted: boolean) => void> = [];
+  return {
+    acquire(signal?: AbortSignal): Promise<boolean> {
+      if (free > 0) {
+        free -= 1;
+        return Promise.resolve(true);
+      }
+      return new Promise<boolean>((resolve) => {
+        const grant = (granted: boolean) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(granted);
+        };
+        const onAbort = () => {
+          waiting.splice(waiting.indexOf(grant), 1);
+          grant(false);
+        };
+        waiting.push(grant);
+        signal?.addEventListener('abort', onAbort, { once: true });
+      });
+    },
+    release(): void {
+      const next = waiting.shift();
+      if (next) next(true);
+      else free += 1;
+    },
+  };
+}
+
+interface Limits {
+  deadlineMs: number;
+  maxBodyBytes: number;
+  signal: AbortSignal | undefined;
+}
+
+/** One exchange, settled by whichever comes first: the end of the body, an error, the deadline, the caller's abort. */
+function deliverOnce(dispatcher: Dispatcher, request: DeliveryRequest, limits: Limits): Promise<DeliveryOutcome> {
+  const start = performance.now();
+  const elapsed = () => performance.now() - start;
+
+  const problem = httpUrlProblem(request.url);
+  if (problem !== undefined) return Promise.resolve({ kind: 'error', cause: 'other', message: `invalid URL '${request.url}': ${problem}`, durationMs: 0 });
+  const target = new URL(request.url);
+
+  return new Promise<DeliveryOutcome>((resolve) => {
+    let settled = false;
+    let controller: Dispatcher.DispatchController | undefined;
+    let progress: TimeoutPhase = { phase: 'connect' };
+    let headers: Record<string, string> = {};
+    let headersMs = 0;
+    const kept: Buffer[] = [];
+    let keptBytes = 0;
+    let totalBytes = 0;
+
+    const settle = (outcome: DeliveryOutcome) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      limits.signal?.removeEventListener('abort', onAbort);
+      if (outcome.kind !== 'response') controller?.abort(new Error('drhook ended the delivery'));
+      resolve(outcome);
+    };
+    const timer = setTimeout(() => settle({ kind: 'timeout', deadlineMs: limits.deadlineMs, durationMs: elapsed(), ...progress }), limits.deadlineMs);
+    const onAbort = () => settle(aborted(elapsed()));
+    limits.signal?.addEventListener('abort', onAbort, { once: true });
+
+    const handler: Dispatcher.DispatchHandler = {
+      onRequestStart(c) {
+        controller = c;
+        // The request may have been settled (deadline, abort) while it waited for its connection.
+        if (settled) c.abort(new Error('drhook ended the delivery'));
+        else progress = { phase: 'headers' };
+      },
+      onResponseStart(_c, statusCode, responseHeaders) {
+        // 1xx (102 Processing, 103 Early Hints): interim, the final answer is still to come; undici reads on.
+        if (statusCode < 200) {
+          progress = { phase: 'interim', status: statusCode };
+          return;
+        }
+        progress = { phase: 'body', status: statusCode };
+        headers = flattenHeaders(responseHeaders);
+        headersMs = elapsed();
+      },
+      onResponseData(_c, chunk) {
+        totalBytes += chunk.length;
+        const room = limits.maxBodyBytes - keptBytes;
+        if (room <= 0) return;
+        const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
+        kept.push(part);
+        keptBytes += part.length;
+      },
+      onResponseEnd() {
+        settle({
+          kind: 'response',
+          status: progress.status ?? 0,
+          headers,
+          body: { text: Buffer.concat(kept).toString('utf8'), bytes: totalBytes, truncated: totalBytes > keptBytes },
+          durationMs: elapsed(),
+          headersMs,
+        });
+      },
+      onResponseError(_c, error) {
+        settle(transportError(error, target, elapsed(), progress));
+      },
+    };
+
+    try {
+      dispatcher.dispatch(
+        { origin: target.origin, path: `${target.pathname}${target.search}`, method: 'POST', headers: deliveryHeaders(request.headers), body: request.body },
+        handler,
+      );
+    } catch (error) {
+      settle(transportError(error, target, elapsed(), progress));
+    }
+  });
+}
+
+/** The headers a delivery carries: the given ones plus Content-Type (JSON) and User-Agent unless given. */
+export function deliveryHeaders(headers: Record<string, string>): Record<string, string> {
+  const names = new Set(Object.keys(headers).map((name) => name.toLowerCase()));
+  return {
+    ...(names.has('content-type') ? {} : { 'Content-Type': 'application/json' }),
+    ...(names.has('user-agent') ? {} : { 'User-Agent': USER_AGENT }),
+    ...headers,
+  };
+}
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return flat;
+}
+
+const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|HOSTNAME_MISMATCH)/;
+
+/** Names what went wrong on the wire, for a person reading one line; `progress` says how far the answer had come. */
+function transportError(error: unknown, target: URL, durationMs: number, progress: TimeoutPhase): DeliveryOutcome {
+  const { code, name, message } = describe(error);
+  const where = target.host;
+  const afterInterim = progress.phase === 'interim' ? ` after an interim ${statusName(progress.status)}` : '';
+  const classified = ((): { cause: ErrorCause; message: string } => {
+    if (code === 'ECONNREFUSED') return { cause: 'connection-refused', message: `connection refused by ${where}` };
+    if (code === 'ECONNRESET' || code === 'EPIPE') return { cause: 'connection-reset', message: `the connection to ${where} was reset${afterInterim} (${code})` };
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_FAIL' || code === 'EAI_NODATA' || code === 'EAI_NONAME') {
+      return { cause: 'dns', message: `the host name ${target.hostname} could not be resolved (${code})` };
+    }
+    if ((code !== undefined && TLS_CODE.test(code)) || (code === 'EPROTO' && /SSL|TLS/i.test(message))) {
+      const hint = code === 'ERR_SSL_WRONG_VERSION_NUMBER' ? ' (does the receiver speak plain http?)' : '';
+      return { cause: 'tls', message: `TLS failed with ${where}: ${tlsReason(message)}${hint}` };
+    }
+    if (code === 'UND_ERR_SOCKET' && message === 'bad response') {
+      // undici's HTTP/1.1 client drops the connection on any 100 status and has no option to skip one
+      // (nodejs/undici#197); an answer to no request fails no request, so for a delivery this is the 100.
+      return {
+        cause: 'protocol',
+        message: `${where} answered 100 Continue, which drhook did not ask for; RFC 9110 allows that, but drhook's HTTP client (undici) cannot skip a 100 and dropped the connection before the final answer: a limit of drhook, not necessarily a fault of the receiver (Digital River's client may accept it)`,
+      };
+    }
+    if (code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') {
+      return { cause: 'socket-closed', message: `${where} closed the connection${afterInterim} before a complete response (${message})` };
+    }
+    if (code === 'UND_ERR_HEADERS_OVERFLOW' || code === 'HPE_HEADER_OVERFLOW') {
+      return { cause: 'headers-too-large', message: `${where} sent ${headersTooLarge()}, drhook's limit (Node's); drhook read no further` };
+    }
+    if (name === 'HTTPParserError' || code?.startsWith('HPE_') || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') {
+      return { cause: 'protocol', message: `${where} sent a response that is not valid HTTP/1.1: ${message}` };
+    }
+    return { cause: 'other', message: `request to ${where} failed: ${message}` };
+  })();
+  const outcome: DeliveryOutcome = { kind: 'error', cause: classified.cause, message: classified.message, durationMs };
+  if (code !== undefined) outcome.code = code;
+  if (progress.phase === 'body') outcome.status = progress.status;
+  return outcome;
+}
+
+/** OpenSSL messages read `…:SSL routines:<function>:<reason>:<file>:<line>:`; the reason is what a person needs. */
+function tlsReason(message: string): string {
+  return /SSL routines:[^:]*:([^:]+)/.exec(message)?.[1] ?? message;
+}
+
+/** The code, name and message of an error, looking through wrappers (AggregateError from dual-stack connects, `cause`). */
+function describe(error: unknown): { code: string | undefined; name: string; message: string } {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current instanceof Error; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return { code, name: current.name, message: firstLine(current.message) || code };
+    const inner: unknown = current instanceof AggregateError ? current.errors[0] : current.cause;
+    if (inner === undefined) break;
+    current = inner;
+  }
+  return error instanceof Error
+    ? { code: undefined, name: error.name, message: firstLine(error.message) }
+    : { code: undefined, name: 'Error', message: String(error) };
+}
+
+function firstLine(text: string): string {
+  return text.trim().split('\n', 1)[0] ?? '';
+}
