@@ -20,6 +20,9 @@ export function answered(outcome: DeliveryOutcome): string {
   }
 }
 
+/** Where a run names the orders a receiver knows: what a reason points at when none are named. */
+export const knownIdsHint = 'knownIds.order in the scenario, or --known-order-id';
+
 export function isRedirect(status: number | undefined): boolean {
   return status !== undefined && status >= 300 && status < 400;
 }

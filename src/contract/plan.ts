@@ -1,96 +1,15 @@
 // Plans a contract run: each check family turns the settings into cases; a case is deliveries plus the judges of them.
 import { UsageError } from '../base/errors.js';
-import type { DrEvent, Mode } from '../events/event.js';
+import type { Mode } from '../events/event.js';
 import { generateEvent } from '../events/generate.js';
 import { setOrderId } from '../events/order-ref.js';
-import type { DeliveryOutcome } from '../wire/outcome.js';
-import { createRandom, deriveSeed, type Random } from '../base/random.js';
-import type { Verdict } from '../wire/verdict.js';
+import { createRandom, deriveSeed } from '../base/random.js';
 import { closestMatch } from '../base/did-you-mean.js';
 import { checks as catalog, type CheckId } from '../catalog/checks.js';
-import { ackFamily } from './checks/ack.js';
-import { authFamily } from './checks/auth.js';
-import { compatFamily } from './checks/compat.js';
-import { environmentFamily } from './checks/environment.js';
-import { malformedFamily } from './checks/malformed.js';
-import { patternsFamily } from './checks/patterns.js';
-import { signatureFamily } from './checks/signature.js';
-import { plainDelivery, type DeliverySpec } from './request.js';
-import type { ContractSettings, EventSetting } from './settings.js';
-
-/** Judges the outcomes of a case's deliveries (in delivery order) by one check's rule. */
-export type Judge = (outcomes: readonly DeliveryOutcome[]) => Verdict;
-
-export interface PlannedCase {
-  /** `<family>/<event type>/<mode>/<slug>`: names the case and seeds its events, so a rerun makes the same ones. */
-  key: string;
-  eventType: string;
-  mode: Mode;
-  slug: string;
-  /** What was done to the event, in words. */
-  fault: string;
-  /** The event types a reproduce command passes with --events (the case's own type unless planning needed more). */
-  events: readonly string[];
-  deliveries: readonly DeliverySpec[];
-  /** Fired all at once on an engine of their own (otherwise one after another). */
-  simultaneous: boolean;
-  /** Every check judging these deliveries: one case record each (none for a case sent only as a control). */
-  judges: ReadonlyArray<{ checkId: CheckId; judge: Judge }>;
-  /** Its delivery is the valid event of its type and mode that rejection cases compare with (sent before them). */
-  provides: boolean;
-  /**
-   * For a case that must be rejected: what the rejection is about ("signatures"). It passes only if the valid event of
-   * the same type and mode got another answer; a receiver that answers everything with the same 4xx proves nothing.
-   */
-  control?: string;
-}
-
-export interface CaseInput {
-  eventType: string;
-  mode: Mode;
-  slug: string;
-  events?: readonly string[];
-  simultaneous?: boolean;
-  provides?: boolean;
-  control?: string;
-  judges: Partial<Record<CheckId, Judge>>;
-  /** Generates the case's events, only when one of its checks runs; undefined when the case cannot apply to them. */
-  build(): { fault: string; deliveries: readonly DeliverySpec[] } | undefined;
-}
-
-export interface PlanContext {
-  settings: ContractSettings;
-  /** The event types the receiver subscribes to. */
-  events: readonly EventSetting[];
-  /** The data modes of the ack checks: both of them with --mode both. */
-  ackModes: readonly Mode[];
-  /** The data mode of the other checks (test with --mode both). */
-  mode: Mode;
-  allowedStatuses(checkId: CheckId): readonly number[];
-  /** A case of `family`, keeping only the judges of checks that run (and the --case); undefined when none is left. */
-  makeCase(family: string, input: CaseInput): CaseOutline | undefined;
-  /** The valid, correctly signed event of a type and mode: judged by the ack checks, the control of rejection cases. */
-  validEvent(eventType: string, mode: Mode): Omit<CaseInput, 'judges'>;
-  /**
-   * The `index`-th event of a case: the same for the same run seed and case key, whatever else the run plans. Outside
-   * the environment family an event about an order is about one of the orders the receiver knows, when it knows some.
-   */
-  event(family: string, input: { eventType: string; mode: Mode; slug: string }, options?: { index?: number; itemCount?: number }): DrEvent;
-  /** Seeded choices for a case (wrong tokens, picked types). */
-  random(family: string, slug: string): Random;
-}
-
-export interface CheckFamily {
-  checks: readonly CheckId[];
-  /** Cases for the checks of this family that run; a check that cannot apply gets a reason instead. */
-  plan(context: PlanContext): { cases: Array<CaseOutline | undefined>; skipped?: Partial<Record<CheckId, string>> };
-}
-
-/** A case as planned before its events exist. */
-export type CaseOutline = Omit<PlannedCase, 'fault' | 'deliveries'> & {
-  /** The case with its events, made on the first call (the same object on later calls); undefined when it cannot apply to them. */
-  build(): PlannedCase | undefined;
-};
+import { families, familyOf } from './checks/index.js';
+import type { CaseInput, CaseOutline, CheckFamily, FamilyJudges, Judge, PlanContext, PlannedCase } from './family.js';
+import { plainDelivery } from './request.js';
+import type { ContractSettings } from './settings.js';
 
 /** A plan whose events are made only when a case is built, so a run can send some cases while it makes the others. */
 export interface ContractOutline {
@@ -109,8 +28,6 @@ export interface ContractPlan {
   checks: PlannedCheck[];
   cases: PlannedCase[];
 }
-
-const families: readonly CheckFamily[] = [ackFamily, malformedFamily, compatFamily, signatureFamily, patternsFamily, authFamily, environmentFamily];
 
 /** Which control a case provides or needs: its event type and mode. */
 export function controlKey(planned: Pick<PlannedCase, 'eventType' | 'mode'>): string {
@@ -202,9 +119,10 @@ export function outlineContract(settings: ContractSettings): ContractOutline {
 
   const familySkips = new Map<CheckId, string>();
   const planned: CaseOutline[] = [];
+  const planning = new Set<CheckFamily>([...running].map((id) => familyOf[id]));
   for (const family of families) {
-    if (!family.checks.some((id) => running.has(id))) continue;
-    const result = family.plan(context);
+    if (!planning.has(family)) continue;
+    const result = planFamily(family, context);
     for (const entry of result.cases) if (entry) planned.push(entry);
     for (const [id, reason] of Object.entries(result.skipped ?? {}) as Array<[CheckId, string]>) familySkips.set(id, reason);
   }
@@ -243,6 +161,13 @@ export function outlineContract(settings: ContractSettings): ContractOutline {
       return { checks, cases };
     },
   };
+}
+
+/** A family's cases, judged by the judges its makers make for this plan. */
+function planFamily<Made extends FamilyJudges>(family: CheckFamily<Made>, context: PlanContext): ReturnType<CheckFamily['plan']> {
+  const makers = Object.entries(family.judges) as Array<[string, (context: PlanContext) => unknown]>;
+  const judges = Object.fromEntries(makers.map(([id, make]) => [id, make(context)])) as Made;
+  return family.plan(context, judges);
 }
 
 function unknownCase(id: string, known: readonly string[]): UsageError {

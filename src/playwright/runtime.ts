@@ -1,7 +1,7 @@
 // What a contract suite keeps in a Playwright worker per receiver: auth, engine, and each case's deliveries once made.
 import { createAuth, type AuthProvider } from '../wire/auth.js';
 import { deliverCase, judgeCase } from '../contract/case.js';
-import type { PlannedCase } from '../contract/plan.js';
+import type { PlannedCase } from '../contract/family.js';
 import { createSender } from '../contract/request.js';
 import type { CaseRecord, DeliveryRecord } from '../contract/results.js';
 import type { ContractSettings } from '../contract/settings.js';

@@ -1,6 +1,7 @@
 // defineContractSuite: a scenario's contract cases as Playwright tests, each delivered and judged as `drhook contract` does.
 import type { TestInfo } from '@playwright/test';
-import { controlKey, planContract, type PlannedCase } from '../contract/plan.js';
+import type { PlannedCase } from '../contract/family.js';
+import { controlKey, planContract } from '../contract/plan.js';
 import type { CaseRecord } from '../contract/results.js';
 import { resolveSettings, type ContractOptions, type ContractSettings } from '../contract/settings.js';
 import { UsageError } from '../base/errors.js';

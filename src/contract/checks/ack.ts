@@ -1,9 +1,8 @@
 // ack.*: a valid signed event of each subscribed type (and mode), one delivery judged by three rules.
 import type { DeliveryOutcome } from '../../wire/outcome.js';
 import type { Verdict } from '../../wire/verdict.js';
-import { answered, isRedirect, isSuccess } from '../judges.js';
-import type { CheckFamily } from '../plan.js';
-import { knownIdsHint } from './environment.js';
+import { answered, isRedirect, isSuccess, knownIdsHint } from '../judges.js';
+import { checkFamily } from '../family.js';
 
 const notReceived = 'Digital River only counts a 2xx as received';
 
@@ -41,16 +40,16 @@ function judgeNoRedirect([outcome]: readonly DeliveryOutcome[]): Verdict {
   return { status: 'pass', reason: outcome === undefined ? 'nothing was delivered' : `no redirect: ${answered(outcome)}` };
 }
 
-export const ackFamily: CheckFamily = {
-  checks: ['ack.2xx', 'ack.deadline', 'ack.no-redirect'],
-  plan(context) {
-    const deadline = judgeDeadline(context.settings.deadlineMs);
-    const acknowledged = judge2xx(context.settings.knownIds.order.length > 0);
+export const ackFamily = checkFamily({
+  judges: {
+    'ack.2xx': (context) => judge2xx(context.settings.knownIds.order.length > 0),
+    'ack.deadline': (context) => judgeDeadline(context.settings.deadlineMs),
+    'ack.no-redirect': () => judgeNoRedirect,
+  },
+  plan(context, judges) {
     const cases = context.events.flatMap(({ type }) =>
-      context.ackModes.map((mode) =>
-        context.makeCase('ack', { ...context.validEvent(type, mode), judges: { 'ack.2xx': acknowledged, 'ack.deadline': deadline, 'ack.no-redirect': judgeNoRedirect } }),
-      ),
+      context.ackModes.map((mode) => context.makeCase('ack', { ...context.validEvent(type, mode), judges })),
     );
     return { cases };
   },
-};
+});

@@ -3,12 +3,18 @@ import { eventTypes } from '../../catalog/events.js';
 import type { DeliveryOutcome } from '../../wire/outcome.js';
 import type { Verdict } from '../../wire/verdict.js';
 import { answered, expectAcknowledged } from '../judges.js';
-import type { CheckFamily } from '../plan.js';
+import { checkFamily, type Judge, type PlanContext } from '../family.js';
 import { plainDelivery } from '../request.js';
 
 /** The key added to the envelope and to data.object, as a later API version might add one. */
 const extraKey = 'drhookFutureField';
 const extraValue = { addedIn: 'a later API version', values: [1, 'two', null] };
+
+function judgeExtraFields(context: PlanContext): Judge {
+  const deadlineMs = context.settings.deadlineMs;
+  return ([outcome]) =>
+    expectAcknowledged(outcome, deadlineMs, 'the event carried keys the receiver does not know, which it must ignore: Digital River adds fields over time');
+}
 
 function judgeUnknownType([outcome]: readonly DeliveryOutcome[]): Verdict {
   if (outcome?.kind === 'response' && outcome.status < 500) return { status: 'pass', reason: `${answered(outcome)}: no 5xx, no timeout` };
@@ -19,11 +25,13 @@ function judgeUnknownType([outcome]: readonly DeliveryOutcome[]): Verdict {
   };
 }
 
-export const compatFamily: CheckFamily = {
-  checks: ['compat.extra-fields', 'compat.unknown-type'],
-  plan(context) {
+export const compatFamily = checkFamily({
+  judges: {
+    'compat.extra-fields': judgeExtraFields,
+    'compat.unknown-type': () => judgeUnknownType,
+  },
+  plan(context, judges) {
     const mode = context.mode;
-    const deadlineMs = context.settings.deadlineMs;
     const extraFields = context.events.map(({ type }) => {
       const at = { eventType: type, mode, slug: 'extra-fields' };
       return context.makeCase('compat', {
@@ -37,10 +45,7 @@ export const compatFamily: CheckFamily = {
           const fault = `unknown key ${extraKey} added to the envelope${inObject ? ' and to data.object' : ''}`;
           return { fault, deliveries: [plainDelivery(event)] };
         },
-        judges: {
-          'compat.extra-fields': ([outcome]) =>
-            expectAcknowledged(outcome, deadlineMs, 'the event carried keys the receiver does not know, which it must ignore: Digital River adds fields over time'),
-        },
+        judges: { 'compat.extra-fields': judges['compat.extra-fields'] },
       });
     });
 
@@ -66,9 +71,9 @@ export const compatFamily: CheckFamily = {
           event.type = type;
           return { fault, deliveries: [plainDelivery(event)] };
         },
-        judges: { 'compat.unknown-type': judgeUnknownType },
+        judges: { 'compat.unknown-type': judges['compat.unknown-type'] },
       });
     });
     return { cases: [...extraFields, ...unknown] };
   },
-};
+});

@@ -5,7 +5,7 @@ import { fieldSchema } from '../../events/schemas.js';
 import type { Verdict } from '../../wire/verdict.js';
 import { fieldMatcher, ownWords, sentRequest, type FieldMatcher } from '../answer-names.js';
 import { answered, expectStatus, statusesText } from '../judges.js';
-import type { CheckFamily } from '../plan.js';
+import { checkFamily, type Judge, type PlanContext } from '../family.js';
 import { fieldKey, fieldPath, pointerSegments, removePointer, setPointer } from '../../events/pointer.js';
 import { plainDelivery, type DeliverySpec } from '../request.js';
 
@@ -139,10 +139,22 @@ function judgeMessage(allowed: readonly number[], breakage: Breakage, sent: () =
   };
 }
 
-export const malformedFamily: CheckFamily = {
-  checks: ['malformed.400', 'malformed.message'],
-  plan(context) {
-    const allowed = context.allowedStatuses('malformed.400');
+/** The status the rule wants: the scenario's statuses for malformed.400 (400 by default), within the deadline. */
+function judgeStatus(context: PlanContext): Judge {
+  const allowed = context.allowedStatuses('malformed.400');
+  return ([outcome]) =>
+    expectStatus(outcome, allowed, context.settings.deadlineMs, `a malformed data.object must be answered with ${statusesText(allowed)} (and a message naming the field)`);
+}
+
+export const malformedFamily = checkFamily({
+  judges: {
+    'malformed.400': judgeStatus,
+    'malformed.message': (context) => {
+      const allowed = context.allowedStatuses('malformed.400');
+      return (breakage: Breakage, sent: () => DeliverySpec) => judgeMessage(allowed, breakage, sent);
+    },
+  },
+  plan(context, judges) {
     const mode = context.mode;
     const cases = context.events.flatMap(({ type, requires }) => {
       const sample = () => context.event('malformed', { eventType: type, mode, slug: 'sample' });
@@ -160,14 +172,13 @@ export const malformedFamily: CheckFamily = {
             return { fault: breakage.fault, deliveries: [delivery] };
           },
           judges: {
-            'malformed.400': ([outcome]) =>
-              expectStatus(outcome, allowed, context.settings.deadlineMs, `a malformed data.object must be answered with ${statusesText(allowed)} (and a message naming the field)`),
+            'malformed.400': judges['malformed.400'],
             // A case is built before it is sent, so before it is judged.
-            'malformed.message': judgeMessage(allowed, breakage, () => delivery!),
+            'malformed.message': judges['malformed.message'](breakage, () => delivery!),
           },
         });
       });
     });
     return { cases };
   },
-};
+});

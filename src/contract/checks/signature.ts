@@ -1,8 +1,7 @@
 // signature.*: what a verifying receiver must reject (bad signatures, changed bodies) and accept (rotations, raw bodies).
 import type { DrEvent, Mode } from '../../events/event.js';
-import type { DeliveryOutcome } from '../../wire/outcome.js';
 import { expectAcknowledged, expectStatus, statusesText } from '../judges.js';
-import type { CheckFamily, CaseInput, PlanContext } from '../plan.js';
+import { checkFamily, type CaseInput, type Judge, type PlanContext } from '../family.js';
 import { rawJson, rawJsonForms, rawJsonFormText } from '../../wire/raw-json.js';
 import { plainDelivery, type DeliverySpec } from '../request.js';
 import type { CheckId } from '../../catalog/checks.js';
@@ -42,16 +41,38 @@ function unknownToken(context: PlanContext, slug: string): string {
 
 type Rejected = Extract<CheckId, 'signature.missing' | 'signature.invalid' | 'signature.tampered' | 'signature.stale' | 'signature.wrong-mode'>;
 
-export const signatureFamily: CheckFamily = {
-  checks: ['signature.missing', 'signature.invalid', 'signature.tampered', 'signature.stale', 'signature.wrong-mode', 'signature.rotation', 'signature.raw-body'],
-  plan(context) {
-    const { deadlineMs, toleranceSec, secrets } = context.settings;
+/** The rejection `checkId` wants: a 4xx (or the scenario's statuses) for what `what` describes. */
+function judgeRejection(checkId: Rejected) {
+  return (context: PlanContext) => {
+    const allowed = context.allowedStatuses(checkId);
+    const { deadlineMs } = context.settings;
+    return (what: string): Judge => ([outcome]) => expectStatus(outcome, allowed, deadlineMs, `${what} must be rejected with ${statusesText(allowed)}`);
+  };
+}
+
+/** An acknowledgement, `advice` following a failure's reason. */
+function judgeAcceptance(context: PlanContext) {
+  const { deadlineMs } = context.settings;
+  return (advice: string): Judge => ([outcome]) => expectAcknowledged(outcome, deadlineMs, advice);
+}
+
+export const signatureFamily = checkFamily({
+  judges: {
+    'signature.missing': judgeRejection('signature.missing'),
+    'signature.invalid': judgeRejection('signature.invalid'),
+    'signature.tampered': judgeRejection('signature.tampered'),
+    'signature.stale': judgeRejection('signature.stale'),
+    'signature.wrong-mode': judgeRejection('signature.wrong-mode'),
+    'signature.rotation': judgeAcceptance,
+    'signature.raw-body': judgeAcceptance,
+  },
+  plan(context, judges) {
+    const { toleranceSec, secrets } = context.settings;
     const mode = context.mode;
     const ageSec = toleranceSec + 60;
 
     /** A case whose delivery must be rejected with a 4xx (or the scenario's statuses). */
     const rejected = (checkId: Rejected, eventType: string, caseMode: Mode, slug: string, what: string, build: (event: DrEvent) => { fault: string; delivery: DeliverySpec }) => {
-      const allowed = context.allowedStatuses(checkId);
       const at = { eventType, mode: caseMode, slug };
       return context.makeCase('signature', {
         ...at,
@@ -60,11 +81,11 @@ export const signatureFamily: CheckFamily = {
           const { fault, delivery } = build(context.event('signature', at));
           return { fault, deliveries: [delivery] };
         },
-        judges: { [checkId]: ([outcome]: readonly DeliveryOutcome[]) => expectStatus(outcome, allowed, deadlineMs, `${what} must be rejected with ${statusesText(allowed)}`) },
+        judges: { [checkId]: judges[checkId](what) },
       });
     };
     const accepted = (checkId: 'signature.rotation' | 'signature.raw-body', at: Omit<CaseInput, 'judges'>, advice: string) =>
-      context.makeCase('signature', { ...at, judges: { [checkId]: ([outcome]: readonly DeliveryOutcome[]) => expectAcknowledged(outcome, deadlineMs, advice) } });
+      context.makeCase('signature', { ...at, judges: { [checkId]: judges[checkId](advice) } });
 
     /** Two signatures, the current token's `current` (first or second), the other made with a token no one has any more. */
     const rotation = (type: string, current: 'first' | 'second') => {
@@ -136,4 +157,4 @@ export const signatureFamily: CheckFamily = {
     });
     return { cases };
   },
-};
+});
