@@ -1,6 +1,7 @@
 // The autocannon driver: one step of load, each request stamped fresh, paced, timed from its slot, timed out at the deadline, and every outcome recorded.
 import type { EventEmitter } from 'node:events';
 import { maxHeaderSize } from 'node:http';
+import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import autocannon from 'autocannon';
@@ -8,6 +9,7 @@ import type { Diagnostics, Pace } from './report.js';
 import type { LoadStop } from './settings.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../wire/delivery.js';
 import { createPacer, type Pacer } from './pace.js';
+import { createReconnectGate, type Admission } from './reconnect.js';
 import { connectionTarget, type Target } from './resolve.js';
 import type { Stamper } from './stamp.js';
 import { createRecorder, type Measurement, type Recorder } from './stats.js';
@@ -55,9 +57,11 @@ export interface StepMeasurement extends Measurement {
 /**
  * The parts of autocannon's (9.x) HTTP client drhook drives. autocannon builds a request buffer once and writes it
  * again and again; drhook replaces that buffer per request (getRequestBuffer), decides when each request goes
- * (_doRequest), and keeps an idle connection's timeout from firing while it waits for its slot. It also guards
- * autocannon's response parsing (_connect, parser), which on its own keeps whole bodies in memory, ignores parse
- * errors, throws on an answer without a request, and carries a half-read answer over to the next connection.
+ * (_doRequest), and keeps an idle connection's timeout from firing while it waits for its slot. It decides when a
+ * connection opens (_connect): autocannon opens a new one the moment one fails or closes, which against a receiver
+ * that refuses or drops connections is a flood. It also guards autocannon's response parsing (parser), which on its
+ * own keeps whole bodies in memory, ignores parse errors, throws on an answer without a request, and carries a
+ * half-read answer over to the next connection.
  */
 interface AutocannonClient extends EventEmitter {
   _connect(): void;
@@ -65,8 +69,8 @@ interface AutocannonClient extends EventEmitter {
   _resetConnection(): void;
   getRequestBuffer(): Buffer;
   destroyed: boolean;
-  /** The current connection. */
-  conn?: { writableLength: number; readableEnded: boolean };
+  /** The current connection (a TLSSocket over https). */
+  conn?: Socket;
   timeoutTicker: { reschedule(ms: number): void };
   pipelinedRequests: { size(): number; clear(): void; addBody(chunk: Buffer): void };
   requestIterator: { nextRequest(): unknown; currentRequest: unknown };
@@ -104,6 +108,18 @@ interface Slot {
   lateMs: number;
 }
 
+/** One connection of a client, from when it was opened until it is gone. */
+interface Connection {
+  socket: Socket;
+  openedMs: number;
+  /** Connected (over https: the handshake done and the certificate trusted). */
+  established: boolean;
+  /** It carried an answer (any status). */
+  answered: boolean;
+  /** The answer said the receiver closes it (or drhook stopped reading it): the next request goes on a new one. */
+  closeAfterAnswer: boolean;
+}
+
 /** A connection waiting for its slot has nothing in flight: its timeout is pushed this far out. */
 const IDLE_TIMEOUT_MS = 1e9;
 /** The event-loop monitor's timer interval; its samples include it, so it is subtracted. */
@@ -112,6 +128,11 @@ const LAG_RESOLUTION_MS = 10;
 const SAMPLE_MS = 100;
 /** After the window, every delivery is settled within the deadline; the step waits this much longer at most. */
 const DRAIN_MARGIN_MS = 1000;
+/**
+ * A connection the receiver ends within this time of its opening, before it answered anything, failed: the receiver
+ * drops connections. Ended later and unused, it merely sat idle too long, which is no failure.
+ */
+const QUICK_CLOSE_MS = 1000;
 
 const internalsMissing = 'the installed autocannon does not expose the client internals drhook load drives (written for autocannon 9)';
 
@@ -152,6 +173,9 @@ export function runStep(spec: StepSpec, context: EngineContext): Promise<StepMea
   }
   const connectTo = connectionTarget(context.url, context.target.address);
   const lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
+  // The connections opened before the clock: never more than the deliveries the step can send.
+  const connections = Math.min(context.connections, rate !== null ? slots : countLimit);
+  const gate = createReconnectGate();
 
   // Set when the clock starts (begin): no request leaves before, so nothing is recorded before.
   let begun = false;
@@ -162,13 +186,15 @@ export function runStep(spec: StepSpec, context: EngineContext): Promise<StepMea
   let cpuAtStart!: NodeJS.CpuUsage;
   let busyAtStart = 0;
   const parked: Array<() => void> = [];
-  let connecting = context.connections;
+  let connecting = connections;
 
   let sending = true;
   let windowEndMs = Number.NaN;
   let lastSettledMs = Number.NaN;
   let cutShort: StepMeasurement['cutShort'] = null;
   let sent = 0;
+  /** Deliveries sent, or failed at once for want of a connection: a count stops at it. */
+  let taken = 0;
   let inFlight = 0;
   let maxInFlight = 0;
   let unsent = 0;
@@ -183,7 +209,7 @@ export function runStep(spec: StepSpec, context: EngineContext): Promise<StepMea
         // The address, not the name: no DNS lookup per connection (the Host header and TLS server name keep the name).
         ...connectTo,
         method: 'POST',
-        connections: context.connections,
+        connections,
         // drhook ends the step itself; autocannon's own end is only a safety net.
         duration: Math.ceil((deadlineMs + Math.min(windowMs, capMs) + deadlineMs + DRAIN_MARGIN_MS) / 1000 + 5),
         timeout: deadlineMs / 1000,
@@ -268,15 +294,28 @@ export function runStep(spec: StepSpec, context: EngineContext): Promise<StepMea
       instance.stop();
     }
 
+    /**
+     * Drives one autocannon client: one connection at a time, one request in flight on it. The connection is opened
+     * before the clock starts; once it is gone (failed, closed, timed out, reset by drhook) a new one is opened only
+     * when the next delivery is handed to this client, and only when the gate admits it: a delivery's failed
+     * connection is that delivery's outcome, never a cause to send again. A connection that answered and then closed
+     * is replaced at once, as before the clock started, so the next delivery does not wait for the connecting.
+     */
     function drive(client: Partial<AutocannonClient>): void {
       checkClient(client);
       const original = client._doRequest.bind(client);
+      const connect = client._connect.bind(client);
+      const { parser } = client;
       const iterator = client.requestIterator;
+      /** Waiting for its slot (open loop), for the clock to start, or (closed loop) for the backoff to pass. */
       let waiting = false;
-      let closeAfterAnswer = false;
-      let lossCounted = false;
+      /** Set while drhook opens or drops a connection itself: autocannon's call for the next request then waits for drhook's. */
+      let quiet = false;
       /** The request in flight on this connection, captured when it was sent; null when none is. */
       let slot: Slot | null = null;
+      /** The current connection; null once it is gone. */
+      let live: Connection | null = null;
+      let first = true;
 
       // The request bytes come from the stamper; autocannon's own request list is not used. Each connection stamps
       // into its own buffer once everything it wrote before has been handed to the kernel (writableLength 0: a
@@ -300,14 +339,15 @@ export function runStep(spec: StepSpec, context: EngineContext): Promise<StepMea
         if (inFlight > maxInFlight) maxInFlight = inFlight;
         recorder.sent();
         original();
-        if (sent >= countLimit) stopSending(null);
+        if (++taken >= countLimit) stopSending(null);
       };
-      const sendSlot = (dueMs: number, late: number): void => {
-        waiting = false;
-        send({ dueSec: (dueMs - startMs) / 1000, lateMs: late });
-        // Its deadline counts from its slot: the time it waited for this connection is already spent (to the timer's
-        // millisecond; an answer in the slack after it still counts as late).
-        if (late >= 1) client.timeoutTicker.reschedule(deadlineMs - late);
+      /** Connecting is failing and the gate holds back: the delivery fails at once with that cause, then the client asks for its next. */
+      const doWithout = (cause: string): void => {
+        recorder.backedOff(cause);
+        if (countLimit < Number.POSITIVE_INFINITY) lastSettledMs = performance.now();
+        if (++taken >= countLimit) stopSending(null);
+        settleIfDrained();
+        queueMicrotask(() => client._doRequest());
       };
       /** Judges the request in flight with the slot it was sent for (once: nothing is in flight afterwards). */
       const settle = (record: (slot: Slot) => void): void => {
@@ -320,28 +360,110 @@ export function runStep(spec: StepSpec, context: EngineContext): Promise<StepMea
         settleIfDrained();
       };
       const lost = (code: string): void => settle(() => recorder.connectionError(code));
-      // autocannon's timeout handler drops the connection with its request and reconnects (asking for the next
-      // request) before it emits 'timeout': a request in flight whose connection holds none has timed out.
+      // autocannon's timeout handler drops the connection with its request, then asks for a new connection (which
+      // asks for the next request) before it emits 'timeout': a request in flight whose connection holds none has timed out.
       const settleDropped = (): void => {
         if (client.pipelinedRequests.size() === 0) settle((timedOut) => recorder.timedOut(timedOut.dueSec));
       };
 
+      /** Opens a connection (autocannon's, with its parser fed by it); what happens when it ends is drhook's to decide. */
+      const open = (): Connection => {
+        parser.reinitialize(parser.type);
+        const wasQuiet = quiet;
+        quiet = true;
+        try {
+          connect();
+        } finally {
+          quiet = wasQuiet;
+        }
+        const socket = client.conn!;
+        const connection: Connection = { socket, openedMs: performance.now(), established: false, answered: false, closeAfterAnswer: false };
+        live = connection;
+        // autocannon's own 'error' and 'end' listeners, the last it added, would connect again at once.
+        for (const event of ['error', 'end'] as const) socket.off(event, socket.listeners(event).at(-1) as (...args: unknown[]) => void);
+        socket.on('error', (error: NodeJS.ErrnoException) => ended(connection, { kind: 'error', code: error.code ?? 'error' }));
+        socket.on('end', () => ended(connection, { kind: 'closed' }));
+        const secure = 'encrypted' in socket;
+        socket.once(secure ? 'secureConnect' : 'connect', () => {
+          const tlsSocket = socket as TLSSocket;
+          // autocannon connects with rejectUnauthorized: false; an untrusted certificate ends the connection here, before anything is sent on it.
+          if (secure && !context.tls.insecure && !tlsSocket.authorized) return ended(connection, { kind: 'error', code: String(tlsSocket.authorizationError) });
+          connection.established = true;
+        });
+        return connection;
+      };
+
+      /**
+       * The connection is gone: `error` and `closed` the receiver's doing, `dropped` autocannon's or drhook's (the
+       * deadline passed, or the answer asked for a new connection). A request in flight on it failed with it. Ending
+       * before it answered anything, with a request in flight or soon after it opened, is a connection failure, which
+       * the gate holds new connections back for. Then the client asks for its next delivery.
+       */
+      const ended = (connection: Connection, end: { kind: 'error'; code: string } | { kind: 'closed' } | { kind: 'dropped' }): void => {
+        if (live !== connection) return;
+        let failed = false;
+        quiet = true;
+        try {
+          // A body without a length (HTTP/1.0) ends with its connection: the answer is complete now.
+          if (end.kind === 'closed' && slot !== null && parser.state === 'BODY_RAW') parser.finish();
+          live = null;
+          if (end.kind !== 'dropped') {
+            connection.socket.destroy();
+            const cause = end.kind === 'error' ? end.code : 'closed-before-answer';
+            const carried = slot !== null;
+            if (carried) {
+              client.pipelinedRequests.clear();
+              lost(cause);
+            }
+            failed = carried || (!connection.answered && (!connection.established || performance.now() - connection.openedMs < QUICK_CLOSE_MS));
+            if (failed) gate.failed(cause);
+          }
+          if (connection.answered && !failed && !finished && (pacer ? !pacer.done : sending)) {
+            gate.opening();
+            open();
+          }
+        } finally {
+          quiet = false;
+        }
+        client._doRequest();
+      };
+
+      /** The connection for the next delivery: the current one, or a new one when the gate admits it. */
+      const connection = (due?: number): Admission => {
+        if (live !== null) return { open: true };
+        const admission = gate.admit(due);
+        if (admission.open) open();
+        return admission;
+      };
+      const sendSlot = (dueMs: number, late: number): void => {
+        waiting = false;
+        const admission = connection(pacer?.due);
+        if (!admission.open) return doWithout(admission.cause);
+        send({ dueSec: (dueMs - startMs) / 1000, lateMs: late });
+        // Its deadline counts from its slot: the time it waited for this connection is already spent (to the timer's
+        // millisecond; an answer in the slack after it still counts as late).
+        if (late >= 1) client.timeoutTicker.reschedule(deadlineMs - late);
+      };
+      /** Closed loop: a count's deliveries are all due at once; for a duration nothing is due, so while drhook backs off the client waits. */
+      const sendNow = (): void => {
+        const admission = connection(Number.isFinite(countLimit) ? countLimit : undefined);
+        if (admission.open) return send();
+        if (countLimit < Number.POSITIVE_INFINITY) return doWithout(admission.cause);
+        waiting = true;
+        idle();
+        setTimeout(() => {
+          waiting = false;
+          client._doRequest();
+        }, admission.retryInMs).unref();
+      };
+
       client._doRequest = () => {
-        if (client.destroyed) return;
+        if (client.destroyed || quiet) return;
         settleDropped();
-        // autocannon reconnects after a failed or closed connection and asks for a request again: the one in flight is lost.
-        if (client.pipelinedRequests.size() > 0) {
-          client.pipelinedRequests.clear();
-          if (!lossCounted) lost('closed-before-answer');
-        }
-        lossCounted = false;
-        if (closeAfterAnswer) {
-          // The receiver said it closes this connection: continue on a new one (which asks for the next request).
-          closeAfterAnswer = false;
-          return client._resetConnection();
-        }
+        // The receiver said it closes this connection: continue on a new one.
+        if (live?.closeAfterAnswer) return client._resetConnection();
         if (waiting) return;
-        if (begun && pacer === undefined) return sending ? send() : idle();
+        if (begun && pacer === undefined) return sending ? sendNow() : idle();
         // Until the clock starts the connection waits; open loop it waits for its slot (for good once there is none).
         waiting = true;
         idle();
@@ -352,30 +474,43 @@ export function runStep(spec: StepSpec, context: EngineContext): Promise<StepMea
         });
       };
 
+      // autocannon calls _connect once to open the first connection, then again after it drops one.
+      client._connect = () => {
+        if (!first) return void (live && ended(live, { kind: 'dropped' }));
+        first = false;
+        wrapParser();
+        gate.opening();
+        const { socket } = open();
+        // The clock waits for this first attempt: opened (after the TLS handshake over https) or failed.
+        let settled = false;
+        const once = (): void => {
+          if (settled) return;
+          settled = true;
+          if (--connecting === 0) begin();
+        };
+        socket.once('encrypted' in socket ? 'secureConnect' : 'connect', once);
+        socket.once('error', once);
+        socket.once('close', once);
+        client._doRequest();
+      };
+
       client.on('headers', (info: { shouldKeepAlive?: boolean }) => {
-        if (info.shouldKeepAlive === false) closeAfterAnswer = true;
+        if (info.shouldKeepAlive === false && live) live.closeAfterAnswer = true;
       });
       client.on('response', (status: number, _bytes: number, serviceMs: number) => {
+        gate.answered();
+        if (live) live.answered = true;
         settle((answered) => recorder.answered(status, answered.lateMs + serviceMs, serviceMs, answered.dueSec));
       });
-      client.on('timeout', settleDropped);
-      client.on('connError', (error: NodeJS.ErrnoException) => {
-        if (client.pipelinedRequests.size() === 0) return;
-        lossCounted = true;
-        lost(error.code ?? 'error');
-      });
-      guard(
+      const wrapParser = guard(
         client,
         (code) => {
           if (client.pipelinedRequests.size() > 0) lost(code);
         },
         () => {
-          closeAfterAnswer = true;
+          if (live) live.closeAfterAnswer = true;
         },
       );
-      onFirstAttempt(client, () => {
-        if (--connecting === 0) begin();
-      });
     }
 
     /**
@@ -384,11 +519,10 @@ export function runStep(spec: StepSpec, context: EngineContext): Promise<StepMea
      * then a new connection), while a 2xx is read to its end or the deadline, as send and contract read it; 1xx
      * answers before the final one are skipped, as RFC 9110 asks of a client (an unsolicited 100 Continue too; 101 is final);
      * a parse error, a header block over Node's limit or an answer without a request is a bad response (`onBad`,
-     * then a new connection); an answer that ends with the connection (HTTP/1.0) is complete when it closes; each
-     * connection starts with a fresh parser; and over https an untrusted certificate ends the connection before
-     * anything is sent on it, unless the run is insecure.
+     * then a new connection). Returns what wraps the parser's callbacks: autocannon sets them after setupClient,
+     * before its first connection, so they are wrapped then.
      */
-    function guard(client: AutocannonClient, onBad: (code: string) => void, onCut: () => void): void {
+    function guard(client: AutocannonClient, onBad: (code: string) => void, onCut: () => void): () => void {
       const { parser } = client;
       client.pipelinedRequests.addBody = () => {};
       let informational = false;
@@ -448,31 +582,7 @@ export function runStep(spec: StepSpec, context: EngineContext): Promise<StepMea
         return result;
       };
 
-      const connect = client._connect.bind(client);
-      let first = true;
-      client._connect = () => {
-        if (first) {
-          first = false;
-          wrapCallbacks();
-        }
-        const previous = client.conn;
-        // The connection closed in the middle of a body without a length: that close is the body's end.
-        if (previous?.readableEnded && parser.state === 'BODY_RAW' && client.pipelinedRequests.size() > 0) {
-          parser.finish();
-          // The answer's handler has already moved on to a new connection.
-          if (client.conn !== previous || client.destroyed) return;
-        }
-        parser.reinitialize(parser.type);
-        connect();
-        if (context.tls.insecure || !(client.conn && 'encrypted' in client.conn)) return;
-        // autocannon connects with rejectUnauthorized: false; an untrusted certificate ends the connection here.
-        const socket = client.conn as unknown as TLSSocket;
-        socket.once('secureConnect', () => {
-          if (socket.authorized) return;
-          const reason = String(socket.authorizationError);
-          socket.destroy(Object.assign(new Error(`the receiver's certificate is not trusted: ${reason}`), { code: reason }));
-        });
-      };
+      return wrapCallbacks;
     }
 
     function measure(): StepMeasurement {
@@ -496,6 +606,7 @@ export function runStep(spec: StepSpec, context: EngineContext): Promise<StepMea
           eventLoopLagP99Ms: round(lagP99, 1),
           connectionBoundShare: pacer && due > 0 ? round(pacer.connectionBound / due, 3) : 0,
           maxInFlight,
+          connectionsOpened: gate.opened,
         },
       };
     }
@@ -516,34 +627,13 @@ function unresolvedStep(due: number, code: string, deadlineMs: number): StepMeas
     startedAt,
     windowSec: Math.max(0.001, (performance.now() - startMs) / 1000),
     cutShort: null,
-    diagnostics: { cpuShare: 0, stampShare: 0, stampMicros: 0, eventLoopLagP99Ms: 0, connectionBoundShare: 0, maxInFlight: 0 },
+    diagnostics: { cpuShare: 0, stampShare: 0, stampMicros: 0, eventLoopLagP99Ms: 0, connectionBoundShare: 0, maxInFlight: 0, connectionsOpened: 0 },
   };
 }
 
 /** Slots falling due within `ms` at `rate`: at 0, 1/rate, … before the end (exactly rate × duration when that is whole). */
 function slotsIn(rate: number, ms: number): number {
   return Math.max(1, Math.ceil((rate * ms) / 1000 - 1e-6));
-}
-
-/** Calls `settled` once, when the client's first connection has opened (after the TLS handshake over https) or failed. */
-function onFirstAttempt(client: AutocannonClient, settled: () => void): void {
-  const connect = client._connect.bind(client);
-  let first = true;
-  client._connect = () => {
-    connect();
-    if (!first || !client.conn) return;
-    first = false;
-    const socket = client.conn as unknown as EventEmitter;
-    let done = false;
-    const once = (): void => {
-      if (done) return;
-      done = true;
-      settled();
-    };
-    socket.once('encrypted' in socket ? 'secureConnect' : 'connect', once);
-    socket.once('error', once);
-    socket.once('close', once);
-  };
 }
 
 function round(value: number, digits: number): number {

@@ -68,7 +68,7 @@ function failureVerdict(outcomes: Outcomes, max: number, deadlineMs: number): Ve
   return { status: 'fail', reason: `${share}, more than ${percent(max)}: ${describeFailures(outcomes, deadlineMs)}` };
 }
 
-/** `250 answered 503, 12 answered 308 (a redirect, not followed), 20 timed out after 3000 ms, 3 lost to connection errors (ECONNREFUSED)`. */
+/** `250 answered 503, 12 answered 308 (a redirect, not followed), 20 timed out after 3000 ms, 3 lost to connection errors (ECONNREFUSED ×3)`. */
 export function describeFailures(outcomes: Outcomes, deadlineMs: number): string {
   const parts: string[] = [];
   for (const [status, count] of Object.entries(outcomes.statuses)) {
@@ -79,7 +79,13 @@ export function describeFailures(outcomes: Outcomes, deadlineMs: number): string
   const notSent = outcomes.notSent ?? 0;
   const unsent = notSent > 0 ? ` (${notSent} of them never sent: every connection was still busy at their deadline)` : '';
   if (outcomes.timeouts > 0) parts.push(`${outcomes.timeouts} timed out after ${deadlineMs} ms${unsent}`);
-  if (outcomes.connectionErrors > 0) parts.push(`${outcomes.connectionErrors} lost to connection errors (${Object.keys(outcomes.errorCodes).map(explainCode).join(', ')})`);
+  if (outcomes.connectionErrors > 0) {
+    const codes = Object.entries(outcomes.errorCodes).map(([code, count]) => `${explainCode(code)} ×${count}`);
+    const backedOff = outcomes.backedOff ?? 0;
+    // Each is counted once, for its delivery; those that fell due while drhook held back from connecting are named.
+    const held = backedOff > 0 ? `; ${backedOff} of them fell due while connecting was failing, so drhook held back and opened no connection for them` : '';
+    parts.push(`${outcomes.connectionErrors} lost to connection errors (${codes.join(', ')}${held})`);
+  }
   return parts.join(', ');
 }
 

@@ -56,7 +56,13 @@ export interface Outcomes {
   notSent?: number;
   /** Connection refused, reset or closed before an answer. */
   connectionErrors: number;
-  /** Connection errors by code (ECONNREFUSED, ECONNRESET, closed-before-answer…). */
+  /**
+   * Of the connection errors, the deliveries that fell due while connecting was failing and drhook held back (backing
+   * off, or with as many connections opened as deliveries due): no connection was opened for them, and each counts
+   * with the cause of those failures. Reports written before drhook held back lack it.
+   */
+  backedOff?: number;
+  /** Connection errors by code (ECONNREFUSED, ECONNRESET, closed-before-answer…), each counted once per delivery. */
   errorCodes: Record<string, number>;
   failures: number;
   /** failures / judged; 0 when nothing was judged. */
@@ -79,6 +85,11 @@ export interface Diagnostics {
   connectionBoundShare: number;
   /** Most deliveries in flight at once. */
   maxInFlight: number;
+  /**
+   * Connections drhook opened: one per connection before the clock started, then one for a delivery whose connection
+   * was gone, or to replace one that answered and closed. Reports written before drhook counted them lack it.
+   */
+  connectionsOpened?: number;
 }
 
 /** Reports written before drhook measured the pace of the answers may also hold `undetermined`. */

@@ -17,6 +17,11 @@ export interface Recorder {
   notSent(dueSec: number): void;
   /** The connection failed or closed with the request in flight. */
   connectionError(code: string): void;
+  /**
+   * Fell due while connecting was failing and drhook held back: no connection was opened for it. A connection error
+   * with the cause of the failures.
+   */
+  backedOff(code: string): void;
   /** Live figures for the progress bar. */
   progress(): { sent: number; failures: number; p99Ms: number | null; lastSecondSent: number };
   /** Closes the series; `unfinished` deliveries were still in flight (or, open loop, due and not yet sent). */
@@ -87,6 +92,7 @@ export function createRecorder(deadlineMs: number, options: RecorderOptions = {}
   let timeouts = 0;
   let notSent = 0;
   let connectionErrors = 0;
+  let backedOff = 0;
   let judged = 0;
 
   /** Moves the current second forward to now, closing the seconds that passed (empty ones included). */
@@ -115,6 +121,11 @@ export function createRecorder(deadlineMs: number, options: RecorderOptions = {}
     timeouts++;
     judge(true, timeoutMicros, dueSec);
   };
+  const connectionError = (code: string): void => {
+    connectionErrors++;
+    errorCodes.set(code, (errorCodes.get(code) ?? 0) + 1);
+    judge(true, undefined);
+  };
 
   return {
     sent() {
@@ -135,10 +146,10 @@ export function createRecorder(deadlineMs: number, options: RecorderOptions = {}
       notSent++;
       timedOut(dueSec);
     },
-    connectionError(code) {
-      connectionErrors++;
-      errorCodes.set(code, (errorCodes.get(code) ?? 0) + 1);
-      judge(true, undefined);
+    connectionError,
+    backedOff(code) {
+      backedOff++;
+      connectionError(code);
     },
     progress() {
       const sample = tick();
@@ -169,6 +180,7 @@ export function createRecorder(deadlineMs: number, options: RecorderOptions = {}
         timeouts,
         notSent,
         connectionErrors,
+        backedOff,
         errorCodes: Object.fromEntries([...errorCodes.entries()].sort(([a], [b]) => a.localeCompare(b))),
         failures,
         failureRate: judged === 0 ? 0 : failures / judged,
@@ -251,6 +263,7 @@ export function addOutcomes(all: readonly Outcomes[]): Outcomes {
     timeouts: sum((o) => o.timeouts),
     notSent: sum((o) => o.notSent ?? 0),
     connectionErrors: sum((o) => o.connectionErrors),
+    backedOff: sum((o) => o.backedOff ?? 0),
     errorCodes: merge((o) => o.errorCodes),
     failures,
     failureRate: judged === 0 ? 0 : failures / judged,

@@ -16,6 +16,10 @@ export const hostileKinds = [
   'reset-mid-response',
   /** Closes the connection as soon as the request arrived, before any response. */
   'close-before-response',
+  /** Closes each connection as soon as it is accepted, before a request arrives. */
+  'close-on-accept',
+  /** Resets each connection (TCP RST) as soon as it is accepted. */
+  'reset-on-accept',
   /** A chunked 200 body that never ends. */
   'endless-body',
   /** A 500 with a 100 MB body, sent as fast as the socket takes it. */
@@ -93,6 +97,10 @@ export async function startHostile(kind: HostileKind): Promise<HostileServer> {
       });
     case 'close-before-response':
       return raw(kind, (socket) => socket.destroy());
+    case 'close-on-accept':
+      return raw(kind, () => {}, (socket) => socket.end());
+    case 'reset-on-accept':
+      return raw(kind, () => {}, (socket) => socket.resetAndDestroy());
     case 'endless-body':
       return raw(kind, (socket) => {
         socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n');
@@ -180,8 +188,11 @@ function everySecond(socket: net.Socket, tick: () => void): void {
   socket.on('close', () => clearInterval(timer));
 }
 
-/** A TCP server that splits each connection's bytes into requests (headers + Content-Length body) and answers each. */
-async function raw(kind: HostileKind, answer: Answer): Promise<HostileServer> {
+/**
+ * A TCP server that splits each connection's bytes into requests (headers + Content-Length body) and answers each;
+ * `accept` acts on each connection first.
+ */
+async function raw(kind: HostileKind, answer: Answer, accept?: (socket: net.Socket) => void): Promise<HostileServer> {
   const sockets = new Set<net.Socket>();
   const handle: HostileServer = { kind, url: '', connections: 0, requests: 0, close: async () => {} };
   const server = net.createServer((socket) => {
@@ -189,6 +200,7 @@ async function raw(kind: HostileKind, answer: Answer): Promise<HostileServer> {
     sockets.add(socket);
     socket.on('error', () => {});
     socket.on('close', () => sockets.delete(socket));
+    accept?.(socket);
     let buffered = Buffer.alloc(0);
     socket.on('data', (chunk: Buffer) => {
       buffered = Buffer.concat([buffered, chunk]);
