@@ -299,7 +299,7 @@ test('against the reference receiver: signing tokens (flag, file, environment) a
     );
     assert.equal(contract.code, 0, contract.stdout + contract.stderr);
     const load = await runCli(
-      ['load', receiver.url, '--events', 'order.accepted', '--count', '20', '--connections', '2', '--secret', secrets.fileToken, '--password', secrets.basicPassword, '--no-progress', '--report-dir', reportDir, ...basicFlags],
+      ['load', receiver.url, '--events', 'order.accepted', '--count', '100', '--connections', '2', '--secret', secrets.fileToken, '--password', secrets.basicPassword, '--no-progress', '--report-dir', reportDir, ...basicFlags],
       { env: noEnv },
     );
     assert.equal(load.code, 0, load.stdout + load.stderr);
@@ -330,7 +330,7 @@ test('against the reference receiver: an OAuth client secret, a password grant a
     const env = { ...noEnv, DRHOOK_TEST_SECRET: secrets.envToken, DRHOOK_CLIENT_SECRET: secrets.clientSecret, DRHOOK_PASSWORD: secrets.ownerPassword };
     const contract = await runCli(['contract', receiver.url, '--events', 'order.accepted', '--only', 'ack,auth', '--mode', 'test', '--seed', '3', '--no-progress', '--report-dir', reportDir, ...auth], { env });
     assert.equal(contract.code, 0, contract.stdout + contract.stderr);
-    const load = await runCli(['load', receiver.url, '--events', 'order.accepted', '--count', '20', '--connections', '2', '--no-progress', '--json', '--report-dir', reportDir, ...auth], { env });
+    const load = await runCli(['load', receiver.url, '--events', 'order.accepted', '--count', '100', '--connections', '2', '--no-progress', '--json', '--report-dir', reportDir, ...auth], { env });
     assert.equal(load.code, 0, load.stdout + load.stderr);
     assert.ok(bearers.length >= 2, 'each run fetched a bearer token');
     // The receiver's tokens are random: what of them could be drhook's own text by chance is not searched for.

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { buildPool, CREATED_WIDTH, ID_WIDTH } from '../src/load/pool.js';
 import { createStamper } from '../src/load/stamp.js';
 import { createPacer } from '../src/load/pace.js';
-import { createRecorder, summarize, type PaceHalves } from '../src/load/stats.js';
+import { createRecorder, summarize, type PaceHalves, type ServiceBand, type ServiceByLoad } from '../src/load/stats.js';
 import { diagnosePace } from '../src/load/diagnose.js';
 import { judgeStep, runVerdict } from '../src/load/judge.js';
 import type { Diagnostics, Outcomes, StepResult } from '../src/load/report.js';
@@ -232,15 +232,30 @@ describe('recorder and judgement', () => {
   });
 
   test('a run that fails with no delivery failed says what broke, not only that none failed', () => {
-    const outcomes: Outcomes = { judged: 90, acknowledged: 90, statuses: { '202': 90 }, redirects: 0, timeouts: 0, notSent: 0, connectionErrors: 0, errorCodes: {}, failures: 0, failureRate: 0, unfinished: 0 };
+    const outcomes: Outcomes = { judged: 135, acknowledged: 135, statuses: { '202': 135 }, redirects: 0, timeouts: 0, notSent: 0, connectionErrors: 0, errorCodes: {}, failures: 0, failureRate: 0, unfinished: 0 };
     const shortfall = { requestedRate: 45, achievedRate: 20, cause: 'receiver-saturated' as const, explanation: 'the receiver fell behind (it answered about 20/s of the 45/s due).' };
-    const latencyMs = { count: 90, mean: 1200, p50: 1200, p90: 2100, p99: 2400, p999: 2450, max: 2450 };
+    const latencyMs = { count: 135, mean: 1200, p50: 1200, p90: 2100, p99: 2400, p999: 2450, max: 2450 };
     const checks = judgeStep({ latencyMs, outcomes, pace: { kind: 'open', rate: 45 }, shortfall, diagnostics: quiet, thresholds: { p99Ms: 3000, maxFailureRate: 0 }, deadlineMs: 3000 });
     assert.deepEqual(checks.map((c) => [c.id, c.verdict.status]), [['p99', 'pass'], ['failure-rate', 'pass'], ['rate', 'fail']]);
     const verdict = runVerdict([{ label: 'steady', checks } as unknown as StepResult], outcomes, null, 3000);
     assert.equal(verdict.status, 'fail');
-    assert.match(verdict.summary, /^Digital River would have counted none of these 90 deliveries as failed \(every one was answered 2xx within 3000 ms\), but the run failed: the receiver fell behind \(it answered about 20\/s of the 45\/s due\)\. Digital River retries/);
+    assert.match(verdict.summary, /^Digital River would have counted none of these 135 deliveries as failed \(every one was answered 2xx within 3000 ms\), but the run failed: the receiver fell behind \(it answered about 20\/s of the 45\/s due\)\. Digital River retries/);
     assert.doesNotMatch(verdict.summary, /\.\./);
+  });
+
+  test('open loop: the service time of the deliveries written with few connections busy, a cut-off one at the time it had, and its growth with them', () => {
+    // 16 connections: the lower band takes up to 2 in flight, the light one up to 4. Service time 10 ms per delivery in flight, plus 3.
+    const recorder = createRecorder(1000, { windowSec: 2, connections: 16, now: () => 0 });
+    recorder.answered(202, 13, 13, 0.1, 1);
+    recorder.answered(202, 23, 23, 0.2, 2);
+    recorder.answered(202, 33, 33, 0.3, 3);
+    recorder.timedOut(0.4, { serviceMs: 43, inFlight: 4 });
+    recorder.answered(202, 500, 500, 1, 9);
+    const measurement = recorder.finish(0);
+    assert.deepEqual(measurement.serviceByLoad, { lower: { count: 2, meanMs: 18 }, light: { count: 4, meanMs: 28 }, slope: { msPerDelivery: 10, standardError: 0, count: 4 } });
+    assert.equal(createRecorder(1000, { windowSec: 2 }).finish(0).serviceByLoad, null, 'without the connections');
+    measurement.histogram.destroy();
+    measurement.serviceHistogram!.destroy();
   });
 
   test('open loop: an answer after the deadline from its slot is a timeout, a slot never sent too; latency is kept per half of the step', () => {
@@ -280,7 +295,7 @@ describe('the pace of the answers', () => {
   const figures = (parts: Pick<PaceHalves, 'halfSec' | 'early' | 'late'> & Partial<PaceHalves>, extra: Partial<Diagnostics> = {}) => {
     const quarterRise = (parts.late!.median - parts.early!.median) / 4;
     const halves: PaceHalves = { third: shifted(parts.late, -quarterRise), fourth: shifted(parts.late, quarterRise), ...parts };
-    return { requestedRate: 100, halves, outcomes: outcomes(200), connections: 50, deadlineMs: 3000, diagnostics: { ...diagnostics, ...extra }, serviceMs: null };
+    return { requestedRate: 100, halves, outcomes: outcomes(200), connections: 50, deadlineMs: 3000, diagnostics: { ...diagnostics, ...extra }, serviceMs: null, serviceByLoad: null, unloaded: null };
   };
 
   test('level latency, however long, kept pace; a rising one is a receiver that fell behind, measured from the rise', () => {
@@ -301,16 +316,77 @@ describe('the pace of the answers', () => {
     assert.equal(diagnosePace(figures({ halfSec: 1, early: half(250, 500, 750), late: half(1250, 1500, 1750) }, { eventLoopLagP99Ms: 150 }))?.cause, 'receiver-saturated');
   });
 
-  test('with drhook\'s CPU saturated, lateness warns instead of failing; answers that failed still fail', () => {
+  test('with drhook\'s CPU saturated, lateness is inconclusive instead of failing; answers that failed still fail', () => {
     const saturated = { ...diagnostics, cpuShare: 0.97 };
     const late = { ...outcomes(200, 20) };
     const latencyMs = { count: 200, mean: 900, p50: 800, p90: 2900, p99: 3001, p999: 3001, max: 3001 };
     const judge = (result: Outcomes, d: Diagnostics) =>
       judgeStep({ latencyMs, outcomes: result, pace: { kind: 'open', rate: 100 }, shortfall: null, diagnostics: d, thresholds: { p99Ms: 3000, maxFailureRate: 0 }, deadlineMs: 3000 }).map((c) => c.verdict.status);
-    assert.deepEqual(judge(late, saturated), ['warn', 'warn', 'pass']);
+    assert.deepEqual(judge(late, saturated), ['inconclusive', 'inconclusive', 'pass']);
     assert.deepEqual(judge(late, diagnostics), ['fail', 'fail', 'pass']);
     const rejected: Outcomes = { ...late, statuses: { '202': 170, '503': 10 }, acknowledged: 170, failures: 30, failureRate: 0.15 };
-    assert.deepEqual(judge(rejected, saturated), ['warn', 'fail', 'pass']);
+    assert.deepEqual(judge(rejected, saturated), ['inconclusive', 'fail', 'pass']);
+  });
+
+  test("every connection busy: Little's law tells drhook's connections from a receiver that slowed down with concurrency", () => {
+    const rising = { halfSec: 1, early: half(250, 500, 750), late: half(1250, 1500, 1750) };
+    const flat = (ms: number) => ({ count: 200, mean: ms, p50: ms, p90: ms, p99: ms, p999: ms, max: ms });
+    const band = (meanMs: number, count = 12) => ({ count, meanMs });
+    const busy = (serviceMs: number, unloaded: ServiceBand | null, bands: Partial<ServiceByLoad> = {}) => ({
+      ...figures(rising, { connectionBoundShare: 0.9 }),
+      serviceMs: flat(serviceMs),
+      serviceByLoad: { lower: null, light: null, slope: null, ...bands },
+      unloaded,
+    });
+    // 100/s asked over 50 connections. One at a time, 5 ms each: at that speed 50 connections carry 10000/s, yet all were busy.
+    const serial = diagnosePace(busy(250, band(5)))!;
+    assert.equal(serial.cause, 'receiver-saturated');
+    assert.match(serial.explanation, /All 50 of drhook's connections were busy \(90 % of the deliveries waited for one\), but the receiver is the limit: at its service time with few in flight \(5 ms on average\) the 50 connections would carry 10000\/s, at least twice the 100\/s asked \(Little's law: connections ÷ service time\)/);
+    // On a busy machine drhook's own delays add 300 ms to every answer, hiding S₀; each delivery more in flight still adds 20 ms.
+    const slope = (msPerDelivery: number, standardError: number, count = 20) => ({ slope: { msPerDelivery, standardError, count } });
+    const filling = diagnosePace(busy(600, band(400), slope(20, 1)))!;
+    assert.equal(filling.cause, 'receiver-saturated', 'at 400 ms the connections carry only 125/s, but the receiver answers at most 50/s');
+    assert.match(filling.explanation, /as the connections filled \(up to 12 in flight\), each delivery more in flight added about 20 ms to its service time, as when it takes them one at a time, so it answers at most about 50\/s, short of the 100\/s asked/);
+    assert.equal(diagnosePace(busy(600, band(400), slope(8, 1)))!.cause, 'connection-limit', 'at most 125/s: it could take the 100/s asked');
+    assert.equal(diagnosePace(busy(600, band(400), slope(20, 6)))!.cause, 'connection-limit', 'a slope within four standard errors of none is noise');
+    assert.equal(diagnosePace(busy(600, band(400), slope(20, 1, 7)))!.cause, 'connection-limit', 'fitted to too few deliveries');
+    // 1 s each however many at once: 50 connections carry 50/s, whatever the receiver could take.
+    const parallel = diagnosePace(busy(1010, band(1000), { lower: band(1000), slope: { msPerDelivery: 0.4, standardError: 1.1, count: 12 } }))!;
+    assert.equal(parallel.cause, 'connection-limit');
+    assert.match(parallel.explanation, /took about 1010 ms per answer \(1000 ms on average with few in flight\), so 50 connections carry at most 49\.5\/s.*rerun with --connections \d+ or more/);
+    // 300 ms at light load: 50 connections carry 167/s, short of twice 100/s: not shown to be the receiver.
+    assert.equal(diagnosePace(busy(400, band(300)))!.cause, 'connection-limit');
+    assert.equal(diagnosePace(busy(250, null))!.cause, 'connection-limit', 'without the service time at light load the connections are not ruled out');
+    assert.equal(diagnosePace(busy(250, band(5, 4)))!.cause, 'connection-limit', 'nor with it measured on four deliveries');
+  });
+
+  test('a p99 of fewer than 100 timed deliveries is inconclusive whatever it measured; lateness under drhook\'s own limits is inconclusive too', () => {
+    const judge = (count: number, p99: number, extra: Partial<Parameters<typeof judgeStep>[0]> = {}) =>
+      judgeStep({
+        latencyMs: { count, mean: p99 / 2, p50: p99 / 2, p90: p99, p99, p999: p99, max: p99 },
+        outcomes: outcomes(count),
+        pace: { kind: 'open', rate: 100 },
+        shortfall: null,
+        diagnostics,
+        thresholds: { p99Ms: 200, maxFailureRate: 0 },
+        deadlineMs: 3000,
+        ...extra,
+      });
+    const few = judge(99, 12)[0]!.verdict;
+    assert.deepEqual([few.status, few.status === 'inconclusive' && few.cause], ['inconclusive', 'too-few-deliveries']);
+    assert.match(few.reason, /^only 99 deliveries were timed, too few to judge a p99 \(at least 100 are needed: of fewer it is only the slowest, here 12 ms\)/);
+    assert.equal(judge(99, 900)[0]!.verdict.status, 'inconclusive', 'one slow delivery of 99 does not show a p99 over budget either');
+    assert.equal(judge(100, 12)[0]!.verdict.status, 'pass');
+    assert.equal(judge(100, 900)[0]!.verdict.status, 'fail');
+    assert.equal(judge(1, 12)[0]!.measured, '12 ms from schedule (of 1)');
+
+    const limited = { requestedRate: 100, achievedRate: 40, cause: 'connection-limit' as const, explanation: "drhook's connections were the limit" };
+    const late = { ...outcomes(200, 30) };
+    const checks = judge(200, 3001, { outcomes: late, shortfall: limited });
+    assert.deepEqual(checks.map((c) => c.verdict.status), ['inconclusive', 'inconclusive', 'inconclusive']);
+    assert.match(checks[1]!.verdict.reason, /but every one of drhook's connections was busy, so deliveries waited for one: this says nothing against the receiver$/);
+    const rejected: Outcomes = { ...late, statuses: { '202': 160, '503': 10 }, acknowledged: 160, failures: 40, failureRate: 0.2 };
+    assert.deepEqual(judge(200, 3001, { outcomes: rejected, shortfall: limited }).map((c) => c.verdict.status), ['inconclusive', 'fail', 'inconclusive'], 'a 503 is the receiver\'s');
   });
 
   test('latency that stepped up once and stayed level within the second half is not a backlog; one that keeps rising is', () => {

@@ -1,9 +1,13 @@
 // `drhook report <report.json>`: report.html and summary.md rendered again from saved contract and load reports; bad files exit 2.
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { schemasDir } from '../src/base/paths.js';
 import { runLoad } from '../src/load/run.js';
 import type { LoadReport } from '../src/load/report.js';
 import { resolveLoadSettings } from '../src/load/settings.js';
@@ -19,7 +23,7 @@ before(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), 'drhook-report-command-'));
   const receiver = await startReceiver({ secrets: { test: ['tok_report_command'], live: [] } });
   try {
-    load = await runLoad(resolveLoadSettings(receiver.url, { events: ['order.accepted'], secrets: { test: ['tok_report_command'], live: [] }, count: 40, connections: 4, poolSize: 2, seed: 1 }));
+    load = await runLoad(resolveLoadSettings(receiver.url, { events: ['order.accepted'], secrets: { test: ['tok_report_command'], live: [] }, count: 100, connections: 4, poolSize: 2, seed: 1 }));
   } finally {
     await receiver.close();
   }
@@ -96,4 +100,78 @@ test('a file that is not a drhook contract or load report: exit 2, one line nami
   const missing = await runCli(['report', path.join(work, 'no-such', 'report.json')]);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /^drhook: cannot read .*report\.json: ENOENT\n$/);
+});
+
+/** A raw TCP receiver answering every request with `HTTP/1.1 <status> Odd` and a two-byte body. */
+async function statusServer(status: string): Promise<{ url: string; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => {});
+    socket.on('close', () => sockets.delete(socket));
+    let buffered = '';
+    socket.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('latin1');
+      for (;;) {
+        const end = buffered.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const length = Number(/\r\ncontent-length:\s*(\d+)/i.exec(buffered.slice(0, end))?.[1] ?? 0);
+        if (buffered.length < end + 4 + length) return;
+        buffered = buffered.slice(end + 4 + length);
+        socket.write(`HTTP/1.1 ${status} Odd\r\nContent-Length: 2\r\n\r\nok`);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe('statuses outside 100–599: every report drhook writes matches its schema, and drhook report renders it', () => {
+  const env = { DRHOOK_TEST_SECRET: 'tok_report_status_5e1d', DRHOOK_LIVE_SECRET: '', DRHOOK_PASSWORD: '', DRHOOK_CLIENT_SECRET: '' };
+  // 999 is an answer RFC 9110 asks a client to treat as a 5xx; `0` and `099` are no HTTP status at all.
+  const cases: Array<[string, (outcomes: { statuses: Record<string, number>; errorCodes: Record<string, number> }) => void]> = [
+    ['999', (outcomes) => assert.deepEqual([outcomes.statuses, outcomes.errorCodes], [{ '999': 3 }, {}])],
+    ['0', (outcomes) => assert.deepEqual([outcomes.statuses, outcomes.errorCodes], [{}, { HPE_INVALID_CONSTANT: 3 }])],
+    ['099', (outcomes) => assert.deepEqual([outcomes.statuses, outcomes.errorCodes], [{}, { HPE_INVALID_STATUS: 3 }])],
+  ];
+  const validators = async () => {
+    const ajv = new Ajv2020({ allErrors: true, strict: true });
+    addFormats.default(ajv);
+    const compile = async (file: string) => ajv.compile(JSON.parse(await readFile(path.join(schemasDir, file), 'utf8')) as object);
+    return { load: await compile('load-report.schema.json'), contract: await compile('report.schema.json') };
+  };
+  for (const [status, counted] of cases) {
+    test(`HTTP/1.1 ${status}`, async () => {
+      const server = await statusServer(status);
+      const validate = await validators();
+      try {
+        const reportDir = await mkdtemp(path.join(work, `status-${status}-`));
+        const [load, contract] = await Promise.all([
+          runCli(['load', server.url, '--events', 'order.accepted', '--count', '3', '--connections', '1', '--pool-size', '2', '--timeout-ms', '1000', '--no-progress', '--json', '--report-dir', reportDir], { env }),
+          runCli(['contract', server.url, '--events', 'order.accepted', '--only', 'ack', '--mode', 'test', '--timeout-ms', '1000', '--no-progress', '--json', '--report-dir', reportDir], { env }),
+        ]);
+        assert.equal(load.code, 1, load.stderr);
+        assert.equal(contract.code, 1, contract.stderr);
+        const loadReport = JSON.parse(load.stdout) as { totals: { outcomes: { statuses: Record<string, number>; errorCodes: Record<string, number> } }; verdict: { summary: string } };
+        counted(loadReport.totals.outcomes);
+        if (status === '999') assert.match(loadReport.verdict.summary, /3 answered 999 \(not a valid HTTP status: counted as a server error\)/);
+        assert.ok(validate.load(loadReport), `load report.json: ${JSON.stringify(validate.load.errors)}`);
+        assert.ok(validate.contract(JSON.parse(contract.stdout)), `contract report.json: ${JSON.stringify(validate.contract.errors)}`);
+        for (const runId of await readdir(reportDir)) {
+          const rendered = await runCli(['report', path.join(reportDir, runId, 'report.json')]);
+          assert.equal(rendered.code, 0, `${runId}: ${rendered.stderr}`);
+          assert.match(rendered.stdout, /^Reports \((contract|load) run /);
+        }
+      } finally {
+        await server.close();
+      }
+    });
+  }
 });

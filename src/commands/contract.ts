@@ -26,7 +26,8 @@ import { colorEnabled } from '../report/ansi.js';
 import { renderConsoleSummary } from '../report/contract/console.js';
 import { createProgress, type Progress } from '../report/contract/progress.js';
 import { createRunDirectory, defaultReportDir } from './run-dir.js';
-import { writeContractReports } from '../report/contract/write.js';
+import { fallbackMessage } from '../report/report-files.js';
+import { writeContractReportsOrFallback } from '../report/contract/write.js';
 import { addSecretOptions, resolveSecrets, type SecretFlags } from '../wire/secrets.js';
 
 interface ContractFlags extends AuthFlags, DeliveryFlags, SecretFlags {
@@ -159,10 +160,13 @@ async function contract(url: string, flags: ContractFlags, command: Command, env
     } finally {
       progress?.stop();
     }
-    const paths = await writeContractReports(report, dir, redact);
+    const written = await writeContractReportsOrFallback(report, dir, redact);
     // The data is redacted, then rendered: rendered text is never altered afterwards.
     const clean = redactStrings(report, redact);
-    process.stdout.write(flags.json ? `${JSON.stringify(clean, null, 2)}\n` : renderConsoleSummary(clean, paths, { color: colorEnabled(process.stdout, env) }));
+    const json = flags.json || written.kind === 'unwritten';
+    process.stdout.write(json ? `${JSON.stringify(clean, null, 2)}\n` : renderConsoleSummary(clean, written.paths, { color: colorEnabled(process.stdout, env) }));
+    const lost = fallbackMessage(written, dir);
+    if (lost !== undefined) throw new UsageError(lost);
   } finally {
     interruption.release();
   }

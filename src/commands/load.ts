@@ -1,4 +1,4 @@
-// The `drhook load <url>` command: load and capacity tests with unique signed events; exit 0 thresholds held, 1 broken, 2 setup, 130/143 interrupted.
+// The `drhook load <url>` command: load and capacity tests with unique signed events; exit 0 thresholds held, 1 broken, 2 setup, 3 inconclusive, 130/143 interrupted.
 import { rm } from 'node:fs/promises';
 import { Argument, Option, type Command } from 'commander';
 import { UsageError } from '../base/errors.js';
@@ -25,8 +25,10 @@ import { createRedactor } from '../wire/redact.js';
 import { colorEnabled } from '../report/ansi.js';
 import { renderLoadConsole } from '../report/load/console.js';
 import { createLoadProgress, type LoadProgressBar } from '../report/load/progress.js';
-import { renderLoadReportJson, writeLoadReports } from '../report/load/write.js';
+import { renderLoadReportJson, writeLoadReportsOrFallback } from '../report/load/write.js';
 import { redactStrings } from '../wire/redact-strings.js';
+import { fallbackMessage } from '../report/report-files.js';
+import type { LoadReport } from '../load/report.js';
 import { createRunDirectory, defaultReportDir } from './run-dir.js';
 import { addSecretOptions, resolveSecrets, type SecretFlags } from '../wire/secrets.js';
 
@@ -154,16 +156,21 @@ async function load(url: string, flags: LoadFlags, command: Command, env: NodeJS
     } finally {
       progress?.stop();
     }
-    const paths = await writeLoadReports(report, dir, redact);
+    const written = await writeLoadReportsOrFallback(report, dir, redact);
     // The data is redacted, then rendered: rendered text is never altered afterwards.
     const clean = redactStrings(report, redact);
-    process.stdout.write(flags.json ? renderLoadReportJson(clean) : renderLoadConsole(clean, paths, { color: colorEnabled(process.stdout, env) }));
-    return interruption.exitCode() ?? (report.verdict.status === 'pass' ? 0 : 1);
+    const json = flags.json || written.kind === 'unwritten';
+    process.stdout.write(json ? renderLoadReportJson(clean) : renderLoadConsole(clean, written.paths, { color: colorEnabled(process.stdout, env) }));
+    const lost = fallbackMessage(written, dir);
+    if (lost !== undefined) throw new UsageError(lost);
+    return interruption.exitCode() ?? verdictExitCode[report.verdict.status];
   } finally {
     interruption.release();
   }
 }
 
+/** Exit codes by verdict: inconclusive (drhook could not judge the receiver) is neither a pass nor a failure. */
+const verdictExitCode: Record<LoadReport['verdict']['status'], number> = { pass: 0, fail: 1, inconclusive: 3 };
 
 const secondsPerUnit: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
 

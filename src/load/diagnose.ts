@@ -1,6 +1,6 @@
 // Whether an open-loop step's answers kept pace with its rate, measured from how their latency rose over the step, and who fell behind: the receiver or drhook.
 import type { Diagnostics, LatencySummary, Outcomes, Shortfall } from './report.js';
-import type { PaceHalves } from './stats.js';
+import { loadBands, type PaceHalves, type ServiceBand, type ServiceByLoad } from './stats.js';
 
 /** The answers kept pace when they came at least this share of the requested rate. */
 export const RATE_TOLERANCE = 0.95;
@@ -16,6 +16,17 @@ const MIN_QUARTER_GROWTH = 1 / 3;
 const CONNECTION_BOUND_SHARE = 0.5;
 /** The suggested --connections leave this much headroom over rate × service time. */
 const CONNECTION_HEADROOM = 1.5;
+/**
+ * With every connection busy, the receiver is the limit when at its service time with few in flight the connections
+ * would carry at least this many times the rate asked (Little's law: connections ÷ service time).
+ */
+export const UNLOADED_HEADROOM = 2;
+/** A service-time band is relied on only with at least this many deliveries in it. */
+export const MIN_BAND_DELIVERIES = 5;
+/** A growth of the service time with the deliveries in flight counts when at least this many standard errors above none… */
+const SLOPE_STANDARD_ERRORS = 4;
+/** …fitted to at least this many deliveries. */
+const MIN_SLOPE_DELIVERIES = 8;
 
 export interface PaceFigures {
   requestedRate: number;
@@ -26,6 +37,14 @@ export interface PaceFigures {
   diagnostics: Diagnostics;
   /** The receiver's service time, from write to answer (answers only); null when none was answered. */
   serviceMs: LatencySummary | null;
+  /** This step's service time by how many connections were busy when each delivery was written; null when not measured. */
+  serviceByLoad: ServiceByLoad | null;
+  /**
+   * The receiver's service time with few connections busy, the lowest mean the run measured (this step, an earlier one
+   * or the warm-up: a step that starts while the receiver still works off an earlier backlog measures it higher); null
+   * when none was measured on MIN_BAND_DELIVERIES deliveries.
+   */
+  unloaded: ServiceBand | null;
 }
 
 /**
@@ -44,10 +63,15 @@ export interface PaceFigures {
  *
  * Then who fell behind: drhook itself (a generator limit, which says nothing against the receiver) when its CPU was
  * saturated, or when its event loop was held up (p99 ≥ 100 ms) by enough to account for the rise: a delay of d ms
- * delays answers by about d, so it cannot explain a rise of more than twice its p99. Then drhook's connections (a
- * connection limit, inconclusive) when most deliveries waited for one while the receiver answered each within the
- * deadline: N connections busy S each carry at most N/S a second, whether the receiver could take more at once or
- * processes one at a time; from here the two look the same. Otherwise the receiver.
+ * delays answers by about d, so it cannot explain a rise of more than twice its p99. When most deliveries waited for
+ * a connection while the receiver answered each within the deadline, Little's law tells the two apart: N connections
+ * busy S each carry N/S a second. When at the receiver's service time with few in flight (S₀) they would carry at
+ * least twice the rate asked, yet were all busy, S grew with concurrency: the receiver processes one or a few at a
+ * time, its pace is its own, and more connections would only queue longer. The same shows as the connections fill at
+ * the start of a step: a receiver that takes one at a time answers the nth after the n − 1 before it, so each delivery
+ * more in flight adds its service time s, and it answers at most 1/s a second; when that is below the rate asked, it
+ * is the limit (drhook's own delays add alike to every delivery and leave s alone). Otherwise S was not shown to grow:
+ * N/S is drhook's limit (a connection limit, inconclusive: rerun with more). Otherwise the receiver.
  */
 export function diagnosePace(figures: PaceFigures): Shortfall | null {
   const { requestedRate, diagnostics: d } = figures;
@@ -68,24 +92,50 @@ export function diagnosePace(figures: PaceFigures): Shortfall | null {
   const connectionBound = d.connectionBoundShare >= CONNECTION_BOUND_SHARE;
   const service = figures.serviceMs?.p50;
   if (connectionBound && service !== undefined && service <= figures.deadlineMs) {
-    return { ...base, cause: 'connection-limit', explanation: connectionLimit(figures, reading, service) };
+    const slowed = receiverSlowed(figures);
+    if (slowed === null) return { ...base, cause: 'connection-limit', explanation: connectionLimit(figures, reading, service) };
+    const busy = `All ${figures.connections} of drhook's connections were busy (${pct(d.connectionBoundShare)} of the deliveries waited for one)`;
+    return {
+      ...base,
+      cause: 'receiver-saturated',
+      explanation: `the receiver fell behind (${reading.words})${reading.outlook}. ${busy}, but the receiver is the limit: ${slowed}; its pace is its own, and more connections would only queue longer.`,
+    };
   }
-  const waited = connectionBound
-    ? ` ${pct(d.connectionBoundShare)} of the deliveries waited for one of the ${figures.connections} connections: if Digital River delivers to this receiver with more concurrency than that, raise --connections.`
-    : '';
+  const waited = connectionBound ? ` ${pct(d.connectionBoundShare)} of the deliveries waited for one of the ${figures.connections} connections: if Digital River delivers to this receiver with more concurrency than that, raise --connections.` : '';
   return { ...base, cause: 'receiver-saturated', explanation: `the receiver fell behind (${reading.words})${reading.outlook}.${waited}` };
+}
+
+/** How the receiver's service time shows it slowed down with concurrency, in words; null when it does not. */
+function receiverSlowed(figures: PaceFigures): string | null {
+  const { connections: n, requestedRate: rate, unloaded, serviceByLoad: load } = figures;
+  const enough = (band: ServiceBand | null | undefined): band is ServiceBand => band !== null && band !== undefined && band.count >= MIN_BAND_DELIVERIES;
+  if (enough(unloaded) && (n * 1000) / unloaded.meanMs >= UNLOADED_HEADROOM * rate) {
+    return (
+      `at its service time with few in flight (${fmtMs(unloaded.meanMs)} on average) the ${n} connections would carry ${fmtRate((n * 1000) / unloaded.meanMs)}, ` +
+      `at least twice the ${fmtRate(rate)} asked (Little's law: connections ÷ service time), so it answered more slowly the more it was sent at once`
+    );
+  }
+  const slope = load?.slope;
+  if (slope && slope.count >= MIN_SLOPE_DELIVERIES && slope.msPerDelivery > 0 && slope.msPerDelivery >= SLOPE_STANDARD_ERRORS * slope.standardError && slope.msPerDelivery * rate >= 1000) {
+    const { lightMax } = loadBands(n);
+    return (
+      `as the connections filled (up to ${lightMax} in flight), each delivery more in flight added about ${fmtMs(slope.msPerDelivery)} to its service time, as when it takes them one at a time, ` +
+      `so it answers at most about ${fmtRate(1000 / slope.msPerDelivery)}, short of the ${fmtRate(rate)} asked, however many connections send to it`
+    );
+  }
+  return null;
 }
 
 /** drhook's connections were all busy: what they could carry at the receiver's service time, and how many to rerun with. */
 function connectionLimit(figures: PaceFigures, reading: PaceReading, serviceMs: number): string {
-  const { connections: n, requestedRate, diagnostics } = figures;
+  const { connections: n, requestedRate, diagnostics, unloaded } = figures;
   const carried = (n * 1000) / serviceMs;
   const suggested = Math.ceil((requestedRate * serviceMs * CONNECTION_HEADROOM) / 1000);
+  const steady = unloaded && unloaded.count >= MIN_BAND_DELIVERIES ? ` (${fmtMs(unloaded.meanMs)} on average with few in flight)` : '';
   return (
     `drhook's connections were the limit (${reading.words}): all ${n} of them were busy (${pct(diagnostics.connectionBoundShare)} of the deliveries waited for one), ` +
-    `and the receiver took about ${fmtMs(serviceMs)} per answer, so ${n} connections carry at most ${fmtRate(carried)}. ` +
-    `Digital River does not wait for a connection of ours; whether the receiver can take more at once is not shown (one that processes a delivery at a time looks the same): ` +
-    `inconclusive until rerun with --connections ${suggested} or more.`
+    `and the receiver took about ${fmtMs(serviceMs)} per answer${steady}, so ${n} connections carry at most ${fmtRate(carried)}. ` +
+    `Digital River does not wait for a connection of ours: inconclusive until rerun with --connections ${suggested} or more.`
   );
 }
 

@@ -102,10 +102,14 @@ class BadResponse extends Error {
 /** Thrown out of the parser when an answer is judged before its body ends: the rest of it is not read. */
 class Judged extends Error {}
 
-/** The slot a request was sent for: when it fell due (seconds into the step; closed loop none) and how late it was sent. */
+/**
+ * The slot a request was sent for: when it fell due (seconds into the step; closed loop none), how late it was sent,
+ * and how many requests were in flight, this one included, once it was.
+ */
 interface Slot {
   dueSec?: number;
   lateMs: number;
+  inFlight: number;
 }
 
 /** One connection of a client, from when it was opened until it is gone. */
@@ -163,9 +167,11 @@ export function runStep(spec: StepSpec, context: EngineContext): Promise<StepMea
   const capMs = spec.maxSec * 1000;
   const plannedSlots = rate === null ? 0 : stop.kind === 'count' ? stop.requests : slotsIn(rate, stop.seconds * 1000);
   const slots = rate === null ? 0 : Math.min(plannedSlots, slotsIn(rate, capMs));
-  // Open loop the window is the time the slots fall due in; closed loop the duration, or with --count the time cap.
-  const windowMs = rate !== null ? (slots * 1000) / rate : Math.min(stop.kind === 'duration' ? stop.seconds * 1000 : Number.POSITIVE_INFINITY, capMs);
   const cappedByTime = rate !== null ? slots < plannedSlots : !(stop.kind === 'duration' && stop.seconds <= spec.maxSec);
+  // Open loop the window is the time the slots fall due in (a duration's, as asked, when all of them fall within it);
+  // closed loop the duration, or with --count the time cap.
+  const windowMs =
+    rate !== null ? (stop.kind === 'duration' && !cappedByTime ? stop.seconds * 1000 : (slots * 1000) / rate) : Math.min(stop.kind === 'duration' ? stop.seconds * 1000 : Number.POSITIVE_INFINITY, capMs);
   const countLimit = rate === null && stop.kind === 'count' ? stop.requests : Number.POSITIVE_INFINITY;
   if (context.target.kind === 'unresolved') {
     const due = rate !== null ? slots : Number.isFinite(countLimit) ? countLimit : context.connections;
@@ -253,7 +259,7 @@ export function runStep(spec: StepSpec, context: EngineContext): Promise<StepMea
       begun = true;
       startMs = performance.now();
       startedAt = new Date();
-      recorder = createRecorder(deadlineMs, rate === null ? {} : { windowSec: windowMs / 1000 });
+      recorder = createRecorder(deadlineMs, rate === null ? {} : { windowSec: windowMs / 1000, connections: context.connections });
       const dueSec = (dueMs: number): number => (dueMs - startMs) / 1000;
       if (rate !== null) pacer = createPacer({ rate, slots, deadlineMs, onExpired: (dueMs) => recorder.notSent(dueSec(dueMs)) });
       cpuAtStart = process.cpuUsage();
@@ -332,10 +338,10 @@ export function runStep(spec: StepSpec, context: EngineContext): Promise<StepMea
         if (typeof client.timeoutTicker?.reschedule !== 'function') throw new Error(internalsMissing);
         client.timeoutTicker.reschedule(IDLE_TIMEOUT_MS);
       };
-      const send = (due: Slot = { lateMs: 0 }): void => {
-        slot = due;
+      const send = (due: Omit<Slot, 'inFlight'> = { lateMs: 0 }): void => {
         sent++;
         inFlight++;
+        slot = { ...due, inFlight };
         if (inFlight > maxInFlight) maxInFlight = inFlight;
         recorder.sent();
         original();
@@ -363,7 +369,9 @@ export function runStep(spec: StepSpec, context: EngineContext): Promise<StepMea
       // autocannon's timeout handler drops the connection with its request, then asks for a new connection (which
       // asks for the next request) before it emits 'timeout': a request in flight whose connection holds none has timed out.
       const settleDropped = (): void => {
-        if (client.pipelinedRequests.size() === 0) settle((timedOut) => recorder.timedOut(timedOut.dueSec));
+        if (client.pipelinedRequests.size() === 0) {
+          settle((timedOut) => recorder.timedOut(timedOut.dueSec, { serviceMs: deadlineMs - timedOut.lateMs, inFlight: timedOut.inFlight }));
+        }
       };
 
       /** Opens a connection (autocannon's, with its parser fed by it); what happens when it ends is drhook's to decide. */
@@ -500,7 +508,7 @@ export function runStep(spec: StepSpec, context: EngineContext): Promise<StepMea
       client.on('response', (status: number, _bytes: number, serviceMs: number) => {
         gate.answered();
         if (live) live.answered = true;
-        settle((answered) => recorder.answered(status, answered.lateMs + serviceMs, serviceMs, answered.dueSec));
+        settle((answered) => recorder.answered(status, answered.lateMs + serviceMs, serviceMs, answered.dueSec, answered.inFlight));
       });
       const wrapParser = guard(
         client,
@@ -541,6 +549,8 @@ export function runStep(spec: StepSpec, context: EngineContext): Promise<StepMea
           informational = info.statusCode >= 100 && info.statusCode < 200 && info.statusCode !== 101;
           if (informational) return undefined;
           if (info.headers.reduce((sum, part) => sum + part.length + 2, 0) > maxHeaderSize) throw new BadResponse('HPE_HEADER_OVERFLOW');
+          // Three digits, but below 100 (`099`): no HTTP status. From 600 up it is an answer, judged as a 5xx (RFC 9110).
+          if (info.statusCode < 100) throw new BadResponse('HPE_INVALID_STATUS');
           bodyBytes = 0;
           failing = info.statusCode < 200 || info.statusCode >= 300;
           return (onHeadersComplete as (info: unknown) => unknown).call(parser, info);
@@ -613,15 +623,12 @@ export function runStep(spec: StepSpec, context: EngineContext): Promise<StepMea
   });
 }
 
-/** The host name did not resolve: each request due fails at once with the DNS error code; nothing goes on the wire. */
+/** The host name did not resolve: each request due fails at once with the DNS error code; nothing goes on the wire, so nothing counts as sent. */
 function unresolvedStep(due: number, code: string, deadlineMs: number): StepMeasurement {
   const startMs = performance.now();
   const startedAt = new Date();
   const recorder = createRecorder(deadlineMs);
-  for (let i = 0; i < due; i++) {
-    recorder.sent();
-    recorder.connectionError(code);
-  }
+  for (let i = 0; i < due; i++) recorder.connectionError(code);
   return {
     ...recorder.finish(0),
     startedAt,

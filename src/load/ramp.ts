@@ -56,19 +56,34 @@ async function runRamp(plan: Extract<LoadPlan, { kind: 'ramp' }>, context: PlanC
 
 type Point = NonNullable<CapacitySummary['firstBad']>;
 
+export type CapacityReading = 'generator-limit' | 'connection-limit' | 'held' | 'broke' | 'unjudged';
+
 /**
  * How the capacity search reads a step: drhook itself could not send the rate, or its connections could not carry it
- * (either says nothing about the receiver beyond the pace it reached), every threshold held, or one did not (a warning
- * counts: the step did not show the receiver holding the rate).
+ * (either says nothing about the receiver beyond the pace it reached); a threshold broke (an older report's warning
+ * counts: the step did not show the receiver holding the rate); too few deliveries to judge (unjudged: neither good
+ * nor bad); or every threshold held.
  */
-export function capacityReading(step: StepResult): 'generator-limit' | 'connection-limit' | 'held' | 'broke' {
+export function capacityReading(step: StepResult): CapacityReading {
   const cause = step.shortfall?.cause;
   if (cause === 'generator-limit' || cause === 'connection-limit') return cause;
-  return unheld(step).length === 0 ? 'held' : 'broke';
+  for (const { verdict } of step.checks) {
+    if (verdict.status === 'inconclusive' && (verdict.cause === 'generator-limit' || verdict.cause === 'connection-limit')) return verdict.cause;
+  }
+  if (broken(step).length > 0) return 'broke';
+  return step.checks.every((check) => check.verdict.status === 'pass') ? 'held' : 'unjudged';
 }
 
-function unheld(step: StepResult): ThresholdCheck[] {
-  return step.checks.filter((check) => check.verdict.status !== 'pass');
+/** The thresholds a step did not hold (an older report's warnings included). */
+function broken(step: StepResult): ThresholdCheck[] {
+  return step.checks.filter((check) => check.verdict.status === 'fail' || check.verdict.status === 'warn');
+}
+
+/** `about 200/s` when a bad step lies above the capacity, `at least 200/s` when none does; `no step held`, or `not found` when no step was judged. */
+export function capacityFigure(capacity: CapacitySummary): string {
+  if (capacity.capacity === null) return capacity.firstBad ? 'no step held' : 'not found';
+  const bracketed = capacity.firstBad !== null && capacity.firstBad.rate > capacity.capacity;
+  return `${bracketed ? 'about' : 'at least'} ${fmtRate(capacity.capacity)}`;
 }
 
 async function searchCapacity(plan: Extract<LoadPlan, { kind: 'capacity' }>, context: PlanContext): Promise<PlanOutcome> {
@@ -99,9 +114,18 @@ async function searchCapacity(plan: Extract<LoadPlan, { kind: 'capacity' }>, con
       const answered = result.shortfall?.achievedRate ?? 0;
       return summary('connection-limit', `at ${fmtRate(rate)} every one of drhook's connections was busy, so the receiver's capacity is at least ${fmtRate(Math.max(answered, good?.rate ?? 0))} (drhook's connections were the limit): rerun with more --connections${bracket(good, bad)}`);
     }
+    if (reading === 'unjudged') {
+      // Too few deliveries to judge a p99: neither good nor bad. Higher rates give more; lower ones, below a bad rate, fewer.
+      if (bad === null && rate < plan.maxRate) {
+        rate = Math.min(roundRate(rate * 2), plan.maxRate);
+        continue;
+      }
+      if (bad === null) return summary('max-rate', `up to --max-rate ${fmtRate(plan.maxRate)} ${good ? `every step held or had too few deliveries to judge: the capacity is at least ${fmtRate(good.rate)}` : 'no step had enough deliveries to judge a p99'}`);
+      return summary('too-few-deliveries', `a ${plan.stepSec} s step at ${fmtRate(rate)} had too few deliveries to judge a p99: lengthen --step-duration to search this low${bracket(good, bad)}`);
+    }
     const point = { label: result.label, rate, p99Ms: result.latencyMs?.p99 ?? null, failureRate: result.outcomes.failureRate };
     if (reading === 'held') good = point;
-    else bad = { ...point, why: unheld(result).map((check) => check.verdict.reason).join('; ') };
+    else bad = { ...point, why: broken(result).map((check) => check.verdict.reason).join('; ') };
 
     if (bad === null) {
       if (rate >= plan.maxRate) return summary('max-rate', `every step held up to --max-rate ${fmtRate(plan.maxRate)}: the capacity is at least that`);

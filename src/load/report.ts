@@ -1,5 +1,4 @@
 // The LoadReport: what a load run measured (per step and in total), the capacity it found and the verdict, as report.json holds it.
-import type { Verdict } from '../wire/verdict.js';
 
 /** How requests are paced: a fixed arrival rate, or closed loop (each connection sends again as soon as it is answered). */
 export type Pace = { kind: 'open'; rate: number } | { kind: 'closed' };
@@ -43,7 +42,10 @@ export interface Outcomes {
   judged: number;
   /** Answered 2xx: acknowledged. */
   acknowledged: number;
-  /** Every status answered, with its count (e.g. {"202": 990, "503": 10}). */
+  /**
+   * Every status answered, with its count (e.g. {"202": 990, "503": 10}). A three-digit status from 600 up is not
+   * valid HTTP; RFC 9110 asks a client to treat it as a 5xx, so it is counted here, as a failure.
+   */
   statuses: Record<string, number>;
   /** Answered 3xx: a failure, never followed. */
   redirects: number;
@@ -107,14 +109,29 @@ export interface Shortfall {
 
 export type ThresholdId = 'p99' | 'failure-rate' | 'rate';
 
+/**
+ * Why a result says nothing either way about the receiver: drhook's own CPU could not keep the schedule
+ * (generator-limit), its connections could not carry the rate while the receiver answered each at its usual speed
+ * (connection-limit), too few deliveries to judge a percentile (too-few-deliveries), or the run was stopped
+ * (interrupted: the run's verdict, and the pace of the step it cut short).
+ */
+export type InconclusiveCause = 'generator-limit' | 'connection-limit' | 'too-few-deliveries' | 'interrupted';
+
+/** A threshold's judgement. Reports written before drhook told inconclusive apart may hold `warn` instead. */
+export type CheckVerdict =
+  | { status: 'pass'; reason: string }
+  | { status: 'fail'; reason: string }
+  | { status: 'inconclusive'; cause: InconclusiveCause; reason: string }
+  | { status: 'warn'; reason: string };
+
 export interface ThresholdCheck {
   id: ThresholdId;
   /** The limit in words, e.g. `p99 ≤ 3000 ms`. */
   limit: string;
   /** What was measured, e.g. `412 ms`. */
   measured: string;
-  /** `warn` when the result says nothing about the receiver (drhook itself could not reach the rate). */
-  verdict: Verdict;
+  /** `inconclusive` when the result says nothing about the receiver (drhook could not do what was asked, or too few deliveries). */
+  verdict: CheckVerdict;
 }
 
 export interface StepResult {
@@ -143,8 +160,8 @@ export interface StepResult {
   shortfall: Shortfall | null;
   diagnostics: Diagnostics;
   checks: ThresholdCheck[];
-  /** fail when any check fails. */
-  status: 'pass' | 'fail';
+  /** fail when any check fails; else inconclusive when any check is; else pass. */
+  status: 'pass' | 'fail' | 'inconclusive';
 }
 
 export interface CapacitySummary {
@@ -152,8 +169,11 @@ export interface CapacitySummary {
   capacity: number | null;
   lastGood: { label: string; rate: number; p99Ms: number | null; failureRate: number } | null;
   firstBad: { label: string; rate: number; p99Ms: number | null; failureRate: number; why: string } | null;
-  /** Why the search stopped. */
-  ended: 'converged' | 'max-rate' | 'time-limit' | 'generator-limit' | 'connection-limit' | 'interrupted';
+  /**
+   * Why the search stopped; too-few-deliveries: the next rate to try gives a step too few deliveries to judge a p99
+   * (the search went below the lowest rate it could judge).
+   */
+  ended: 'converged' | 'max-rate' | 'time-limit' | 'generator-limit' | 'connection-limit' | 'too-few-deliveries' | 'interrupted';
   explanation: string;
 }
 
@@ -190,11 +210,23 @@ export interface LoadReport {
     latencyMs: LatencySummary | null;
   };
   capacity: CapacitySummary | null;
-  verdict: {
-    status: 'pass' | 'fail';
-    /** In a plain sentence: the share of deliveries Digital River would have counted as failed, and what that means. */
-    summary: string;
-    /** The broken thresholds, one line each. */
-    reasons: string[];
-  };
+  verdict: LoadVerdict;
 }
+
+/**
+ * pass: every threshold held; fail: the receiver broke one; inconclusive: the run neither passes nor fails the receiver
+ * (drhook could not do what was asked, too few deliveries, or it was interrupted), with the cause and the rate it reached.
+ * `summary` is a plain sentence: the share of deliveries Digital River would have counted as failed, and what that
+ * means; `reasons` the broken (or, inconclusive, the unjudged) thresholds, one line each.
+ */
+export type LoadVerdict =
+  | { status: 'pass' | 'fail'; summary: string; reasons: string[] }
+  | {
+      status: 'inconclusive';
+      cause: InconclusiveCause;
+      /** The rate drhook reached where it could not judge (events/s: the answers' pace when they fell behind); null when no step ran. */
+      reachedRate: number | null;
+      summary: string;
+      reasons: string[];
+    };
+

@@ -6,16 +6,16 @@ import { packageRoot } from '../base/paths.js';
 import { createRedactor } from '../wire/redact.js';
 import { redactStrings } from '../wire/redact-strings.js';
 import { makeRunId } from '../commands/run-dir.js';
-import { diagnosePace, fmtRate } from './diagnose.js';
+import { diagnosePace, fmtRate, MIN_BAND_DELIVERIES } from './diagnose.js';
 import { runStep, type EngineContext, type StepMeasurement } from './engine.js';
 import { judgeStep, runVerdict, stepStatus } from './judge.js';
 import { buildPool, type EventPool } from './pool.js';
 import { resolveTarget } from './resolve.js';
 import { runPlan, type StepRun } from './ramp.js';
 import type { LoadReport, Pace, StepResult } from './report.js';
-import { checkLoadSettings, settingsForReport, settingsSecrets, type LoadPlan, type LoadSettings, type LoadStop } from './settings.js';
+import { checkLoadSettings, deliveriesDue, settingsForReport, settingsSecrets, type LoadPlan, type LoadSettings, type LoadStop } from './settings.js';
 import { createStamper } from './stamp.js';
-import { addOutcomes, createHistogram, summarize } from './stats.js';
+import { addOutcomes, createHistogram, summarize, type ServiceBand, type ServiceByLoad } from './stats.js';
 
 export interface LoadProgress {
   /** `warm-up` or the step's label. */
@@ -98,10 +98,15 @@ export async function runLoad(settings: LoadSettings, options: RunLoadOptions = 
       onProgress?.({ step: label, stepElapsedSec: live.elapsedSec, stepSec, runElapsedSec: runElapsed(), rate: live.rate, p99Ms: live.p99Ms, failures: live.failures, sent: live.sent }),
   });
 
+  // The receiver's service time with few of drhook's connections busy: the lowest the warm-up or any step measured.
+  // A step that starts while the receiver still works off an earlier step's backlog measures it higher.
+  let unloaded: ServiceBand | null = null;
+
   try {
     if (settings.warmupSec > 0 && !signal?.aborted) {
       const stop: LoadStop = { kind: 'duration', seconds: settings.warmupSec };
       const warmup = await runStep({ pace: firstPace(settings.plan), stop, maxSec: secondsLeft(stop) }, engine('warm-up', settings.warmupSec));
+      unloaded = lightest(unloaded, warmup.serviceByLoad);
       warmup.histogram.destroy();
       warmup.serviceHistogram?.destroy();
     }
@@ -115,7 +120,8 @@ export async function runLoad(settings: LoadSettings, options: RunLoadOptions = 
           step: async (label, pace, stop): Promise<StepRun> => {
             const measured = await runStep({ pace, stop, maxSec: secondsLeft(stop) }, engine(label, stop.kind === 'duration' ? stop.seconds : null));
             totalsHistogram.add(measured.histogram);
-            return { result: stepResult(label, pace, measured, settings), cutShort: measured.cutShort };
+            unloaded = lightest(unloaded, measured.serviceByLoad);
+            return { result: stepResult(label, pace, measured, settings, unloaded), cutShort: measured.cutShort };
           },
         });
 
@@ -142,7 +148,7 @@ export async function runLoad(settings: LoadSettings, options: RunLoadOptions = 
         latencyMs: summarize(totalsHistogram),
       },
       capacity: outcome.capacity,
-      verdict: runVerdict(steps, outcomes, outcome.capacity, settings.deadlineMs),
+      verdict: runVerdict(steps, outcomes, outcome.capacity, settings.deadlineMs, outcome.cutShort === 'aborted' ? 'interrupted' : outcome.cutShort),
     };
     totalsHistogram.destroy();
     // Redacted with every secret the run knew, fetched Bearer tokens included.
@@ -152,15 +158,27 @@ export async function runLoad(settings: LoadSettings, options: RunLoadOptions = 
   }
 }
 
-function stepResult(label: string, pace: Pace, measured: StepMeasurement, settings: LoadSettings): StepResult {
+/** The band with the lowest mean service time: the one so far, or this step's lower or light band, of those with enough deliveries. */
+function lightest(sofar: ServiceBand | null, step: ServiceByLoad | null): ServiceBand | null {
+  const bands = [sofar, step?.lower ?? null, step?.light ?? null].filter((band): band is ServiceBand => band !== null && band.count >= MIN_BAND_DELIVERIES);
+  return bands.reduce<ServiceBand | null>((best, band) => (best === null || band.meanMs < best.meanMs ? band : best), null);
+}
+
+/** `unloaded`: the receiver's service time with few connections busy, as the run measured it so far. */
+function stepResult(label: string, pace: Pace, measured: StepMeasurement, settings: LoadSettings, unloaded: ServiceBand | null): StepResult {
   const latencyMs = summarize(measured.histogram);
   measured.histogram.destroy();
   const service = measured.serviceHistogram ? { serviceMs: summarize(measured.serviceHistogram) } : {};
   measured.serviceHistogram?.destroy();
-  const { outcomes, halves, diagnostics } = measured;
+  const { outcomes, halves, diagnostics, serviceByLoad } = measured;
   const { connections, deadlineMs } = settings;
-  const shortfall = pace.kind === 'open' && halves ? diagnosePace({ requestedRate: pace.rate, halves, outcomes, connections, deadlineMs, diagnostics, serviceMs: service.serviceMs ?? null }) : null;
-  const checks = judgeStep({ latencyMs, outcomes, pace, shortfall, diagnostics, thresholds: settings.thresholds, deadlineMs });
+  // A step cut short by an interruption has deliveries due that it never sent: their pace is not the receiver's.
+  const interrupted = measured.cutShort === 'aborted';
+  const shortfall =
+    pace.kind === 'open' && halves && !interrupted
+      ? diagnosePace({ requestedRate: pace.rate, halves, outcomes, connections, deadlineMs, diagnostics, serviceMs: service.serviceMs ?? null, serviceByLoad, unloaded })
+      : null;
+  const checks = judgeStep({ latencyMs, outcomes, pace, shortfall, diagnostics, thresholds: settings.thresholds, deadlineMs, interrupted });
   return {
     label,
     pace,
@@ -205,8 +223,9 @@ export function describePlan(plan: LoadPlan, connections: number): string {
   switch (plan.kind) {
     case 'steady': {
       const length = describeStop(plan.stop);
+      const due = plan.pace.kind === 'open' && plan.stop.kind === 'duration' ? ` (${deliveriesDue(plan.pace.rate, plan.stop.seconds)} deliveries)` : '';
       return plan.pace.kind === 'open'
-        ? `a fixed arrival rate of ${fmtRate(plan.pace.rate)} (open loop: requests are due on schedule whatever the answers) for ${length} ${over}`
+        ? `a fixed arrival rate of ${fmtRate(plan.pace.rate)} (open loop: requests are due on schedule whatever the answers) for ${length}${due} ${over}`
         : `${length} ${over}, ${closedLoopNote}`;
     }
     case 'ramp':

@@ -209,6 +209,20 @@ function checkRate(name: string, rate: number): void {
   if (!Number.isFinite(rate) || rate < 0.1 || rate > MAX_RATE) throw new UsageError(`${name} must be an arrival rate in events per second ${rateRange}, got ${rate}`);
 }
 
+/** Deliveries falling due at a fixed rate over `seconds`: one at the start, then one every 1/rate before the end. */
+export function deliveriesDue(rate: number, seconds: number): number {
+  return Math.ceil(rate * seconds - 1e-6);
+}
+
+/** A step at a fixed rate must be long enough for one delivery at that rate: rate × length at least 1. */
+function checkDue(rate: number, seconds: number, rateFlag: string, lengthFlag: string): void {
+  if (rate * seconds >= 1 - 1e-9) return;
+  const needed = Math.ceil((1 / rate) * 10) / 10;
+  throw new UsageError(
+    `${rateFlag} ${rate} for ${seconds} s is less than one delivery (one every ${needed} s): lengthen ${lengthFlag} to at least ${needed} s or raise ${rateFlag}`,
+  );
+}
+
 /** Every value a run depends on, whoever built the settings: a problem is a UsageError naming it. */
 export function checkLoadSettings(settings: LoadSettings): void {
   const { plan, thresholds } = settings;
@@ -238,18 +252,21 @@ export function checkLoadSettings(settings: LoadSettings): void {
     case 'steady':
       if (plan.pace.kind === 'open') checkRate('--rate', plan.pace.rate);
       if (plan.stop.kind === 'duration' && !(plan.stop.seconds > 0)) throw new UsageError(`--duration must be more than 0 seconds, got ${plan.stop.seconds}`);
+      if (plan.pace.kind === 'open' && plan.stop.kind === 'duration') checkDue(plan.pace.rate, plan.stop.seconds, '--rate', '--duration');
       if (plan.stop.kind === 'count') integer('--count', plan.stop.requests, 1, 100_000_000);
       break;
     case 'ramp':
       if (plan.rates.length === 0) throw new UsageError('--ramp lists no rate');
       plan.rates.forEach((rate) => checkRate('every --ramp rate', rate));
       if (!(plan.stepSec >= 1)) throw new UsageError(`--step-duration must be at least 1 second, got ${plan.stepSec}`);
+      plan.rates.forEach((rate) => checkDue(rate, plan.stepSec, '--ramp rate', '--step-duration'));
       break;
     case 'capacity':
       checkRate('--rate (the start of the capacity search)', plan.startRate);
       checkRate('--max-rate', plan.maxRate);
       if (plan.maxRate < plan.startRate) throw new UsageError(`--max-rate ${plan.maxRate} is below the start rate ${plan.startRate}`);
       if (!(plan.stepSec >= 1)) throw new UsageError(`--step-duration must be at least 1 second, got ${plan.stepSec}`);
+      checkDue(plan.startRate, plan.stepSec, '--rate', '--step-duration');
       if (!(plan.timeLimitSec >= plan.stepSec)) throw new UsageError(`--time-limit (${plan.timeLimitSec} s) must allow at least one step of --step-duration (${plan.stepSec} s)`);
       break;
   }

@@ -8,11 +8,16 @@ export interface Recorder {
   /**
    * An answer with any status. `ms` is its latency as judged: from when it fell due (open loop) or from when it was
    * written (closed loop); `serviceMs` from when it was written. An answer after the deadline counts as a timeout.
-   * `dueSec` (open loop): when it fell due, in seconds since the step started.
+   * `dueSec` (open loop): when it fell due, in seconds since the step started. `inFlight` (open loop): how many
+   * deliveries were in flight, this one included, when it was written.
    */
-  answered(status: number, ms: number, serviceMs: number, dueSec?: number): void;
-  /** No complete answer within the deadline: counted just over it (its true latency is longer). */
-  timedOut(dueSec?: number): void;
+  answered(status: number, ms: number, serviceMs: number, dueSec?: number, inFlight?: number): void;
+  /**
+   * No complete answer within the deadline: counted just over it (its true latency is longer). `sent` (open loop): how
+   * long it had been in flight when it was cut off (a lower bound of its service time) and how many were in flight, it
+   * included, when it was written.
+   */
+  timedOut(dueSec?: number, sent?: { serviceMs: number; inFlight: number }): void;
   /** Open loop: fell due, but every connection stayed busy until its deadline had passed, so it was never sent: a timeout. */
   notSent(dueSec: number): void;
   /** The connection failed or closed with the request in flight. */
@@ -50,6 +55,43 @@ export interface PaceHalves {
   fourth: Quartiles | null;
 }
 
+/** The receiver's service time of some deliveries: how many, and their mean in milliseconds. */
+export interface ServiceBand {
+  count: number;
+  meanMs: number;
+}
+
+/**
+ * How the receiver's service time grew with the deliveries in flight: the slope of a least-squares line through the
+ * light band's (in flight, service time) points. A receiver that takes deliveries one at a time answers the nth after
+ * the n − 1 before it, so each more in flight adds its service time; one that takes many at once adds nothing. Delays
+ * of drhook's own add alike to every point and leave the slope alone.
+ */
+export interface ServiceSlope {
+  /** Milliseconds of service time added per delivery more in flight. */
+  msPerDelivery: number;
+  standardError: number;
+  /** Deliveries the line was fitted to. */
+  count: number;
+}
+
+/**
+ * Open loop: the receiver's service time (write to answer; a delivery cut off at its deadline counts the time it had
+ * been in flight, a lower bound) of the deliveries written while few of drhook's N connections were busy: at most
+ * N/8 (lower), at most N/4 (light), and how it grew with them there (slope). null where no delivery (or, for the
+ * slope, too few, or all at one level) was written.
+ */
+export interface ServiceByLoad {
+  lower: ServiceBand | null;
+  light: ServiceBand | null;
+  slope: ServiceSlope | null;
+}
+
+/** The most deliveries in flight, of N connections, that the lower and the light band of ServiceByLoad take in. */
+export function loadBands(connections: number): { lowerMax: number; lightMax: number } {
+  return { lowerMax: Math.max(1, Math.floor(connections / 8)), lightMax: Math.max(1, Math.floor(connections / 4)) };
+}
+
 export interface Measurement {
   sent: number;
   outcomes: Outcomes;
@@ -59,6 +101,8 @@ export interface Measurement {
   serviceHistogram: Histogram | null;
   series: SecondSample[];
   halves: PaceHalves | null;
+  /** Open loop with the connections known; else null. */
+  serviceByLoad: ServiceByLoad | null;
 }
 
 /** A timeout is recorded this far over the deadline, so a p99 that includes timeouts exceeds a budget equal to the deadline. */
@@ -72,16 +116,19 @@ export function createHistogram(): Histogram {
 export interface RecorderOptions {
   /** Open loop: the step's window in seconds, split in two halves by when deliveries fell due. */
   windowSec?: number;
+  /** Open loop: drhook's connections, to tell the service time at light load from that with nearly all of them busy. */
+  connections?: number;
   now?: () => number;
 }
 
 export function createRecorder(deadlineMs: number, options: RecorderOptions = {}): Recorder {
-  const { windowSec, now = () => performance.now() } = options;
+  const { windowSec, connections, now = () => performance.now() } = options;
   const start = now();
   const histogram = createHistogram();
   const secondHistogram = createHistogram();
   const serviceHistogram = windowSec === undefined ? null : createHistogram();
   const halves = windowSec === undefined ? null : { halfSec: windowSec / 2, early: createHistogram(), late: createHistogram(), third: createHistogram(), fourth: createHistogram() };
+  const byLoad = windowSec === undefined || connections === undefined ? null : createLoadBands(connections);
   const statuses = new Map<number, number>();
   const errorCodes = new Map<string, number>();
   const series: SecondSample[] = [];
@@ -117,8 +164,9 @@ export function createRecorder(deadlineMs: number, options: RecorderOptions = {}
       if (halves && dueSec !== undefined) recordPace(halves, dueSec, latencyMicros);
     }
   };
-  const timedOut = (dueSec: number | undefined): void => {
+  const timedOut = (dueSec: number | undefined, sent?: { serviceMs: number; inFlight: number }): void => {
     timeouts++;
+    if (sent) byLoad?.record(sent.inFlight, sent.serviceMs);
     judge(true, timeoutMicros, dueSec);
   };
   const connectionError = (code: string): void => {
@@ -132,8 +180,9 @@ export function createRecorder(deadlineMs: number, options: RecorderOptions = {}
       sent++;
       tick().sent++;
     },
-    answered(status, latencyMs, serviceMs, dueSec) {
+    answered(status, latencyMs, serviceMs, dueSec, inFlight) {
       serviceHistogram?.recordValue(micros(serviceMs));
+      if (inFlight !== undefined) byLoad?.record(inFlight, serviceMs);
       // Digital River counts only an answer within the deadline; a later one (the abort timer's slack) is a timeout.
       if (latencyMs > deadlineMs) return timedOut(dueSec);
       statuses.set(status, (statuses.get(status) ?? 0) + 1);
@@ -188,7 +237,8 @@ export function createRecorder(deadlineMs: number, options: RecorderOptions = {}
       };
       const paceHalves = halves && { halfSec: halves.halfSec, early: quartiles(halves.early), late: quartiles(halves.late), third: quartiles(halves.third), fourth: quartiles(halves.fourth) };
       for (const part of halves ? [halves.early, halves.late, halves.third, halves.fourth] : []) part.destroy();
-      return { sent, outcomes, histogram, serviceHistogram, series, halves: paceHalves };
+      const serviceByLoad = byLoad?.finish() ?? null;
+      return { sent, outcomes, histogram, serviceHistogram, series, halves: paceHalves, serviceByLoad };
     },
   };
 }
@@ -199,6 +249,48 @@ interface PaceHistograms {
   late: Histogram;
   third: Histogram;
   fourth: Histogram;
+}
+
+/** The service-time bands of ServiceByLoad for N connections. */
+function createLoadBands(connections: number): { record(inFlight: number, serviceMs: number): void; finish(): ServiceByLoad } {
+  const { lowerMax, lightMax } = loadBands(connections);
+  const lower = { count: 0, ms: 0 };
+  // The light band's sums, for its mean and the least-squares line: n deliveries in flight, y milliseconds.
+  const light = { count: 0, n: 0, nn: 0, y: 0, ny: 0, yy: 0 };
+  const mean = (count: number, ms: number): ServiceBand | null => (count === 0 ? null : { count, meanMs: round2(ms / count) });
+  return {
+    record(inFlight, serviceMs) {
+      if (inFlight > lightMax) return;
+      if (inFlight <= lowerMax) {
+        lower.count++;
+        lower.ms += serviceMs;
+      }
+      light.count++;
+      light.n += inFlight;
+      light.nn += inFlight * inFlight;
+      light.y += serviceMs;
+      light.ny += inFlight * serviceMs;
+      light.yy += serviceMs * serviceMs;
+    },
+    finish: () => ({ lower: mean(lower.count, lower.ms), light: mean(light.count, light.y), slope: fitSlope(light) }),
+  };
+}
+
+/** The least-squares slope of y on n and its standard error; null with fewer than three points or all at one n. */
+function fitSlope(sums: { count: number; n: number; nn: number; y: number; ny: number; yy: number }): ServiceSlope | null {
+  const { count } = sums;
+  if (count < 3) return null;
+  const snn = sums.nn - (sums.n * sums.n) / count;
+  if (snn <= 0) return null;
+  const sny = sums.ny - (sums.n * sums.y) / count;
+  const syy = sums.yy - (sums.y * sums.y) / count;
+  const slope = sny / snn;
+  const residual = Math.max(0, syy - slope * sny);
+  return { msPerDelivery: round2(slope), standardError: round2(Math.sqrt(residual / (count - 2) / snn)), count };
+}
+
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
 }
 
 /** Records a delivery's latency in its half of the step and, in the second half, in its quarter too. */

@@ -25,7 +25,7 @@ function scriptSource(source: string): string {
 export interface Page {
   kind: 'contract' | 'load';
   title: string;
-  status: 'pass' | 'fail';
+  status: BannerStatus;
   /** Already escaped HTML. */
   body: string;
   /** Embedded as `<script type="application/json" id="drhook-data">`. */
@@ -72,11 +72,16 @@ export function pageHeader(title: string, report: { target: string; runId: strin
   ].join('\n');
 }
 
+/** A verdict as a banner shows it: inconclusive (a load run that neither passes nor fails the receiver) in the warning colour. */
+export type BannerStatus = 'pass' | 'fail' | 'inconclusive';
+
+const bannerMark: Record<BannerStatus, string> = { pass: '✓', fail: '✗', inconclusive: '?' };
+
 /** The verdict banner: the headline, the sentence under it, then any further lines (already escaped). */
-export function banner(status: 'pass' | 'fail', headline: string, summary: string, extra: readonly string[] = []): string {
+export function banner(status: BannerStatus, headline: string, summary: string, extra: readonly string[] = []): string {
   return [
     `<section class="banner ${status}" id="verdict" role="status">`,
-    `<div class="headline">${status === 'pass' ? '✓' : '✗'} ${escapeHtml(headline)}</div>`,
+    `<div class="headline">${bannerMark[status]} ${escapeHtml(headline)}</div>`,
     `<p class="summary">${escapeHtml(summary)}</p>`,
     ...extra,
     '</section>',
@@ -189,9 +194,11 @@ pre { background: var(--code-bg); border: 1px solid var(--line); border-radius: 
 .banner { border-radius: 8px; padding: 16px 20px; margin: 20px 0; border: 2px solid; }
 .banner.pass { background: var(--pass-bg); border-color: var(--pass); }
 .banner.fail { background: var(--fail-bg); border-color: var(--fail); }
+.banner.inconclusive { background: var(--warn-bg); border-color: var(--warn); }
 .banner .headline { font-size: 24px; font-weight: 700; }
 .banner.pass .headline { color: var(--pass); }
 .banner.fail .headline { color: var(--fail); }
+.banner.inconclusive .headline { color: var(--warn); }
 .banner .summary { font-size: 15px; margin: 6px 0 0; }
 .banner ul { margin: 8px 0 0; padding-left: 20px; }
 .banner .note { margin: 8px 0 0; font-weight: 600; color: var(--warn); }
@@ -204,10 +211,11 @@ table.settings th { width: 180px; font-weight: 600; }
 .badge { display: inline-block; border-radius: 12px; padding: 0 8px; font-size: 12px; font-weight: 600; white-space: nowrap; }
 .badge.pass { background: var(--pass-bg); color: var(--pass); }
 .badge.fail { background: var(--fail-bg); color: var(--fail); }
-.badge.warn { background: var(--warn-bg); color: var(--warn); }
+.badge.warn, .badge.inconclusive { background: var(--warn-bg); color: var(--warn); }
 .badge.skipped { background: var(--skip-bg); color: var(--skip); }
 tr.status-fail td:first-child { border-left: 4px solid var(--fail); }
 tr.status-warn td:first-child { border-left: 4px solid var(--warn); }
+tr.status-inconclusive td:first-child { border-left: 4px solid var(--warn); }
 tr.status-pass td:first-child { border-left: 4px solid var(--pass); }
 tr.status-skipped td:first-child { border-left: 4px solid var(--skip-bg); }
 tr.status-skipped { color: var(--muted); }

@@ -17,6 +17,7 @@ import {
   loadMixed,
   loadRamp,
   loadTimeouts,
+  loadTooFew,
   openReport,
   type BrowserGlobals,
   type ChartInstance,
@@ -27,13 +28,14 @@ let ramp: Written<LoadReport>;
 let mixed: Written<LoadReport>;
 let capacity: Written<LoadReport>;
 let timeouts: Written<LoadReport>;
+let tooFew: Written<LoadReport>;
 
 test.beforeAll(async () => {
-  [ramp, mixed, capacity, timeouts] = await Promise.all([loadRamp(), loadMixed(), loadCapacity(), loadTimeouts()]);
+  [ramp, mixed, capacity, timeouts, tooFew] = await Promise.all([loadRamp(), loadMixed(), loadCapacity(), loadTimeouts(), loadTooFew()]);
 });
 
 test.afterAll(async () => {
-  await Promise.all([ramp, mixed, capacity, timeouts].map((written) => written && rm(written.dir, { recursive: true, force: true })));
+  await Promise.all([ramp, mixed, capacity, timeouts, tooFew].map((written) => written && rm(written.dir, { recursive: true, force: true })));
 });
 
 /** The chart's first dataset (what it measures) has points, and its colour is drawn inside the chart area. */
@@ -75,7 +77,7 @@ test('a ramp against the reference receiver: PASS, every chart drawn, a row per 
   ]);
 
   await expect(page.locator('#steps-table tbody tr')).toHaveCount(2);
-  await expect(page.locator('#steps-table tr[data-step="ramp 2/2"] td').nth(1)).toHaveText('40/s');
+  await expect(page.locator('#steps-table tr[data-step="ramp 2/2"] td').nth(1)).toHaveText('80/s');
   const acknowledged = ramp.report.totals.outcomes.acknowledged;
   await expect(page.locator('#outcomes-table tbody tr.outcome-acknowledged td').first()).toHaveText(String(acknowledged));
   await expect(page.locator('#latency-table tbody tr')).toHaveCount(3);
@@ -105,6 +107,26 @@ test('a receiver that answers 503, redirects and drops connections: FAIL, and ea
   await expect(page.locator('#steps-table tr.status-fail')).toHaveCount(1);
   expect(errors).toEqual([]);
   await screenshot(page, testInfo, 'load-mixed');
+});
+
+test('too few deliveries to judge a p99: INCONCLUSIVE in the warning colour, never PASS, saying why', async ({ page }, testInfo) => {
+  const { verdict } = tooFew.report;
+  expect(verdict.status).toBe('inconclusive');
+  const { errors } = await openReport(page, tooFew.url);
+  await expect(page.locator('#verdict')).toHaveClass(/\binconclusive\b/);
+  await expect(page.locator('#verdict .headline')).toHaveText('? Load: INCONCLUSIVE');
+  await expect(page.locator('#verdict .summary')).toHaveText(verdict.summary);
+  await expect(page.locator('#verdict')).toContainText('only 15 deliveries were timed, too few to judge a p99');
+  await expect(page.locator('#verdict')).toContainText('this run neither passes nor fails the receiver');
+  const colors = await page.locator('#verdict').evaluate((element) => {
+    const style = (globalThis as unknown as BrowserGlobals).getComputedStyle(element);
+    return [style.backgroundColor, style.borderTopColor];
+  });
+  expect(colors).toEqual(['rgb(255, 248, 197)', 'rgb(154, 103, 0)']);
+  await expect(page.locator('#steps-table tr.status-inconclusive .badge')).toHaveText('inconclusive');
+  await expect(page.locator('.threshold.inconclusive .badge')).toHaveText('inconclusive');
+  expect(errors).toEqual([]);
+  await screenshot(page, testInfo, 'load-too-few');
 });
 
 test('a capacity search: the capacity found, the steps above it marked as such (not failed), the steps chart drawn', async ({ page }, testInfo) => {

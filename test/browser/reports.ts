@@ -138,7 +138,7 @@ async function writeLoad(report: LoadReport, secrets: string[]): Promise<Written
 export async function loadRamp(): Promise<Written<LoadReport>> {
   const receiver = await startReceiver({ secrets: tokens });
   try {
-    const options: LoadOptions = { events: ['order.accepted:3', 'refund.complete'], secrets: tokens, ramp: [20, 40], stepSec: 1.5, connections: 10, poolSize: 4, seed: 3 };
+    const options: LoadOptions = { events: ['order.accepted:3', 'refund.complete'], secrets: tokens, ramp: [40, 80], stepSec: 2.5, connections: 10, poolSize: 4, seed: 3 };
     const settings = resolveLoadSettings(receiver.url, options);
     return await writeLoad(await runLoad(settings), loadSecrets(settings));
   } finally {
@@ -170,15 +170,15 @@ export async function loadMixed(): Promise<Written<LoadReport>> {
   }
 }
 
-/** A capacity search against a receiver that takes about 60 events/s (a token bucket) and answers 503 beyond. */
+/** A capacity search against a receiver that takes about 120 events/s (a token bucket of half a second's) and answers 503 beyond. */
 export async function loadCapacity(): Promise<Written<LoadReport>> {
-  let bucket = 6;
+  let bucket = 60;
   let last = performance.now();
   const server = http.createServer((req, res) => {
     req.resume();
     req.on('end', () => {
       const now = performance.now();
-      bucket = Math.min(6, bucket + ((now - last) * 60) / 1000);
+      bucket = Math.min(60, bucket + ((now - last) * 120) / 1000);
       last = now;
       if (bucket >= 1) {
         bucket -= 1;
@@ -189,12 +189,23 @@ export async function loadCapacity(): Promise<Written<LoadReport>> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
     const { port } = server.address() as AddressInfo;
-    const options: LoadOptions = { events: ['order.accepted'], secrets: tokens, capacity: true, rate: 20, stepSec: 1, timeLimitSec: 8, connections: 20, poolSize: 2, seed: 5 };
+    const options: LoadOptions = { events: ['order.accepted'], secrets: tokens, capacity: true, rate: 50, stepSec: 2, timeLimitSec: 10, connections: 20, poolSize: 2, seed: 5 };
     const settings = resolveLoadSettings(`http://127.0.0.1:${port}/hook`, options);
     return await writeLoad(await runLoad(settings), loadSecrets(settings));
   } finally {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+/** A steady run of 15 deliveries against the reference receiver: too few to judge a p99, so inconclusive. */
+export async function loadTooFew(): Promise<Written<LoadReport>> {
+  const receiver = await startReceiver({ secrets: tokens });
+  try {
+    const settings = resolveLoadSettings(receiver.url, { events: ['order.accepted'], secrets: tokens, rate: 15, durationSec: 1, connections: 5, poolSize: 2, seed: 8 });
+    return await writeLoad(await runLoad(settings), loadSecrets(settings));
+  } finally {
+    await receiver.close();
   }
 }
 

@@ -24,17 +24,18 @@ export interface LoadChartData {
 }
 
 /**
- * How a step is shown. A capacity search reads its steps as the search did: one that did not hold every threshold is
- * above the capacity, not a failure; elsewhere a step with a warning but no failure shows the warning.
+ * How a step is shown. A capacity search reads its steps as the search did: one that broke a threshold is above the
+ * capacity, not a failure, and one drhook could not judge is inconclusive; elsewhere a step is shown by its status, and
+ * (in an older report) a step with a warning but no failure shows the warning.
  */
-export type StepState = 'pass' | 'warn' | 'fail' | 'above';
+export type StepState = 'pass' | 'warn' | 'fail' | 'above' | 'inconclusive';
 
 export function stepState(step: StepResult, capacityRun: boolean): StepState {
   if (capacityRun) {
     const reading = capacityReading(step);
-    return reading === 'held' ? 'pass' : reading === 'broke' ? 'above' : 'warn';
+    return reading === 'held' ? 'pass' : reading === 'broke' ? 'above' : 'inconclusive';
   }
-  if (step.status === 'fail') return 'fail';
+  if (step.status === 'fail' || step.status === 'inconclusive') return step.status;
   return step.checks.every((check) => check.verdict.status === 'pass') ? 'pass' : 'warn';
 }
 
@@ -135,7 +136,7 @@ export const chartScript = String.raw`(function () {
   var colors = { pass: '#1a7f37', fail: '#cf222e', warn: '#bf8700', blue: '#0969da', purple: '#8250df', gray: '#8c959f' };
   var palette = ['#0969da', '#8250df', '#1a7f37', '#bf3989', '#953800', '#1b7c83', '#6639ba', '#57606a'];
   var kindColor = { acknowledged: colors.pass, redirect: colors.warn, rejected: colors.fail, timeout: '#953800', error: colors.purple, unfinished: colors.gray };
-  var stateColor = { pass: colors.pass, warn: colors.warn, above: colors.warn, fail: colors.fail };
+  var stateColor = { pass: colors.pass, warn: colors.warn, above: colors.warn, inconclusive: colors.warn, fail: colors.fail };
   Chart.defaults.animation = false;
   Chart.defaults.responsive = true;
   Chart.defaults.maintainAspectRatio = false;

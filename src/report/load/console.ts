@@ -1,9 +1,11 @@
 // The load report for the terminal: what ran, a table of steps with latency percentiles, thresholds, shortfalls, capacity and the verdict.
 import { fmtRate } from '../../load/diagnose.js';
 import { percent } from '../../load/judge.js';
+import { capacityFigure } from '../../load/ramp.js';
 import type { LoadReport, StepResult, ThresholdCheck } from '../../load/report.js';
 import type { LoadPlan } from '../../load/settings.js';
 import { palette, type Palette } from '../ansi.js';
+import { stepState } from './charts.js';
 import { oneLine } from '../text.js';
 import type { LoadReportPaths } from './write.js';
 
@@ -14,6 +16,11 @@ export function rateIsAnswered(report: LoadReport): boolean {
   // Settings without a plan (a hand-made report) say nothing of a count: the rate is then what was sent.
   const plan = report.settings['plan'] as LoadPlan | undefined;
   return plan?.kind === 'steady' && plan.pace.kind === 'closed' && plan.stop.kind === 'count';
+}
+
+/** The verdict in a word: pass, fail, inconclusive, or interrupted for a run stopped before it could be judged. */
+export function verdictWord(verdict: LoadReport['verdict']): 'pass' | 'fail' | 'inconclusive' | 'interrupted' {
+  return verdict.status === 'inconclusive' && verdict.cause === 'interrupted' ? 'interrupted' : verdict.status;
 }
 
 export function renderLoadConsole(report: LoadReport, paths: LoadReportPaths, options: { color: boolean }): string {
@@ -35,12 +42,14 @@ export function renderLoadConsole(report: LoadReport, paths: LoadReportPaths, op
   }
   if (report.capacity) {
     const { capacity } = report;
-    lines.push('', p.bold(`Capacity: ${capacity.capacity === null ? 'no step held' : `about ${fmtRate(capacity.capacity)}`}`));
+    lines.push('', p.bold(`Capacity: ${capacityFigure(capacity)}`));
     if (capacity.lastGood) lines.push(`  last good  ${fmtRate(capacity.lastGood.rate)} (${capacity.lastGood.label}): p99 ${capacity.lastGood.p99Ms ?? '–'} ms, failures ${percent(capacity.lastGood.failureRate)}`);
     if (capacity.firstBad) lines.push(`  first bad  ${fmtRate(capacity.firstBad.rate)} (${capacity.firstBad.label}): ${oneLine(capacity.firstBad.why, 600)}`);
     lines.push(p.dim(`  ${oneLine(capacity.explanation, 600)}`));
   }
-  const verdict = report.verdict.status === 'pass' ? p.green(p.bold('Load: PASS')) : p.red(p.bold('Load: FAIL'));
+  const word = verdictWord(report.verdict);
+  const headline = p.bold(`Load: ${word.toUpperCase()}`);
+  const verdict = word === 'pass' ? p.green(headline) : word === 'fail' ? p.red(headline) : p.yellow(headline);
   lines.push('', `${verdict}  ${oneLine(report.verdict.summary, 1000)}`);
   if (!report.complete) lines.push(p.yellow(report.stoppedBy === 'time-cap' ? 'The run reached its time cap: only the steps that ran are listed.' : 'The run was interrupted: only the steps that ran are listed.'));
   lines.push('', p.dim('Reports:'), `  ${paths.html}`, `  ${paths.json}`, `  ${paths.junit}`, `  ${paths.summary}`);
@@ -63,7 +72,8 @@ function table(steps: readonly StepResult[], titles: readonly string[], capacity
       String(o.timeouts),
       String(o.connectionErrors),
       ...latency,
-      step.status === 'pass' ? 'pass' : capacityRun ? 'above' : 'fail',
+      // A capacity search's broken step is `above` the capacity, not failed.
+      stepState(step, capacityRun),
     ];
   });
   const widths = titles.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
@@ -73,14 +83,14 @@ function table(steps: readonly StepResult[], titles: readonly string[], capacity
     ...rows.map((row) => {
       const text = `  ${render(row)}`;
       const status = row[row.length - 1];
-      return status === 'pass' ? text : status === 'above' ? p.yellow(text) : p.red(text);
+      return status === 'pass' ? text : status === 'fail' ? p.red(text) : p.yellow(text);
     }),
   ];
 }
 
 function checkLine(label: string, check: ThresholdCheck, p: Palette): string {
   const { status } = check.verdict;
-  const symbol = status === 'pass' ? p.green('✓') : status === 'warn' ? p.yellow('!') : p.red('✗');
+  const symbol = status === 'pass' ? p.green('✓') : status === 'fail' ? p.red('✗') : status === 'inconclusive' ? p.yellow('?') : p.yellow('!');
   const where = label ? `${label}: ` : '';
   return `  ${symbol} ${where}${check.limit} — measured ${check.measured}${status === 'pass' ? '' : `\n      ${oneLine(check.verdict.reason, 800)}`}`;
 }

@@ -1,8 +1,10 @@
 // The load report as report.html: the verdict, capacity, latency distribution, throughput and p99 over time, outcomes, steps.
 import { fmtRate } from '../../load/diagnose.js';
 import { percent } from '../../load/judge.js';
+import { capacityFigure } from '../../load/ramp.js';
 import type { LatencySummary, LoadReport, Outcomes, StepResult } from '../../load/report.js';
 import { chartJsSource } from '../html-assets.js';
+import { verdictWord } from './console.js';
 import { chartData, chartScript, SHORTEST_PART_SEC, stepState, type LoadChartData, type StepState } from './charts.js';
 import { banner, escapeHtml, pageHeader, renderPage, settingsSection } from '../html-page.js';
 
@@ -11,6 +13,7 @@ const stateBadge: Record<StepState, string> = {
   warn: '<span class="badge warn">warn</span>',
   fail: '<span class="badge fail">fail</span>',
   above: '<span class="badge warn">above capacity</span>',
+  inconclusive: '<span class="badge inconclusive">inconclusive</span>',
 };
 
 export function renderLoadHtml(report: LoadReport): string {
@@ -58,7 +61,7 @@ export function renderLoadHtml(report: LoadReport): string {
   ].join('\n');
   return renderPage({
     kind: 'load',
-    title: `drhook load: ${report.verdict.status} — ${report.target}`,
+    title: `drhook load: ${verdictWord(report.verdict)} — ${report.target}`,
     status: report.verdict.status,
     body,
     data,
@@ -69,11 +72,12 @@ export function renderLoadHtml(report: LoadReport): string {
 
 function verdictBanner(report: LoadReport): string {
   const { verdict } = report;
-  const headline = report.capacity
-    ? report.capacity.capacity === null ? 'Capacity: no step held' : `Capacity: about ${fmtRate(report.capacity.capacity)}`
-    : `Load: ${verdict.status.toUpperCase()}`;
+  const word = verdictWord(verdict);
+  const headline = report.capacity ? `Capacity: ${capacityFigure(report.capacity)}` : `Load: ${word.toUpperCase()}`;
+  const inconclusive = verdict.status === 'inconclusive' && verdict.cause !== 'interrupted' ? ['<p class="note">Inconclusive: this run neither passes nor fails the receiver.</p>'] : [];
   const extra = [
     ...(verdict.reasons.length > 0 ? [`<ul>${verdict.reasons.map((reason) => `<li>${escapeHtml(reason)}</li>`).join('')}</ul>`] : []),
+    ...inconclusive,
     ...(report.complete ? [] : [`<p class="note">${report.stoppedBy === 'time-cap' ? 'The run reached its time cap' : 'The run was interrupted'}: only the steps that ran are listed.</p>`]),
     `<p class="muted">${report.capacity ? 'A capacity search fails only when no step held its thresholds.' : 'The run fails when any step breaks a threshold: p99 latency, the share of failed deliveries, or the rate asked for.'}</p>`,
   ];
@@ -89,7 +93,7 @@ function capacitySection(report: LoadReport): string {
   return [
     '<section id="capacity">',
     '<h2>Capacity</h2>',
-    `<p class="capacity-figure">${capacity.capacity === null ? 'No step held every threshold' : `About ${fmtRate(capacity.capacity)}`}</p>`,
+    `<p class="capacity-figure">${capacity.capacity === null ? (capacity.firstBad ? 'No step held every threshold' : 'No step was judged') : capitalize(capacityFigure(capacity))}</p>`,
     '<ul>',
     point('Last good', capacity.lastGood),
     point('First bad', capacity.firstBad, capacity.firstBad?.why),

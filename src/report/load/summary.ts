@@ -1,18 +1,22 @@
 // The load report as Markdown for a CI step summary: verdict sentence, what ran, a table of steps, thresholds and shortfalls.
 import { fmtRate } from '../../load/diagnose.js';
-import { rateIsAnswered } from './console.js';
+import { rateIsAnswered, verdictWord } from './console.js';
 import { percent } from '../../load/judge.js';
+import { capacityFigure } from '../../load/ramp.js';
 import type { LoadReport, StepResult, ThresholdCheck } from '../../load/report.js';
+import { stepState, type StepState } from './charts.js';
 import { mdCode, mdText } from '../markdown.js';
 import { formatMs, oneLine } from '../text.js';
 
-const mark: Record<ThresholdCheck['verdict']['status'], string> = { pass: '✅', fail: '❌', warn: '⚠️' };
+const mark: Record<ThresholdCheck['verdict']['status'], string> = { pass: '✅', fail: '❌', inconclusive: '❔', warn: '⚠️' };
+const headMark: Record<ReturnType<typeof verdictWord>, string> = { pass: '✅', fail: '❌', inconclusive: '❔', interrupted: '⚠️' };
+const stepMark: Record<StepState, string> = { pass: '✅ pass', fail: '❌ fail', warn: '⚠️ warn', above: '⚠️ above capacity', inconclusive: '❔ inconclusive' };
 
 export function renderLoadSummaryMarkdown(report: LoadReport): string {
-  const passed = report.verdict.status === 'pass';
+  const word = verdictWord(report.verdict);
   const wallMs = Math.max(0, Date.parse(report.finishedAt) - Date.parse(report.startedAt));
   const lines = [
-    `## ${passed ? '✅' : '❌'} drhook load: ${report.verdict.status}`,
+    `## ${headMark[word]} drhook load: ${word}`,
     '',
     mdText(report.verdict.summary, 2000),
     '',
@@ -32,7 +36,7 @@ export function renderLoadSummaryMarkdown(report: LoadReport): string {
   if (report.capacity) {
     const { capacity } = report;
     lines.push(
-      `### Capacity: ${capacity.capacity === null ? 'no step held' : `about ${fmtRate(capacity.capacity)}`}`,
+      `### Capacity: ${capacityFigure(capacity)}`,
       '',
       `- **Last good:** ${capacity.lastGood ? `${fmtRate(capacity.lastGood.rate)} (${mdText(capacity.lastGood.label, 40)}), p99 ${capacity.lastGood.p99Ms ?? '–'} ms, failures ${percent(capacity.lastGood.failureRate)}` : 'none'}`,
       `- **First bad:** ${capacity.firstBad ? `${fmtRate(capacity.firstBad.rate)} (${mdText(capacity.firstBad.label, 40)}): ${mdText(capacity.firstBad.why, 1000)}` : 'none'}`,
@@ -57,7 +61,7 @@ function stepRow(step: StepResult, capacityRun: boolean): string {
   const l = step.latencyMs;
   const latency = l ? [l.p50, l.p90, l.p99, l.p999, l.max].map((value) => `${value} ms`) : ['–', '–', '–', '–', '–'];
   const asked = step.pace.kind === 'open' ? fmtRate(step.pace.rate) : 'closed loop';
-  return `| ${mdText(step.label, 40)} | ${asked} | ${step.achievedRate} | ${step.sent} | ${o.acknowledged} | ${o.failures} (${percent(o.failureRate)}) | ${o.timeouts} | ${o.connectionErrors} | ${latency.join(' | ')} | ${step.status === 'pass' ? '✅ pass' : capacityRun ? '⚠️ above capacity' : '❌ fail'} |`;
+  return `| ${mdText(step.label, 40)} | ${asked} | ${step.achievedRate} | ${step.sent} | ${o.acknowledged} | ${o.failures} (${percent(o.failureRate)}) | ${o.timeouts} | ${o.connectionErrors} | ${latency.join(' | ')} | ${stepMark[stepState(step, capacityRun)]} |`;
 }
 
 /** In a capacity search a broken threshold marks a step above the capacity: a finding, not a failure. */

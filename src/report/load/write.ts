@@ -3,7 +3,7 @@ import type { LoadReport } from '../../load/report.js';
 import { renderLoadHtml } from './html.js';
 import { renderLoadJunit } from './junit.js';
 import { renderLoadSummaryMarkdown } from './summary.js';
-import { renderJson, writeReportFiles, type ReportPaths } from '../report-files.js';
+import { renderJson, writeReportFiles, writeReportFilesOrFallback, type ReportPaths, type ReportRenderers, type WrittenReports } from '../report-files.js';
 import type { Redactor } from '../../wire/redact-strings.js';
 
 export type LoadReportPaths = ReportPaths;
@@ -11,6 +11,13 @@ export type LoadReportPaths = ReportPaths;
 /** report.json is the LoadReport itself, pretty-printed. */
 export const renderLoadReportJson: (report: LoadReport) => string = renderJson;
 
+const renderers: ReportRenderers<LoadReport> = { json: renderLoadReportJson, junit: renderLoadJunit, summary: renderLoadSummaryMarkdown, html: renderLoadHtml };
+
 export async function writeLoadReports(report: LoadReport, dir: string, redact: Redactor): Promise<LoadReportPaths> {
-  return writeReportFiles(report, { json: renderLoadReportJson, junit: renderLoadJunit, summary: renderLoadSummaryMarkdown, html: renderLoadHtml }, dir, redact);
+  return writeReportFiles(report, renderers, dir, redact);
+}
+
+/** writeLoadReports, falling back to a temporary directory. */
+export function writeLoadReportsOrFallback(report: LoadReport, dir: string, redact: Redactor): Promise<WrittenReports> {
+  return writeReportFilesOrFallback(report, renderers, dir, redact);
 }
