@@ -98,17 +98,18 @@ const loadColumns = { 'ANSWERED/S': '<rate>', 'SENT/S': '<rate>', P50: '<ms>', P
 
 // Open loop, the rates are low enough that each half of a step has fewer deliveries than the pace diagnosis reads a
 // latency trend from: whether the answers kept pace is then the share answered within the deadline, not a timing.
-const loadRuns: Array<[name: string, args: string[], sent: number[]]> = [
-  ['load', ['--count', '100', '--connections', '4'], [100]],
-  ['load-ramp', ['--ramp', '8,16', '--step-duration', '1s', '--connections', '4'], [8, 16]],
+// The ramp's steps are too few deliveries to judge a p99: that run is inconclusive (exit 3), whatever the timing.
+const loadRuns: Array<[name: string, args: string[], sent: number[], verdict: 'pass' | 'inconclusive']> = [
+  ['load', ['--count', '100', '--connections', '4'], [100], 'pass'],
+  ['load-ramp', ['--ramp', '8,16', '--step-duration', '1s', '--connections', '4'], [8, 16], 'inconclusive'],
 ];
 
-for (const [name, args, sent] of loadRuns) {
+for (const [name, args, sent, verdict] of loadRuns) {
   test(`${name}: ${args.join(' ')}, seed 1: report.json and console output match test/golden`, async (t) => {
     const run = await runAgainstServe('load', [...common, ...args]);
     const report = run.report as { complete: boolean; verdict: { status: string }; steps: Array<{ sent: number; outcomes: { acknowledged: number } }> };
     assert.equal(report.complete, true);
-    assert.equal(report.verdict.status, 'pass', run.transcript);
+    assert.equal(report.verdict.status, verdict, run.transcript);
     assert.deepEqual(report.steps.map((step) => step.sent), sent);
     assert.deepEqual(report.steps.map((step) => step.outcomes.acknowledged), sent);
 

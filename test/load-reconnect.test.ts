@@ -193,7 +193,9 @@ test(`a healthy receiver at ${RATE}/s for ${SECONDS} s: its connections are open
     assert.equal(outcomes.backedOff, 0);
     assert.equal(server.connections, 10);
     assert.equal(diagnostics.connectionsOpened, 10);
-    assert.equal(report.verdict.status, 'pass');
+    // 60 deliveries are too few to judge a p99 (the run is inconclusive for that), but none of them failed.
+    assert.equal(outcomes.failures, 0);
+    assert.notEqual(report.verdict.status, 'fail');
   } finally {
     await server.close();
   }
