@@ -1,6 +1,5 @@
 // How the receiver checks who is calling: HTTP Basic credentials, or Bearer tokens granted by its own token endpoint.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { TokenEndpoint } from './oauth.js';
 
 export type ReceiverAuth =
   | { kind: 'none' }
@@ -9,8 +8,14 @@ export type ReceiverAuth =
 
 export type AuthCheck = { ok: true } | { ok: false; challenge: string; message: string };
 
+/** What the oauth kind needs of the token endpoint (oauth.ts) to check a delivery's Bearer token. */
+export interface BearerTokens {
+  /** True when `token` was granted here and has not expired. */
+  isValid(token: string): boolean;
+}
+
 /** Checks the Authorization header of a webhook delivery against the configured scheme. */
-export function checkAuthorization(auth: ReceiverAuth, authorization: string | undefined, tokenEndpoint: TokenEndpoint | undefined): AuthCheck {
+export function checkAuthorization(auth: ReceiverAuth, authorization: string | undefined, tokenEndpoint: BearerTokens | undefined): AuthCheck {
   switch (auth.kind) {
     case 'none':
       return { ok: true };

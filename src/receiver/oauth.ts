@@ -1,6 +1,6 @@
 // The receiver's OAuth 2.0 token endpoint: grants Bearer tokens (client credentials or password grant) and checks them.
 import { randomBytes } from 'node:crypto';
-import { basicCredentials, sameSecret, type ReceiverAuth } from './credentials.js';
+import { basicCredentials, sameSecret, type BearerTokens, type ReceiverAuth } from './credentials.js';
 
 export type OAuthSettings = Extract<ReceiverAuth, { kind: 'oauth' }>;
 
@@ -15,11 +15,9 @@ type TokenError = {
   error_description: string;
 };
 
-export interface TokenEndpoint {
+export interface TokenEndpoint extends BearerTokens {
   /** Answers one token request: the form-encoded body and the request's Authorization header. */
   answer(contentType: string | undefined, body: Buffer, authorization: string | undefined): TokenAnswer;
-  /** True when `token` was granted here and has not expired. */
-  isValid(token: string): boolean;
 }
 
 const DEFAULT_TTL_SEC = 3600;

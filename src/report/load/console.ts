@@ -7,7 +7,7 @@ import type { LoadPlan } from '../../load/settings.js';
 import { palette, type Palette } from '../ansi.js';
 import { stepState } from './charts.js';
 import { oneLine } from '../text.js';
-import type { LoadReportPaths } from './write.js';
+import type { ReportPaths } from '../report-files.js';
 
 const columns = (rate: string) => ['STEP', 'ASKED', rate, 'SENT', '2XX', 'FAILED', 'TIMEOUT', 'CONN', 'P50', 'P90', 'P99', 'P99.9', 'MAX', 'STATUS'];
 
@@ -23,7 +23,7 @@ export function verdictWord(verdict: LoadReport['verdict']): 'pass' | 'fail' | '
   return verdict.status === 'inconclusive' && verdict.cause === 'interrupted' ? 'interrupted' : verdict.status;
 }
 
-export function renderLoadConsole(report: LoadReport, paths: LoadReportPaths, options: { color: boolean }): string {
+export function renderLoadConsole(report: LoadReport, paths: ReportPaths, options: { color: boolean }): string {
   const p = palette(options.color);
   const lines = [
     `${p.bold('drhook load')} ${oneLine(report.target, 200)} ${p.dim(`(run ${oneLine(report.runId, 80)})`)}`,
