@@ -2,6 +2,7 @@
 // The `drhook` command line: registers each command and turns every failure into a message and an exit code.
 import { Command, CommanderError } from 'commander';
 import { printable, UsageError } from './base/errors.js';
+import { version } from './base/paths.js';
 import { createRedactor } from './wire/redact.js';
 import { commandLineSecrets } from './wire/secrets.js';
 import * as events from './commands/events.js';
@@ -42,7 +43,7 @@ class DrhookCommand extends Command {
 
 const program = new DrhookCommand('drhook')
   .description('Signed Digital River webhook events, a contract gate and load tests for your webhook receiver.')
-  .version('0.1.0')
+  .version(version)
   .exitOverride()
   .showSuggestionAfterError(true)
   // One line, as every usage error: `drhook: unknown option '--timout-ms' (did you mean --timeout-ms?)`.

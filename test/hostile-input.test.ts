@@ -107,7 +107,7 @@ test('the library refuses the short secrets the CLI refuses, and a deadline over
   const url = 'http://127.0.0.1:9/hook';
   assert.throws(() => resolveSettings(url, { secrets: { test: ['short'], live: [] } }, {}), /the test-mode signing token: a secret shorter than 8 characters is refused/);
   assert.throws(() => resolveSettings(url, { auth: { kind: 'basic', username: 'dr', password: 'pw' }, unsigned: true }, {}), /the basic auth password: a secret shorter than 8/);
-  assert.throws(() => resolveSettings(url, { deadlineMs: 3001 }, {}), /--timeout-ms must be a whole number from 1 to 3000/);
+  assert.throws(() => resolveSettings(url, { deadlineMs: 3001 }, {}), /--timeout-ms 3001 is over 3000 ms: Digital River counts an answer after 3000 ms as a failure/);
 });
 
 test('a reader that closes the pipe early (`| head`) ends the output quietly: exit 0, no stack trace', async () => {

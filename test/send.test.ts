@@ -3,7 +3,8 @@ import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { UsageError } from '../src/base/errors.js';
-import { parseDurationMs, parseInteger, parseMode, parseUrl } from '../src/commands/options.js';
+import { parseDurationMs, parseInteger, parseMode } from '../src/commands/options.js';
+import { parseUrl } from '../src/scenario/settings.js';
 import { runCli, startServer, type CliResult, type TestServer } from './helpers/http.js';
 
 const SECRET = 'whsec-test-token-0123456789';

@@ -10,7 +10,8 @@ import Stripe from 'stripe';
 import { Webhook } from 'standardwebhooks';
 import { UsageError } from '../src/base/errors.js';
 import { createRedactor, redactHeaders } from '../src/wire/redact.js';
-import { addSecretOptions, requireSecretsFor, resolveSecrets, secretsFor, type SecretFlags } from '../src/wire/secrets.js';
+import { addSecretOptions } from '../src/commands/options.js';
+import { requireSecretsFor, resolveSecrets, secretsFor, type SecretFlags } from '../src/wire/secrets.js';
 import { createSigner, describeLayout, signatureHeaders, verifySignature, type SchemeName } from '../src/wire/signing.js';
 
 const body = Buffer.from('{"id":"3f0c2f4e-8a49-4c59-9b3c-0c1f5d0c7a11","type":"order.accepted","data":{"object":{"id":"240"}},"liveMode":false}');

@@ -1,4 +1,5 @@
-// Where the package's shipped data lives (schemas, scenarios), wherever drhook is installed.
+// The package itself, wherever drhook is installed: where its shipped data lives (schemas, scenarios), and its version.
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -6,3 +7,6 @@ import path from 'node:path';
 export const packageRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const schemasDir = path.join(packageRoot, 'schemas');
 export const scenariosDir = path.join(packageRoot, 'scenarios');
+
+/** package.json's version: the one place drhook's version is read from (--version, User-Agent, reports). */
+export const version = (JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;

@@ -9,17 +9,18 @@ import { catchInterruptions } from './interrupt.js';
 import {
   addAuthOptions,
   addDeliveryOptions,
-  authConfigFrom,
-  deliverySettingsFrom,
+  addReportOptions,
+  addSecretOptions,
   list,
-  parseHeaders,
   parseInteger,
-  parseUrl,
   repeat,
+  sharedOptionsFrom,
   warnIfInsecure,
-  type AuthFlags,
-  type DeliveryFlags,
+  type ReportFlags,
+  type SharedFlags,
 } from './options.js';
+import { parseUrl } from '../scenario/settings.js';
+import { resolveSecrets } from '../wire/secrets.js';
 import { createRedactor } from '../wire/redact.js';
 import { redactStrings } from '../wire/redact-strings.js';
 import { colorEnabled } from '../report/ansi.js';
@@ -28,10 +29,8 @@ import { createProgress, type Progress } from '../report/contract/progress.js';
 import { createRunDirectory, defaultReportDir } from './run-dir.js';
 import { fallbackMessage } from '../report/report-files.js';
 import { writeContractReportsOrFallback } from '../report/contract/write.js';
-import { addSecretOptions, resolveSecrets, type SecretFlags } from '../wire/secrets.js';
 
-interface ContractFlags extends AuthFlags, DeliveryFlags, SecretFlags {
-  scenario?: string;
+interface ContractFlags extends SharedFlags, ReportFlags {
   events?: string[];
   only?: string[];
   skip?: string[];
@@ -40,12 +39,7 @@ interface ContractFlags extends AuthFlags, DeliveryFlags, SecretFlags {
   mode?: RunMode;
   tolerance?: number;
   burst?: number;
-  header?: string[];
-  seed?: number;
   unsigned?: boolean;
-  reportDir: string;
-  json?: boolean;
-  progress: boolean;
 }
 
 
@@ -84,10 +78,8 @@ export function register(program: Command): void {
     .addOption(new Option('--tolerance <sec>', 'signature age the receiver accepts; signature.stale signs one older (default 300)').argParser(parseInteger('--tolerance', { min: 1, max: 86_400 })))
     .addOption(new Option('--burst <n>', 'simultaneous deliveries in concurrency.burst (default 50)').argParser(parseInteger('--burst', { min: 1, max: 1024 })))
     .option('--header <header>', "extra request header 'Name: value' (repeatable)", repeat)
-    .addOption(new Option('--seed <n>', 'seed of the generated events: the same seed makes the same events (default: random, recorded in the report)').argParser(parseInteger('--seed', { min: 0, max: Number.MAX_SAFE_INTEGER })))
-    .option('--report-dir <dir>', 'where the run directory with report.json, junit.xml and summary.md goes', defaultReportDir)
-    .option('--json', 'print report.json to stdout instead of the table')
-    .option('--no-progress', 'no progress bar')
+    .addOption(new Option('--seed <n>', 'seed of the generated events: the same seed makes the same events (default: random, recorded in the report)').argParser(parseInteger('--seed', { min: 0, max: Number.MAX_SAFE_INTEGER })));
+  addReportOptions(command)
     .addHelpText('after', checkList)
     .action(async (url: string, flags: ContractFlags, self: Command) => {
       process.exitCode = await contract(url, flags, self, process.env);
@@ -98,35 +90,21 @@ export function register(program: Command): void {
 function contractOptions(flags: ContractFlags, command: Command, env: NodeJS.ProcessEnv): ContractOptions {
   const given = <K extends keyof ContractFlags>(key: K): ContractFlags[K] | undefined =>
     command.getOptionValueSource(key) === 'default' ? undefined : flags[key];
-  const authFlags: Array<keyof AuthFlags> = ['auth', 'username', 'password', 'passwordFile', 'tokenUrl', 'clientId', 'clientSecret', 'clientSecretFile', 'grant', 'scope'];
-  const delivery = deliverySettingsFrom(flags);
-  const options: ContractOptions = {
-    // Unsigned, the environment's tokens are not used; tokens given by flag contradict --unsigned and are refused.
-    secrets: resolveSecrets(flags, flags.unsigned ? {} : env),
-    unsigned: flags.unsigned === true,
-    ...(authFlags.some((key) => given(key) !== undefined) ? { auth: authConfigFrom(flags, env) } : {}),
-    ...(delivery.engine.ca ? { ca: delivery.engine.ca } : {}),
-    insecure: delivery.engine.insecure === true,
-  };
+  // Unsigned, the environment's tokens are not used; tokens given by flag contradict --unsigned and are refused.
+  const secrets = resolveSecrets(flags, flags.unsigned ? {} : env);
+  const options: ContractOptions = { ...sharedOptionsFrom(flags, command, env, secrets), unsigned: flags.unsigned === true };
   const set = <K extends keyof ContractOptions>(key: K, value: ContractOptions[K] | undefined) => {
     if (value !== undefined) options[key] = value;
   };
-  set('scenario', flags.scenario);
   set('events', flags.events);
   set('only', flags.only);
   set('skip', flags.skip);
   set('caseId', flags.case);
   set('knownOrderIds', flags.knownOrderId);
   set('mode', flags.mode);
-  set('scheme', given('scheme'));
-  set('signatureEncoding', given('signatureEncoding'));
-  set('signatureSeparator', given('signatureSeparator'));
-  set('deadlineMs', given('timeoutMs'));
   set('concurrency', given('concurrency'));
   set('toleranceSec', flags.tolerance);
   set('burst', flags.burst);
-  set('seed', flags.seed);
-  if (flags.header) options.headers = parseHeaders(flags.header);
   return options;
 }
 

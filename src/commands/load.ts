@@ -9,18 +9,20 @@ import { catchInterruptions } from './interrupt.js';
 import {
   addAuthOptions,
   addDeliveryOptions,
-  authConfigFrom,
-  deliverySettingsFrom,
+  addReportOptions,
+  addSecretOptions,
+  list,
   parseDurationMs,
   parseInteger,
-  parseUrl,
-  warnIfInsecure,
-  type AuthFlags,
-  list,
-  parseHeaders,
+  parseSeconds,
   repeat,
-  type DeliveryFlags,
+  sharedOptionsFrom,
+  warnIfInsecure,
+  type ReportFlags,
+  type SharedFlags,
 } from './options.js';
+import { parseUrl } from '../scenario/settings.js';
+import { resolveSecrets } from '../wire/secrets.js';
 import { createRedactor } from '../wire/redact.js';
 import { colorEnabled } from '../report/ansi.js';
 import { renderLoadConsole } from '../report/load/console.js';
@@ -30,10 +32,8 @@ import { redactStrings } from '../wire/redact-strings.js';
 import { fallbackMessage } from '../report/report-files.js';
 import type { LoadReport } from '../load/report.js';
 import { createRunDirectory, defaultReportDir } from './run-dir.js';
-import { addSecretOptions, resolveSecrets, type SecretFlags } from '../wire/secrets.js';
 
-interface LoadFlags extends AuthFlags, DeliveryFlags, SecretFlags {
-  scenario?: string;
+interface LoadFlags extends SharedFlags, ReportFlags {
   events?: string[];
   mode?: Mode;
   rate?: number;
@@ -48,13 +48,8 @@ interface LoadFlags extends AuthFlags, DeliveryFlags, SecretFlags {
   timeLimit?: number;
   p99Ms?: number;
   maxFailureRate?: number;
-  header?: string[];
-  seed?: number;
   poolSize?: number;
   allowLong?: boolean;
-  reportDir: string;
-  json?: boolean;
-  progress: boolean;
 }
 
 
@@ -88,10 +83,8 @@ export function register(program: Command): void {
   command
     .option('--header <header>', "extra request header 'Name: value' (repeatable)", repeat)
     .addOption(new Option('--seed <n>', 'seed of the generated events (default: random, recorded in the report)').argParser(parseInteger('--seed', { min: 0, max: Number.MAX_SAFE_INTEGER })))
-    .addOption(new Option('--pool-size <n>', 'distinct generated events the requests are stamped from (default 32)').argParser(parseInteger('--pool-size', { min: 1, max: 1000 })))
-    .option('--report-dir <dir>', 'where the run directory with the reports (report.json, junit.xml, summary.md, report.html) goes', defaultReportDir)
-    .option('--json', 'print report.json to stdout instead of the table')
-    .option('--no-progress', 'no progress bar')
+    .addOption(new Option('--pool-size <n>', 'distinct generated events the requests are stamped from (default 32)').argParser(parseInteger('--pool-size', { min: 1, max: 1000 })));
+  addReportOptions(command)
     .action(async (url: string, flags: LoadFlags, self: Command) => {
       process.exitCode = await load(url, flags, self, process.env);
     });
@@ -99,21 +92,12 @@ export function register(program: Command): void {
 
 /** The options the user set; commander's defaults are left out so the scenario decides. */
 function loadOptions(flags: LoadFlags, command: Command, env: NodeJS.ProcessEnv): LoadOptions {
-  const given = <K extends keyof LoadFlags>(key: K): LoadFlags[K] | undefined => (command.getOptionValueSource(key) === 'default' ? undefined : flags[key]);
-  const authFlags: Array<keyof AuthFlags> = ['auth', 'username', 'password', 'passwordFile', 'tokenUrl', 'clientId', 'clientSecret', 'clientSecretFile', 'grant', 'scope'];
-  const { ca, insecure } = deliverySettingsFrom(flags).engine;
-  const options: LoadOptions = { secrets: resolveSecrets(flags, env), ...(ca ? { ca } : {}), insecure: insecure === true };
+  const options: LoadOptions = sharedOptionsFrom(flags, command, env, resolveSecrets(flags, env));
   const set = <K extends keyof LoadOptions>(key: K, value: LoadOptions[K] | undefined) => {
     if (value !== undefined) options[key] = value;
   };
-  set('scenario', flags.scenario);
   set('events', flags.events);
   set('mode', flags.mode);
-  if (authFlags.some((key) => given(key) !== undefined)) options.auth = authConfigFrom(flags, env);
-  set('scheme', given('scheme'));
-  set('signatureEncoding', given('signatureEncoding'));
-  set('signatureSeparator', given('signatureSeparator'));
-  set('deadlineMs', given('timeoutMs'));
   set('rate', flags.rate);
   set('durationSec', flags.duration);
   set('count', flags.count);
@@ -126,10 +110,8 @@ function loadOptions(flags: LoadFlags, command: Command, env: NodeJS.ProcessEnv)
   set('timeLimitSec', flags.timeLimit);
   set('p99Ms', flags.p99Ms);
   set('maxFailureRate', flags.maxFailureRate);
-  set('seed', flags.seed);
   set('poolSize', flags.poolSize);
   set('allowLong', flags.allowLong);
-  if (flags.header) options.headers = parseHeaders(flags.header);
   return options;
 }
 
@@ -171,20 +153,6 @@ async function load(url: string, flags: LoadFlags, command: Command, env: NodeJS
 
 /** Exit codes by verdict: inconclusive (drhook could not judge the receiver) is neither a pass nor a failure. */
 const verdictExitCode: Record<LoadReport['verdict']['status'], number> = { pass: 0, fail: 1, inconclusive: 3 };
-
-const secondsPerUnit: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
-
-/** `30` (seconds), `30s`, `500ms`, `2m`, `1h`, `1.5s`. */
-export function parseSeconds(name: string, zeroAllowed = false): (value: string) => number {
-  return (value) => {
-    const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(value.trim());
-    const seconds = match ? Number(match[1]) * secondsPerUnit[match[2] ?? 's']! : Number.NaN;
-    if (!Number.isFinite(seconds) || seconds < 0 || (!zeroAllowed && seconds === 0)) {
-      throw new UsageError(`${name} must be a time such as 30, 30s, 2m or 500ms${zeroAllowed ? '' : ' (more than 0)'}, got '${value}'`);
-    }
-    return seconds;
-  };
-}
 
 function parseRate(name: string): (value: string) => number {
   return (value) => {

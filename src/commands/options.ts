@@ -1,26 +1,26 @@
-// Command-line options shared by send, contract and load, parsed and validated once: bad values are usage errors.
+// Command-line options shared by send, contract and load: commander's definitions, and the flags turned into the
+// library's shared options. What the values must be is checked one layer down (scenario/settings.ts), for CLI and library alike.
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import type { AuthConfig } from '../wire/auth.js';
-import { DEFAULT_CONCURRENCY, DEFAULT_DEADLINE_MS, type DeliveryEngineOptions } from '../wire/delivery.js';
-import { printable, UsageError } from '../base/errors.js';
+import { DEFAULT_CONCURRENCY, DEFAULT_DEADLINE_MS } from '../wire/delivery.js';
+import { parseDuration } from '../base/duration.js';
+import { UsageError } from '../base/errors.js';
 import type { Mode } from '../events/event.js';
-import { httpUrlProblem } from '../wire/http-url.js';
-import { resolveSecret } from '../wire/secrets.js';
+import { newSeed } from '../base/random.js';
+import {
+  basicCredentials,
+  checkCa,
+  checkDeadlineMs,
+  checkHeader,
+  checkSharedSettings,
+  parseUrl,
+  type SharedOptions,
+  type SharedSettings,
+} from '../scenario/settings.js';
+import { resolveSecret, type ModeSecrets, type SecretFlags } from '../wire/secrets.js';
+import { defaultReportDir } from './run-dir.js';
 import { schemeNames, type SchemeName, type SignatureLayout } from '../wire/signing.js';
-
-/** A valid http:// or https:// URL, returned as given. */
-export function parseUrl(value: string, flag?: string): string {
-  const at = flag === undefined ? '' : `${flag}: `;
-  const problem = httpUrlProblem(value);
-  if (problem !== undefined) throw new UsageError(`${at}invalid URL '${value}': ${problem}`);
-  const url = new URL(value);
-  // The URL is printed and is never sent with its userinfo, so credentials in it would leak and not work.
-  if (url.username !== '' || url.password !== '') {
-    throw new UsageError(`${at}the URL holds credentials: put credentials in --auth basic --username … (password from DRHOOK_PASSWORD)`);
-  }
-  return value;
-}
 
 export interface Range {
   min: number;
@@ -38,13 +38,10 @@ export function parseInteger(name: string, { min, max }: Range): (value: string)
   };
 }
 
-const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s)?$/;
-
-/** A parser for a duration in milliseconds written as 3000, 500ms or 3s (or 1.5s). */
+/** A parser for a duration in milliseconds written as 3000, 500ms or 3s (or 1.5s): no minutes or hours here. */
 export function parseDurationMs(name: string, { min, max }: Range = { min: 1, max: 3_600_000 }): (value: string) => number {
   return (value) => {
-    const match = DURATION.exec(value.trim());
-    const ms = match ? Math.round(Number(match[1]) * (match[2] === 's' ? 1000 : 1)) : Number.NaN;
+    const ms = Math.round(parseDuration(value, 'ms', ['ms', 's']));
     if (!Number.isFinite(ms) || ms < min || ms > max) {
       throw new UsageError(`${name} must be a duration from ${min} ms to ${max} ms such as 3000, 500ms or 3s, got '${value}'`);
     }
@@ -52,20 +49,38 @@ export function parseDurationMs(name: string, { min, max }: Range = { min: 1, ma
   };
 }
 
-/** --timeout-ms: a duration, no longer than Digital River waits (DEFAULT_DEADLINE_MS), so a verdict is never more lenient than Digital River. */
+/** A parser for a time in seconds written as 30 (seconds), 30s, 500ms, 2m, 1h or 1.5s. */
+export function parseSeconds(name: string, zeroAllowed = false): (value: string) => number {
+  return (value) => {
+    const seconds = parseDuration(value, 's');
+    if (!Number.isFinite(seconds) || seconds < 0 || (!zeroAllowed && seconds === 0)) {
+      throw new UsageError(`${name} must be a time such as 30, 30s, 2m or 500ms${zeroAllowed ? '' : ' (more than 0)'}, got '${value}'`);
+    }
+    return seconds;
+  };
+}
+
+/** --timeout-ms: a duration, no longer than Digital River waits, checked by the rule every run's settings follow. */
 export function parseDeadlineMs(value: string): number {
-  const ms = parseDurationMs('--timeout-ms')(value);
-  if (ms > DEFAULT_DEADLINE_MS) {
-    throw new UsageError(
-      `--timeout-ms ${value} is over ${DEFAULT_DEADLINE_MS} ms: Digital River counts an answer after ${DEFAULT_DEADLINE_MS} ms as a failure; a longer deadline would pass deliveries it fails`,
-    );
-  }
-  return ms;
+  return checkDeadlineMs(parseDurationMs('--timeout-ms')(value), value);
 }
 
 export function parseMode(value: string): Mode {
   if (value === 'test' || value === 'live') return value;
   throw new UsageError(`invalid mode '${value}': use test or live`);
+}
+
+// ---- signing tokens -------------------------------------------------------------------------------------------
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+/** Adds --secret/--live-secret (repeatable, newest first) and --secret-file/--live-secret-file to a command. */
+export function addSecretOptions(command: Command): Command {
+  return command
+    .option('--secret <token>', 'test-mode signing token; repeat for a rotation, newest first (or DRHOOK_TEST_SECRET)', collect)
+    .option('--live-secret <token>', 'live-mode signing token; repeat for a rotation, newest first (or DRHOOK_LIVE_SECRET)', collect)
+    .option('--secret-file <path>', 'file with test-mode signing tokens, one a line, newest first (keeps them off the command line)')
+    .option('--live-secret-file <path>', 'file with live-mode signing tokens, one a line, newest first');
 }
 
 // ---- authentication -------------------------------------------------------------------------------------------
@@ -139,14 +154,6 @@ export function authConfigFrom(flags: AuthFlags, env: NodeJS.ProcessEnv = proces
   }
 }
 
-/** The HTTP Basic credentials from --username and the password, or the usage error that says what is wrong with them. */
-export function basicCredentials(username: string | undefined, password: string | undefined): { username: string; password: string } {
-  if (!username) throw new UsageError('--auth basic needs --username');
-  if (username.includes(':')) throw new UsageError('--username must not contain ":" with --auth basic (HTTP Basic cannot carry it)');
-  if (!password) throw new UsageError('--auth basic needs a password: --password, --password-file or DRHOOK_PASSWORD');
-  return { username, password };
-}
-
 /** An option's property name as typed on the command line: `clientId` → `--client-id`. */
 export function flagName(name: string): string {
   return `--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
@@ -165,12 +172,6 @@ export interface DeliveryFlags {
   /** The older name of --ca. */
   caFile?: string;
   insecure?: boolean;
-}
-
-export interface DeliverySettings {
-  engine: DeliveryEngineOptions & { deadlineMs: number };
-  scheme: SchemeName;
-  layout: SignatureLayout;
 }
 
 /** Adds the signature scheme and layout options (--scheme, --signature-encoding, --signature-separator). */
@@ -199,12 +200,11 @@ export function addDeliveryOptions(command: Command, { concurrency = true }: { c
     .addOption(new Option('--insecure', 'accept any TLS certificate (self-signed staging receivers)'));
 }
 
-export function deliverySettingsFrom(flags: DeliveryFlags): DeliverySettings {
-  const engine: DeliverySettings['engine'] = { deadlineMs: flags.timeoutMs, insecure: flags.insecure === true };
-  if (flags.concurrency !== undefined) engine.concurrency = flags.concurrency;
-  if (flags.ca !== undefined) engine.ca = readCa('--ca', flags.ca);
-  else if (flags.caFile !== undefined) engine.ca = readCa('--ca-file', flags.caFile);
-  return { engine, scheme: flags.scheme, layout: { encoding: flags.signatureEncoding, separator: flags.signatureSeparator } };
+/** The CA --ca (or its older name --ca-file) names, read. */
+function caFrom(flags: DeliveryFlags): Buffer | undefined {
+  if (flags.ca !== undefined) return readCa('--ca', flags.ca);
+  if (flags.caFile !== undefined) return readCa('--ca-file', flags.caFile);
+  return undefined;
 }
 
 /** The CA file's bytes, which must hold a PEM certificate. */
@@ -215,16 +215,7 @@ function readCa(flag: string, file: string): Buffer {
   } catch (error) {
     throw new UsageError(`cannot read ${flag} ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
-  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
-    throw new UsageError(`${flag} ${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----): give the CA certificate in PEM form`);
-  }
-  return pem;
-}
-
-/** How an https receiver's certificate is checked, as reports and the console say it. */
-export function describeTls(tls: { ca?: Buffer; insecure: boolean }): string {
-  if (tls.insecure) return 'INSECURE: certificates are not verified (--insecure)';
-  return tls.ca ? 'certificates verified against the system CAs and --ca' : 'certificates verified against the system CAs';
+  return checkCa(pem, `${flag} ${file}`);
 }
 
 /** The console's flag for an --insecure run, on stderr so --json output stays clean. */
@@ -241,28 +232,84 @@ export const list = (value: string, previous: string[] | undefined): string[] =>
 /** Repeatable options, one value each. */
 export const repeat = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
-const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-/** Header names whose values are treated as secrets (masked in reports and messages, never repeated in reproduce commands). */
-export const secretHeaderName = /key|token|secret|passw|auth|cookie|credential/i;
-/** What no header line may hold (RFC 9110 §5.5): control characters other than tab; CR and LF would end it. */
-const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
-
 /** `--header 'Name: value'` values as a header map; anything else is a usage error. */
 export function parseHeaders(values: readonly string[]): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (const value of values) {
-    const colon = value.indexOf(':');
-    const name = colon < 0 ? '' : value.slice(0, colon).trim();
-    const control = CONTROL.exec(value)?.[0];
-    if (control !== undefined) {
-      const what = control === '\r' || control === '\n'
-        ? 'a line break (CR or LF): a header is one line; give each header its own --header'
-        : `a control character (${printable(control)}): a header holds no control character but tab`;
-      const shown = secretHeaderName.test(name) ? `${name}: [redacted]` : value;
-      throw new UsageError(`--header '${printable(shown)}' holds ${what}`);
-    }
-    if (!headerName.test(name)) throw new UsageError(`--header '${value}' is not 'Name: value' (a header name, a colon, a value on one line)`);
-    headers[name] = value.slice(colon + 1).trim();
+  for (const line of values) {
+    const colon = line.indexOf(':');
+    const name = colon < 0 ? '' : line.slice(0, colon).trim();
+    const value = line.slice(colon + 1).trim();
+    checkHeader(name, value, line);
+    headers[name] = value;
   }
   return headers;
+}
+
+// ---- the options every run shares -----------------------------------------------------------------------------
+
+/** The flags addReportOptions defines. */
+export interface ReportFlags {
+  reportDir: string;
+  json?: boolean;
+  progress: boolean;
+}
+
+/** Adds where a run's reports go and how the console shows the run (--report-dir, --json, --no-progress). */
+export function addReportOptions(command: Command): Command {
+  return command
+    .option('--report-dir <dir>', 'where the run directory with the reports (report.json, junit.xml, summary.md, report.html) goes', defaultReportDir)
+    .option('--json', 'print report.json to stdout instead of the table')
+    .option('--no-progress', 'no progress bar');
+}
+
+/** The flags behind SharedOptions: signing tokens, auth, delivery and signature, and (where the command has them) the rest. */
+export interface SharedFlags extends AuthFlags, DeliveryFlags, SecretFlags {
+  scenario?: string;
+  header?: string[];
+  seed?: number;
+}
+
+const authFlagNames: ReadonlyArray<keyof AuthFlags> = ['auth', 'username', 'password', 'passwordFile', 'tokenUrl', 'clientId', 'clientSecret', 'clientSecretFile', 'grant', 'scope'];
+
+/**
+ * The library's shared options from the flags, for resolveSharedSettings and the commands' resolvers built on it.
+ * Options left at commander's defaults are left out, so the scenario decides. `secrets` are the signing tokens as the
+ * command reads them (resolveSecrets, with or without the environment), since which it uses is its own rule.
+ */
+export function sharedOptionsFrom(flags: SharedFlags, command: Command, env: NodeJS.ProcessEnv, secrets: ModeSecrets): SharedOptions {
+  const given = <K extends keyof SharedFlags>(key: K): SharedFlags[K] | undefined => (command.getOptionValueSource(key) === 'default' ? undefined : flags[key]);
+  const ca = caFrom(flags);
+  const options: SharedOptions = { secrets, ...(ca ? { ca } : {}), insecure: flags.insecure === true };
+  const set = <K extends keyof SharedOptions>(key: K, value: SharedOptions[K] | undefined) => {
+    if (value !== undefined) options[key] = value;
+  };
+  if (authFlagNames.some((key) => given(key) !== undefined)) options.auth = authConfigFrom(flags, env);
+  set('scenario', flags.scenario);
+  set('scheme', given('scheme'));
+  set('signatureEncoding', given('signatureEncoding'));
+  set('signatureSeparator', given('signatureSeparator'));
+  set('deadlineMs', given('timeoutMs'));
+  set('seed', flags.seed);
+  if (flags.header) options.headers = parseHeaders(flags.header);
+  return options;
+}
+
+/**
+ * For a command without a scenario (send): the shared settings the flags give, commander's defaults included, checked
+ * by the rules resolveSharedSettings applies. Loading a scenario only for its defaults would cost send more than its
+ * delivery does.
+ */
+export function sharedSettingsFromFlags(url: string, flags: SharedFlags, env: NodeJS.ProcessEnv): Omit<SharedSettings, 'scenario'> {
+  const ca = caFrom(flags);
+  const settings: Omit<SharedSettings, 'scenario'> = {
+    url,
+    signature: { scheme: flags.scheme, layout: { encoding: flags.signatureEncoding, separator: flags.signatureSeparator } },
+    auth: authConfigFrom(flags, env),
+    headers: flags.header ? parseHeaders(flags.header) : {},
+    tls: { ...(ca ? { ca } : {}), insecure: flags.insecure === true },
+    deadlineMs: flags.timeoutMs,
+    seed: flags.seed ?? newSeed(),
+  };
+  checkSharedSettings(settings);
+  return settings;
 }

@@ -1,10 +1,8 @@
-// Run directories: one sortable, unique `reports/<run-id>/` per run, for contract and load reports alike.
+// Run directories: one sortable, unique `reports/<run-id>/` per run, for contract and load reports alike (the id from base/run-id).
 import { mkdir, stat } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { UsageError } from '../base/errors.js';
-
-export type RunKind = 'contract' | 'load';
+import { makeRunId, type RunKind } from '../base/run-id.js';
 
 /** Where reports go when `--report-dir` is not given (relative to the current working directory). */
 export const defaultReportDir = 'reports';
@@ -12,12 +10,6 @@ export const defaultReportDir = 'reports';
 export interface RunDirectory {
   runId: string;
   dir: string;
-}
-
-/** A run id such as `20261122-141503-contract-a1b2`: UTC time to the second (so ids sort by start), kind, random suffix. */
-export function makeRunId(kind: RunKind, at: Date = new Date()): string {
-  const stamp = at.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `${stamp}-${kind}-${randomBytes(2).toString('hex')}`;
 }
 
 /** Creates `<baseDir>/<run-id>/`; the run directory itself must be new, so two runs never share one. */

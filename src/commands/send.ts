@@ -6,29 +6,19 @@ import { createDeliveryEngine, deliveryHeaders } from '../wire/delivery.js';
 import type { Mode } from '../events/event.js';
 import { generateEvent } from '../events/generate.js';
 import { catchInterruptions } from './interrupt.js';
-import {
-  addAuthOptions,
-  addDeliveryOptions,
-  authConfigFrom,
-  deliverySettingsFrom,
-  parseInteger,
-  parseUrl,
-  warnIfInsecure,
-  type AuthFlags,
-  type DeliveryFlags,
-} from './options.js';
+import { addAuthOptions, addDeliveryOptions, addSecretOptions, parseInteger, sharedSettingsFromFlags, warnIfInsecure, type SharedFlags } from './options.js';
 import type { DeliveryOutcome } from '../wire/outcome.js';
 import { maxSeed } from '../base/random.js';
 import { createRedactor, redactHeaders, redactOutcome } from '../wire/redact.js';
 import { redactStrings } from '../wire/redact-strings.js';
-import { addSecretOptions, requireSecretsFor, resolveSecrets, type SecretFlags } from '../wire/secrets.js';
+import { parseUrl } from '../scenario/settings.js';
+import { requireSecretsFor, resolveSecrets } from '../wire/secrets.js';
 import { describeLayout, signatureHeaders } from '../wire/signing.js';
 import type { Verdict } from '../wire/verdict.js';
 
-interface SendFlags extends AuthFlags, DeliveryFlags, SecretFlags {
+interface SendFlags extends SharedFlags {
   type: string;
   mode: Mode;
-  seed?: number;
   expanded?: boolean;
   unsigned?: boolean;
   json?: boolean;
@@ -56,15 +46,15 @@ export function register(program: Command): void {
 /** Sends once and prints the result; returns the exit code (0 acknowledged, 1 not, 130/143 interrupted). Setup problems throw UsageError. */
 async function send(url: string, flags: SendFlags, env: NodeJS.ProcessEnv): Promise<number> {
   const tokens = flags.unsigned ? [] : requireSecretsFor(resolveSecrets(flags, env), flags.mode, ', or pass --unsigned to send without a signature');
-  const settings = deliverySettingsFrom(flags);
-  const authConfig = authConfigFrom(flags, env);
-  const event = generateEvent(flags.type, { seed: flags.seed, mode: flags.mode, expanded: flags.expanded === true });
+  // Checked by the rules contract and load follow.
+  const { auth: authConfig, deadlineMs, tls, signature, seed } = sharedSettingsFromFlags(url, flags, env);
+  const { scheme, layout } = signature;
+  const event = generateEvent(flags.type, { seed, mode: flags.mode, expanded: flags.expanded === true });
   // Serialized once: these exact bytes are signed and sent.
   const body = Buffer.from(JSON.stringify(event), 'utf8');
 
-  const { deadlineMs, ca, insecure } = settings.engine;
-  warnIfInsecure(insecure);
-  const auth = createAuth(authConfig, { deadlineMs, ca, insecure });
+  warnIfInsecure(tls.insecure);
+  const auth = createAuth(authConfig, { deadlineMs, ...tls });
   // Ctrl-C or SIGTERM aborts the token request or the delivery at once: nothing to judge, exit 130/143.
   const interruption = catchInterruptions();
   const { signal } = interruption;
@@ -72,10 +62,10 @@ async function send(url: string, flags: SendFlags, env: NodeJS.ProcessEnv): Prom
     const authHeaders = await auth.headers(signal);
     const signature =
       tokens.length > 0
-        ? signatureHeaders(settings.scheme, { body, secrets: tokens, timestamp: Math.floor(Date.now() / 1000), eventId: event.id }, settings.layout)
+        ? signatureHeaders(scheme, { body, secrets: tokens, timestamp: Math.floor(Date.now() / 1000), eventId: event.id }, layout)
         : {};
     const headers = deliveryHeaders({ ...signature, ...authHeaders });
-    const engine = createDeliveryEngine({ ...settings.engine, concurrency: 1 });
+    const engine = createDeliveryEngine({ deadlineMs, ...tls, concurrency: 1 });
     return { headers, outcome: await engine.deliver({ url, headers, body }, { signal }).finally(() => engine.close()) };
   };
   const sent = await exchange()
@@ -96,7 +86,7 @@ async function send(url: string, flags: SendFlags, env: NodeJS.ProcessEnv): Prom
   const report: SendReport = redactStrings<SendReport>({
     event: { type: event.type, id: event.id, mode: flags.mode, bytes: body.length },
     url,
-    signature: tokens.length > 0 ? { layout: describeLayout(settings.scheme, settings.layout), tokens: tokens.length } : null,
+    signature: tokens.length > 0 ? { layout: describeLayout(scheme, layout), tokens: tokens.length } : null,
     auth: authConfig.kind,
     request: { headers: redactHeaders(headers) },
     // What the read limit left of a secret at the body's end is masked too.

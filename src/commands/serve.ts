@@ -2,9 +2,10 @@
 import { Option, type Command } from 'commander';
 import { UsageError } from '../base/errors.js';
 import { checkKnownOrderIds } from '../contract/settings.js';
-import { addSignatureOptions, basicCredentials, clientSecretSources, flagName, list, parseInteger, passwordSources } from './options.js';
+import { addSecretOptions, addSignatureOptions, clientSecretSources, flagName, list, parseInteger, passwordSources } from './options.js';
+import { basicCredentials } from '../scenario/settings.js';
 import { loadScenario } from '../scenario/scenario.js';
-import { addSecretOptions, resolveSecret, resolveSecrets, type SecretFlags } from '../wire/secrets.js';
+import { resolveSecret, resolveSecrets, type SecretFlags } from '../wire/secrets.js';
 import type { SchemeName, SignatureLayout } from '../wire/signing.js';
 import { closestMatch } from '../base/did-you-mean.js';
 import { describeFaults, faultNames, faults, isFaultName, redirectStatuses, type FaultName, type RedirectStatus } from '../receiver/faults.js';

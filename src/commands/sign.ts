@@ -3,8 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { UsageError } from '../base/errors.js';
 import type { Mode } from '../events/event.js';
-import { addSecretOptions, requireSecretsFor, resolveSecrets, type SecretFlags } from '../wire/secrets.js';
-import { addSignatureOptions } from './options.js';
+import { requireSecretsFor, resolveSecrets, type SecretFlags } from '../wire/secrets.js';
+import { addSecretOptions, addSignatureOptions } from './options.js';
 import { signatureHeaders, type SchemeName, type SignatureLayout } from '../wire/signing.js';
 
 interface SignOptions extends SecretFlags {

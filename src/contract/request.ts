@@ -6,7 +6,8 @@ import type { DeliveryOutcome } from '../wire/outcome.js';
 import { createRedactor, redactHeaders, redactOutcome, type Redactor } from '../wire/redact.js';
 import { createSigner, type Signer } from '../wire/signing.js';
 import type { DeliveryRecord } from './results.js';
-import { mergeHeaders, settingsSecrets, type ContractSettings } from './settings.js';
+import { mergeHeaders } from '../scenario/settings.js';
+import { settingsSecrets, type ContractSettings } from './settings.js';
 
 /** How a delivery is signed; the signature is always computed when the delivery leaves, never at planning. */
 export type Signing =

@@ -1,14 +1,12 @@
 // Runs a contract: plans the cases, delivers them signed at send time through one engine, judges them, builds the report.
 import { setMaxListeners } from 'node:events';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { createAuth } from '../wire/auth.js';
 import { createDeliveryEngine, type DeliveryEngine } from '../wire/delivery.js';
 import type { DeliveryOutcome } from '../wire/outcome.js';
-import { packageRoot } from '../base/paths.js';
+import { version } from '../base/paths.js';
 import { createRedactor } from '../wire/redact.js';
 import { redactStrings } from '../wire/redact-strings.js';
-import { makeRunId } from '../commands/run-dir.js';
+import { makeRunId } from '../base/run-id.js';
 import { UsageError } from '../base/errors.js';
 import { createSigner } from '../wire/signing.js';
 import { createBreaker, describeUnreachable, type Unreachable } from './breaker.js';
@@ -18,7 +16,7 @@ import type { CaseOutline } from './family.js';
 import { controlKey, outlineContract, type ContractPlan } from './plan.js';
 import { createSender } from './request.js';
 import type { CaseCounts, CaseRecord, CheckResult, Completion, ContractReport } from './results.js';
-import { checkSigning, settingsForReport, type ContractSettings } from './settings.js';
+import { checkContractSettings, settingsForReport, type ContractSettings } from './settings.js';
 
 export interface RunOptions {
   /** Aborting ends the deliveries in flight; the report then holds the cases that finished and says `complete: false`. */
@@ -32,8 +30,6 @@ export interface RunOptions {
   onCase?: (record: CaseRecord) => void;
   runId?: string;
 }
-
-const version = (JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
 
 /**
  * Checks the setup (a signing token for every mode sent unless `unsigned`, tokens usable, OAuth token obtainable, a case
@@ -52,7 +48,7 @@ export async function runContract(settings: ContractSettings, options: RunOption
   if (options.signal?.aborted) interruption.abort();
   options.signal?.addEventListener('abort', () => interruption.abort(), { once: true });
   const signal = interruption.signal;
-  checkSigning(settings);
+  checkContractSettings(settings);
   const { scheme, layout } = settings.signature;
   for (const tokens of [settings.secrets.test, settings.secrets.live]) if (tokens.length > 0) createSigner(scheme, tokens, layout);
   const tls = { ...(settings.tls.ca ? { ca: settings.tls.ca } : {}), insecure: settings.tls.insecure };

@@ -1,15 +1,24 @@
 // The effective settings of a contract run: the scenario file, overridden by whatever the flags (or the caller) give.
-import { authSecrets, type AuthConfig } from '../wire/auth.js';
+import type { AuthConfig } from '../wire/auth.js';
 import { eventType } from '../catalog/events.js';
-import { DEFAULT_DEADLINE_MS } from '../wire/delivery.js';
 import { closestMatch } from '../base/did-you-mean.js';
 import { UsageError } from '../base/errors.js';
 import type { Mode } from '../events/event.js';
-import { describeTls, parseUrl, secretHeaderName } from '../commands/options.js';
-import { isSeed, maxSeed, newSeed } from '../base/random.js';
-import { defaultRequires, loadScenario, type KnownIds, type Scenario, type ScenarioAuth } from '../scenario/scenario.js';
-import { checkSecret, MissingTokensError, type ModeSecrets } from '../wire/secrets.js';
-import { describeLayout, type SchemeName, type SignatureLayout } from '../wire/signing.js';
+import { defaultRequires, type KnownIds, type Scenario } from '../scenario/scenario.js';
+import {
+  checkSharedSettings,
+  checkTokens,
+  describeAuth,
+  describeTls,
+  reportedHeaders,
+  resolveSharedSettings,
+  secretHeaderName,
+  sharedSecrets,
+  type SharedOptions,
+  type SharedSettings,
+} from '../scenario/settings.js';
+import { MissingTokensError, type ModeSecrets } from '../wire/secrets.js';
+import { describeLayout } from '../wire/signing.js';
 import { checkIds, checks as catalog, isCheckId, type CheckId } from '../catalog/checks.js';
 
 export type RunMode = 'test' | 'live' | 'both';
@@ -30,9 +39,8 @@ export interface CheckPolicy {
   allowedStatuses?: readonly number[];
 }
 
-export interface ContractSettings {
-  url: string;
-  scenario: { name: string; file: string };
+/** The shared settings (target, signing layout, auth, headers, TLS, deadline, seed) and the contract's own. */
+export interface ContractSettings extends SharedSettings {
   events: EventSetting[];
   /** The checks to run, in catalog order. */
   checks: CheckId[];
@@ -46,23 +54,15 @@ export interface ContractSettings {
   secrets: ModeSecrets;
   /** Asked for explicitly: every event goes without a signature and no signature check runs. */
   unsigned: boolean;
-  signature: { scheme: SchemeName; layout: SignatureLayout };
-  auth: AuthConfig;
-  deadlineMs: number;
   toleranceSec: number;
   burst: number;
   concurrency: number;
-  headers: Record<string, string>;
-  seed: number;
-  tls: { ca?: Buffer; insecure: boolean };
   /** Flags every reproduce command repeats: the scenario file and the overrides of it that are not secrets. */
   reproduceFlags: string[];
 }
 
 /** What a caller may override; everything left out comes from the scenario (the bundled default without one). */
-export interface ContractOptions {
-  /** A scenario file; reproduce commands name it. */
-  scenario?: string;
+export interface ContractOptions extends SharedOptions {
   events?: readonly string[];
   /** Check ids, or a family such as `signature` for all of its checks. */
   only?: readonly string[];
@@ -71,89 +71,57 @@ export interface ContractOptions {
   /** Replaces the scenario's knownIds.order. */
   knownOrderIds?: readonly string[];
   mode?: RunMode;
-  /** Required for every mode the run sends, unless `unsigned`. */
-  secrets?: ModeSecrets;
   /** Send every event without a signature, for a receiver that does not verify them: no signature check runs. */
   unsigned?: boolean;
-  auth?: AuthConfig;
-  scheme?: SchemeName;
-  signatureEncoding?: SignatureLayout['encoding'];
-  signatureSeparator?: SignatureLayout['separator'];
-  deadlineMs?: number;
   toleranceSec?: number;
   burst?: number;
   concurrency?: number;
-  /** Added to (and overriding) the scenario's headers. */
-  headers?: Record<string, string>;
-  seed?: number;
-  ca?: Buffer;
-  insecure?: boolean;
 }
 
-/** Header names whose values are treated as secrets: defined beside the --header parser, which masks them too. */
+/** Header names whose values are treated as secrets (masked in reports and messages, never repeated in reproduce commands). */
 export { secretHeaderName };
 
-/** Checks every value before anything is sent: a problem is a UsageError naming it. */
+/**
+ * Checks every value before anything is sent: a problem is a UsageError naming it. The shared settings (and the
+ * tokens' length) are resolved by resolveSharedSettings, as for load; the contract adds its checks, events, mode and
+ * signing rule (a token for every mode sent, unless unsigned).
+ */
 export function resolveSettings(url: string, options: ContractOptions = {}, env: NodeJS.ProcessEnv = process.env): ContractSettings {
-  const target = parseUrl(url);
-  const scenario = loadScenario(options.scenario);
+  const { shared, secrets, scenario } = resolveSharedSettings(url, options, env);
   const number = (name: string, value: number | undefined, fallback: number, min: number, max: number): number => {
     const chosen = value ?? fallback;
     if (!Number.isSafeInteger(chosen) || chosen < min || chosen > max) throw new UsageError(`${name} must be a whole number from ${min} to ${max}, got ${chosen}`);
     return chosen;
   };
-  // No longer than Digital River waits, as --timeout-ms and the scenario schema: a longer deadline passes what it fails.
-  const deadlineMs = number('--timeout-ms', options.deadlineMs, scenario.deadlineMs, 1, DEFAULT_DEADLINE_MS);
   const toleranceSec = number('--tolerance', options.toleranceSec, scenario.toleranceSec, 1, 86_400);
   const burst = number('--burst', options.burst, scenario.burst, 1, 1024);
   const concurrency = number('--concurrency', options.concurrency, scenario.concurrency, 1, 1024);
-  const seed = options.seed ?? newSeed();
-  if (!isSeed(seed)) throw new UsageError(`--seed must be a whole number from 0 to ${maxSeed}, got ${seed}`);
-
-  const signature = {
-    scheme: options.scheme ?? scenario.signature.scheme,
-    layout: { encoding: options.signatureEncoding ?? scenario.signature.encoding, separator: options.signatureSeparator ?? scenario.signature.separator },
-  };
-  const headers = mergeHeaders(scenario.headers, options.headers ?? {});
-  const credentials = Object.keys(headers).find((name) => name.toLowerCase() === 'authorization');
-  if (credentials !== undefined) throw new UsageError('credentials do not go in --header: use --auth basic or --auth oauth');
 
   const settings: ContractSettings = {
-    url: target,
-    scenario: { name: scenario.name, file: scenario.file },
+    ...shared,
     events: resolveEvents(scenario, options.events),
     checks: selectChecks(scenario, options.only, options.skip),
     policies: resolvePolicies(scenario),
     knownIds: { order: options.knownOrderIds === undefined ? scenario.knownIds.order : checkKnownOrderIds(options.knownOrderIds) },
     mode: options.mode ?? scenario.mode,
-    secrets: options.secrets ?? { test: [], live: [] },
+    secrets,
     unsigned: options.unsigned === true,
-    signature,
-    auth: options.auth ?? authFromScenario(scenario.auth, env),
-    deadlineMs,
     toleranceSec,
     burst,
     concurrency,
-    headers,
-    seed,
-    tls: { ...(options.ca ? { ca: options.ca } : {}), insecure: options.insecure === true },
     reproduceFlags: [],
   };
   checkSigning(settings);
-  checkGivenSecrets(settings);
   if (options.caseId !== undefined) settings.caseId = options.caseId;
   settings.reproduceFlags = reproduceFlags(settings, scenario, options);
   return settings;
 }
 
-/** A library caller's secrets get the length check the CLI's flags, files and variables get (src/secrets.ts). */
-function checkGivenSecrets({ secrets, auth }: ContractSettings): void {
-  for (const mode of ['test', 'live'] as const) for (const token of secrets[mode]) checkSecret(`the ${mode}-mode signing token`, token);
-  if (auth.kind === 'basic') checkSecret('the basic auth password', auth.password);
-  if (auth.kind === 'oauth') {
-    checkSecret('the OAuth client secret', auth.clientSecret);
-    if (auth.password !== undefined) checkSecret('the OAuth password', auth.password);
-  }
+/** What a run depends on, whoever built the settings: the shared checks, the tokens' length and the signing rule. */
+export function checkContractSettings(settings: ContractSettings): void {
+  checkSharedSettings(settings);
+  checkTokens(settings.secrets);
+  checkSigning(settings);
 }
 
 /** The data modes whose events a run sends signed. */
@@ -224,38 +192,6 @@ function resolvePolicies(scenario: Scenario): Record<CheckId, CheckPolicy> {
   return Object.fromEntries(entries) as Record<CheckId, CheckPolicy>;
 }
 
-/** The scenario names environment variables for its secrets: each must be set now. */
-export function authFromScenario(auth: ScenarioAuth, env: NodeJS.ProcessEnv): AuthConfig {
-  const secret = (key: string, name: string): string => {
-    const value = env[name];
-    if (value === undefined || value === '') throw new UsageError(`the scenario's auth.${key} names the environment variable ${name}, which is not set`);
-    return checkSecret(`${name} (the scenario's auth.${key})`, value);
-  };
-  switch (auth.kind) {
-    case 'none':
-      return { kind: 'none' };
-    case 'basic':
-      return { kind: 'basic', username: auth.username, password: secret('passwordEnv', auth.passwordEnv) };
-    case 'oauth': {
-      const config: AuthConfig = { kind: 'oauth', tokenUrl: parseUrl(auth.tokenUrl), clientId: auth.clientId, clientSecret: secret('clientSecretEnv', auth.clientSecretEnv), grant: auth.grant };
-      if (auth.scope !== undefined) config.scope = auth.scope;
-      if (auth.grant === 'password') {
-        if (auth.username === undefined || auth.passwordEnv === undefined) throw new UsageError("the scenario's oauth grant password needs auth.username and auth.passwordEnv");
-        config.username = auth.username;
-        config.password = secret('passwordEnv', auth.passwordEnv);
-      }
-      return config;
-    }
-  }
-}
-
-/** Later sources win; names compare case-insensitively so no header is sent twice. */
-export function mergeHeaders(...sources: Array<Record<string, string>>): Record<string, string> {
-  const merged = new Map<string, [string, string]>();
-  for (const source of sources) for (const [name, value] of Object.entries(source)) merged.set(name.toLowerCase(), [name, value]);
-  return Object.fromEntries(merged.values());
-}
-
 function reproduceFlags(settings: ContractSettings, scenario: Scenario, options: ContractOptions): string[] {
   const flags: string[] = [];
   if (options.scenario !== undefined) flags.push('--scenario', options.scenario);
@@ -291,13 +227,11 @@ function authFlags(auth: AuthConfig): string[] {
 
 /** Every secret the settings hold (signing tokens, passwords, client secrets, secret-looking headers), for redactors. */
 export function settingsSecrets(settings: ContractSettings): string[] {
-  const headerSecrets = Object.entries(settings.headers).filter(([name]) => secretHeaderName.test(name)).map(([, value]) => value);
-  return [...settings.secrets.test, ...settings.secrets.live, ...authSecrets(settings.auth), ...headerSecrets].filter((secret) => secret !== '');
+  return [...settings.secrets.test, ...settings.secrets.live, ...sharedSecrets(settings)].filter((secret) => secret !== '');
 }
 
 /** The settings as report.json records them: what ran and how, never a secret (tokens are counted, not shown). */
 export function settingsForReport(settings: ContractSettings): Record<string, unknown> {
-  const { auth } = settings;
   return {
     scenario: settings.scenario.name,
     scenarioFile: settings.scenario.file,
@@ -317,11 +251,8 @@ export function settingsForReport(settings: ContractSettings): Record<string, un
     ...(new URL(settings.url).protocol === 'https:' ? { tls: describeTls(settings.tls) } : {}),
     signature: describeLayout(settings.signature.scheme, settings.signature.layout),
     signingTokens: { test: settings.secrets.test.length, live: settings.secrets.live.length },
-    auth:
-      auth.kind === 'none' ? 'none'
-      : auth.kind === 'basic' ? `basic as ${auth.username}`
-      : `oauth ${auth.grant} as client ${auth.clientId}, token from ${auth.tokenUrl}`,
-    headers: Object.fromEntries(Object.entries(settings.headers).map(([name, value]) => [name, secretHeaderName.test(name) ? '[redacted]' : value])),
+    auth: describeAuth(settings.auth),
+    headers: reportedHeaders(settings.headers),
     reproduce: 'reproduce commands carry no secret: signing tokens come from DRHOOK_TEST_SECRET / DRHOOK_LIVE_SECRET (or --secret-file), passwords and client secrets from DRHOOK_PASSWORD / DRHOOK_CLIENT_SECRET or the scenario\'s environment variables',
   };
 }

@@ -1,11 +1,9 @@
 // runLoad: builds the event pool before the clock starts, warms up, runs the plan's steps and turns the measurements into a LoadReport.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { createAuth } from '../wire/auth.js';
-import { packageRoot } from '../base/paths.js';
+import { version } from '../base/paths.js';
 import { createRedactor } from '../wire/redact.js';
 import { redactStrings } from '../wire/redact-strings.js';
-import { makeRunId } from '../commands/run-dir.js';
+import { makeRunId } from '../base/run-id.js';
 import { diagnosePace, fmtRate, MIN_BAND_DELIVERIES } from './diagnose.js';
 import { runStep, type EngineContext, type StepMeasurement } from './engine.js';
 import { judgeStep, runVerdict, stepStatus } from './judge.js';
@@ -47,8 +45,6 @@ export interface RunLoadOptions {
 const CAP_MARGIN_SEC = 60;
 /** How often an OAuth token is checked for renewal while load runs (auth renews it ahead of its expiry). */
 const TOKEN_CHECK_MS = 100;
-
-const version = (JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
 
 /** Runs the settings' plan against settings.url. Setup problems (bad settings, an OAuth endpoint that fails) throw UsageError. */
 export async function runLoad(settings: LoadSettings, options: RunLoadOptions = {}): Promise<LoadReport> {

@@ -1,14 +1,20 @@
 // The effective settings of a load run: the scenario, overridden by the flags (or the caller), checked and capped before anything is sent.
-import { authSecrets, type AuthConfig } from '../wire/auth.js';
-import { authFromScenario, mergeHeaders, secretHeaderName } from '../contract/settings.js';
 import { eventType } from '../catalog/events.js';
 import { UsageError } from '../base/errors.js';
 import type { Mode } from '../events/event.js';
-import { describeTls, parseUrl } from '../commands/options.js';
-import { isSeed, maxSeed, newSeed } from '../base/random.js';
-import { loadScenario } from '../scenario/scenario.js';
-import type { ModeSecrets } from '../wire/secrets.js';
-import { describeLayout, type SchemeName, type SignatureLayout } from '../wire/signing.js';
+import {
+  checkSharedSettings,
+  checkTokens,
+  describeAuth,
+  describeTls,
+  reportedHeaders,
+  resolveSharedSettings,
+  sharedSecrets,
+  type SharedOptions,
+  type SharedSettings,
+} from '../scenario/settings.js';
+import { DEFAULT_DEADLINE_MS } from '../wire/delivery.js';
+import { describeLayout } from '../wire/signing.js';
 import type { Pace } from './report.js';
 
 export interface LoadEvent {
@@ -35,28 +41,17 @@ export interface Thresholds {
   maxFailureRate: number;
 }
 
-export interface LoadSettings {
-  url: string;
-  scenario: { name: string; file: string };
+/** The shared settings (target, signing layout, auth, headers, TLS, deadline, seed) and the load run's own. */
+export interface LoadSettings extends SharedSettings {
   events: LoadEvent[];
   mode: Mode;
   /** The mode's signing tokens, newest first: every request is signed with each. */
   secrets: string[];
-  signature: { scheme: SchemeName; layout: SignatureLayout };
-  auth: AuthConfig;
-  /** Extra request headers (never Authorization: that comes from auth). */
-  headers: Record<string, string>;
-  /** https: certificates are verified (with an extra CA if given) unless insecure. */
-  tls: { ca?: Buffer; insecure: boolean };
   connections: number;
-  /** A delivery not answered within this is a timeout; autocannon counts whole seconds, so at least 1000. */
-  deadlineMs: number;
   /** Load sent before the measured steps, not counted. */
   warmupSec: number;
   plan: LoadPlan;
   thresholds: Thresholds;
-  /** Seed of the pool of events. */
-  seed: number;
   /** Distinct generated events the requests are stamped from. */
   poolSize: number;
   /** Longest the whole run may take, warm-up included. */
@@ -64,22 +59,11 @@ export interface LoadSettings {
 }
 
 /** What a caller may override; everything left out comes from the scenario (the bundled default without one). */
-export interface LoadOptions {
-  scenario?: string;
+export interface LoadOptions extends SharedOptions {
   /** `type` or `type:weight`. */
   events?: readonly string[];
+  /** The run's mode must have at least one signing token (`secrets`); every token given is checked. */
   mode?: Mode;
-  /** Signing tokens per mode; the run's mode must have at least one. */
-  secrets?: ModeSecrets;
-  auth?: AuthConfig;
-  scheme?: SchemeName;
-  signatureEncoding?: SignatureLayout['encoding'];
-  signatureSeparator?: SignatureLayout['separator'];
-  headers?: Record<string, string>;
-  /** Extra certificate authority (PEM) for an https receiver. */
-  ca?: Buffer;
-  /** Accept any certificate: flagged in the report. */
-  insecure?: boolean;
   rate?: number;
   durationSec?: number;
   count?: number;
@@ -89,11 +73,9 @@ export interface LoadOptions {
   maxRate?: number;
   timeLimitSec?: number;
   connections?: number;
-  deadlineMs?: number;
   warmupSec?: number;
   p99Ms?: number;
   maxFailureRate?: number;
-  seed?: number;
   poolSize?: number;
   /** Lifts the ten-minute cap (to 24 hours). */
   allowLong?: boolean;
@@ -110,30 +92,22 @@ export const MAX_RATE = 100_000;
 /** The capacity search starts here unless --rate gives a start. */
 export const DEFAULT_CAPACITY_START = 10;
 
+/**
+ * Checks every value before anything is sent: a problem is a UsageError naming it. The shared settings (and the
+ * tokens' length) are resolved by resolveSharedSettings, as for contract; load adds its events, mode, plan and limits.
+ */
 export function resolveLoadSettings(url: string, options: LoadOptions = {}, env: NodeJS.ProcessEnv = process.env): LoadSettings {
-  const target = parseUrl(url);
-  const scenario = loadScenario(options.scenario);
+  const { shared, secrets, scenario } = resolveSharedSettings(url, options, env);
   const mode: Mode = options.mode ?? (scenario.mode === 'live' ? 'live' : 'test');
-  const secrets = [...(options.secrets?.[mode] ?? [])];
   const settings: LoadSettings = {
-    url: target,
-    scenario: { name: scenario.name, file: scenario.file },
+    ...shared,
     events: resolveEvents(scenario.events, options.events),
     mode,
-    secrets,
-    signature: {
-      scheme: options.scheme ?? scenario.signature.scheme,
-      layout: { encoding: options.signatureEncoding ?? scenario.signature.encoding, separator: options.signatureSeparator ?? scenario.signature.separator },
-    },
-    auth: options.auth ?? authFromScenario(scenario.auth, env),
-    headers: mergeHeaders(scenario.headers, options.headers ?? {}),
-    tls: { ...(options.ca ? { ca: options.ca } : {}), insecure: options.insecure === true },
+    secrets: secrets[mode],
     connections: options.connections ?? scenario.load.connections ?? DEFAULT_CONNECTIONS,
-    deadlineMs: options.deadlineMs ?? scenario.deadlineMs,
     warmupSec: options.warmupSec ?? 0,
     plan: resolvePlan(options, scenario.load),
-    thresholds: { p99Ms: options.p99Ms ?? options.deadlineMs ?? scenario.deadlineMs, maxFailureRate: options.maxFailureRate ?? 0 },
-    seed: options.seed ?? newSeed(),
+    thresholds: { p99Ms: options.p99Ms ?? shared.deadlineMs, maxFailureRate: options.maxFailureRate ?? 0 },
     poolSize: options.poolSize ?? DEFAULT_POOL_SIZE,
     maxRunSec: options.allowLong ? LONG_MAX_RUN_SEC : DEFAULT_MAX_RUN_SEC,
   };
@@ -226,6 +200,8 @@ function checkDue(rate: number, seconds: number, rateFlag: string, lengthFlag: s
 /** Every value a run depends on, whoever built the settings: a problem is a UsageError naming it. */
 export function checkLoadSettings(settings: LoadSettings): void {
   const { plan, thresholds } = settings;
+  checkSharedSettings(settings);
+  checkTokens({ test: [], live: [], [settings.mode]: settings.secrets });
   if (settings.events.length === 0) throw new UsageError('no event type to send');
   for (const event of settings.events) {
     eventType(event.type);
@@ -236,16 +212,13 @@ export function checkLoadSettings(settings: LoadSettings): void {
     const env = settings.mode === 'live' ? 'DRHOOK_LIVE_SECRET' : 'DRHOOK_TEST_SECRET';
     throw new UsageError(`no signing token for ${settings.mode} mode: pass ${flag}, set ${env} or use ${flag}-file (every load request is signed)`);
   }
-  if (Object.keys(settings.headers).some((name) => name.toLowerCase() === 'authorization')) {
-    throw new UsageError('credentials do not go in --header: use --auth basic or --auth oauth');
-  }
   integer('--connections', settings.connections, 1, 10_000);
-  integer('--timeout-ms', settings.deadlineMs, 1000, 600_000, ' (load counts timeouts in whole seconds, so at least 1000)');
+  // At most 3000 as for every run (checkSharedSettings); autocannon counts timeouts in whole seconds, so at least 1000.
+  integer('--timeout-ms', settings.deadlineMs, 1000, DEFAULT_DEADLINE_MS, ' (load counts timeouts in whole seconds, so at least 1000)');
   integer('--p99-ms', thresholds.p99Ms, 1, 3_600_000);
   if (!(thresholds.maxFailureRate >= 0 && thresholds.maxFailureRate <= 1)) {
     throw new UsageError(`--max-failure-rate must be a fraction from 0 to 1 or a percentage such as 1%, got ${thresholds.maxFailureRate}`);
   }
-  if (!isSeed(settings.seed)) throw new UsageError(`--seed must be a whole number from 0 to ${maxSeed}, got ${settings.seed}`);
   integer('--pool-size', settings.poolSize, 1, 1000);
   if (!(settings.warmupSec >= 0)) throw new UsageError(`--warmup must be 0 or more seconds, got ${settings.warmupSec}`);
   switch (plan.kind) {
@@ -283,7 +256,6 @@ function integer(name: string, value: number, min: number, max: number, note = '
 
 /** The settings as report.json records them: what ran and how, never a secret (tokens are counted, not shown). */
 export function settingsForReport(settings: LoadSettings): Record<string, unknown> {
-  const { auth } = settings;
   return {
     scenario: settings.scenario.name,
     scenarioFile: settings.scenario.file,
@@ -301,16 +273,12 @@ export function settingsForReport(settings: LoadSettings): Record<string, unknow
     ...(new URL(settings.url).protocol === 'https:' ? { tls: describeTls(settings.tls) } : {}),
     signature: describeLayout(settings.signature.scheme, settings.signature.layout),
     signingTokens: settings.secrets.length,
-    auth:
-      auth.kind === 'none' ? 'none'
-      : auth.kind === 'basic' ? `basic as ${auth.username}`
-      : `oauth ${auth.grant} as client ${auth.clientId}, token from ${auth.tokenUrl}`,
-    headers: Object.fromEntries(Object.entries(settings.headers).map(([name, value]) => [name, secretHeaderName.test(name) ? '[redacted]' : value])),
+    auth: describeAuth(settings.auth),
+    headers: reportedHeaders(settings.headers),
   };
 }
 
 /** Every secret the settings hold, for the redactor of everything written or printed. */
 export function settingsSecrets(settings: LoadSettings): string[] {
-  const headerSecrets = Object.entries(settings.headers).filter(([name]) => secretHeaderName.test(name)).map(([, value]) => value);
-  return [...settings.secrets, ...authSecrets(settings.auth), ...headerSecrets].filter((secret) => secret !== '');
+  return [...settings.secrets, ...sharedSecrets(settings)].filter((secret) => secret !== '');
 }

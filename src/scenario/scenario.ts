@@ -5,6 +5,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import { eventType, eventTypes, isEventType, unknownTypeMessage, type EventTypeInfo } from '../catalog/events.js';
 import { checks as checkDefinitions, checkIds, type CheckId } from '../catalog/checks.js';
 import { closestMatch } from '../base/did-you-mean.js';
+import { parseDuration } from '../base/duration.js';
 import { UsageError } from '../base/errors.js';
 import { scenariosDir, schemasDir } from '../base/paths.js';
 import { fieldSchema } from '../events/schemas.js';
@@ -360,10 +361,8 @@ function checkSignature(source: YamlSource, signature: Scenario['signature']): v
 }
 
 const maxDurationSec = 86_400;
-const secondsPerUnit: Record<string, number> = { s: 1, m: 60, h: 3600 };
 
 /** A duration the schema accepted (seconds, or a number with unit s, m or h) in seconds. */
 function seconds(duration: number | string): number {
-  if (typeof duration === 'number') return duration;
-  return Number(duration.slice(0, -1)) * secondsPerUnit[duration.slice(-1)]!;
+  return typeof duration === 'number' ? duration : parseDuration(duration, 's');
 }

@@ -1,10 +1,8 @@
 // The HTTP engine every delivery goes through: one POST, no redirects, a hard deadline, bounded body, errors as outcomes.
-import { readFileSync } from 'node:fs';
 import { maxHeaderSize } from 'node:http';
-import path from 'node:path';
 import { Agent, type Dispatcher } from 'undici';
 import { httpUrlProblem } from './http-url.js';
-import { packageRoot } from '../base/paths.js';
+import { version } from '../base/paths.js';
 import { statusName, type DeliveryOutcome, type ErrorCause, type TimeoutPhase } from './outcome.js';
 
 export interface DeliveryRequest {
@@ -45,7 +43,6 @@ export function headersTooLarge(): string {
   return `headers larger than ${Math.round((MAX_HEADER_BYTES / 1024) * 10) / 10} KiB`;
 }
 
-const version = (JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
 export const USER_AGENT = `drhook/${version}`;
 
 /** Idle connections are dropped quickly so a receiver closing idle sockets cannot fail the next POST on a stale one. */

@@ -1,6 +1,5 @@
 // Secrets from flags, secret files or the environment: signing tokens per data mode, passwords, client secrets.
 import { readFileSync } from 'node:fs';
-import type { Command } from 'commander';
 import { UsageError } from '../base/errors.js';
 import type { Mode } from '../events/event.js';
 
@@ -10,7 +9,7 @@ export interface ModeSecrets {
   live: string[];
 }
 
-/** The option values `addSecretOptions` defines, as commander reports them. */
+/** Where signing tokens were given on the command line (the CLI's --secret, --live-secret, --secret-file, --live-secret-file). */
 export interface SecretFlags {
   secret?: string[];
   liveSecret?: string[];
@@ -22,17 +21,6 @@ const sources: Record<Mode, SecretSources> = {
   test: { flag: '--secret', fileFlag: '--secret-file', envName: 'DRHOOK_TEST_SECRET' },
   live: { flag: '--live-secret', fileFlag: '--live-secret-file', envName: 'DRHOOK_LIVE_SECRET' },
 };
-
-const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
-
-/** Adds --secret/--live-secret (repeatable, newest first) and --secret-file/--live-secret-file to a command. */
-export function addSecretOptions(command: Command): Command {
-  return command
-    .option('--secret <token>', 'test-mode signing token; repeat for a rotation, newest first (or DRHOOK_TEST_SECRET)', collect)
-    .option('--live-secret <token>', 'live-mode signing token; repeat for a rotation, newest first (or DRHOOK_LIVE_SECRET)', collect)
-    .option('--secret-file <path>', 'file with test-mode signing tokens, one a line, newest first (keeps them off the command line)')
-    .option('--live-secret-file <path>', 'file with live-mode signing tokens, one a line, newest first');
-}
 
 /** Per mode the first source that is given wins: flags, then the token file, then the environment variable. */
 export function resolveSecrets(flags: SecretFlags, env: NodeJS.ProcessEnv = process.env): ModeSecrets {
