@@ -14,6 +14,9 @@ const bin = (name) => path.join(root, 'node_modules', '.bin', name);
  */
 const stages = [
   { name: 'chromium', describe: 'the Chromium the browser tests drive', run: checkChromium },
+  // The import rules (.dependency-cruiser.cjs) over the TypeScript sources, `import type` included: a type-only cycle
+  // leaves no trace in dist/, so this needs no build.
+  { name: 'imports', describe: 'depcruise src --config .dependency-cruiser.cjs', command: [bin('depcruise'), 'src', '--config', '.dependency-cruiser.cjs'] },
   { name: 'build', describe: 'tsc -p tsconfig.json', command: [bin('tsc'), '-p', 'tsconfig.json'] },
   { name: 'types: test/browser', describe: 'tsc -p test/browser', command: [bin('tsc'), '-p', 'test/browser'] },
   { name: 'types: examples/playwright', describe: 'tsc -p examples/playwright', command: [bin('tsc'), '-p', 'examples/playwright'], needs: ['build'] },
