@@ -27,9 +27,10 @@ async function broken(fault: FaultName, knownOrderIds: readonly string[] = []): 
   }
 }
 
-// slow and serial-processing take a minute and more per run (every case waits out the deadline, the burst queues);
-// the rows of contract-checks.test.ts show each failing its own check.
-const measured = faultNames.filter((name) => name !== 'slow' && name !== 'serial-processing');
+// serial-processing takes a minute and more per run (its burst queues); the rows of contract-checks.test.ts show it
+// failing its own check. slow is measured: its refusals come at once, and a type whose events keep timing out is sent
+// no more of them, so the run takes a few rounds at the deadline.
+const measured = faultNames.filter((name) => name !== 'serial-processing');
 
 test('each fault breaks exactly the checks the catalogue (and so --list-faults and the README) lists', { concurrency: 2 }, async (t) => {
   await Promise.all(

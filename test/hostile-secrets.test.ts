@@ -11,6 +11,7 @@ import { BODY_EXCERPT_CHARS } from '../src/contract/request.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../src/wire/delivery.js';
 import { webhookMatchers } from '../src/playwright/matchers.js';
 import { createWebhook } from '../src/playwright/webhook.js';
+import { validateEvent } from '../src/events/schemas.js';
 import { startReceiver, type RunningReceiver } from '../src/receiver/server.js';
 import { runCli, startServer, type CliResult, type TestServer } from './helpers/http.js';
 import { ambiguousParts, findLeaks, formsOf } from './helpers/leaks.js';
@@ -90,11 +91,13 @@ function offsetPlan(needles: readonly Needle[]): Array<{ needle: number; offset:
 
 /**
  * A receiver that answers every delivery 400 with `echoBody`, going through every offset of every needle in turn;
- * `placed` says which (needle, offset) the answer numbered n holds.
+ * `placed` says which (needle, offset) the answer numbered n holds. A valid event (a control, whose answer is judged,
+ * not shown, and which is sent among the malformed ones) gets a plain 400 and takes no number.
  */
 async function startEcho(needles: (headers: IncomingHttpHeaders) => Needle[], cuts: readonly number[], headersAt: number, length: number) {
   const placed = new Map<number, { needle: number; offset: number }>();
-  const server = await startServer((req, res) => {
+  const server = await startServer((req, res, body) => {
+    if (validateEvent(JSON.parse(body.toString('utf8'))).length === 0) return void res.writeHead(400, { 'content-type': 'text/plain' }).end('rejected');
     const n = placed.size;
     const shown = needles(req.headers);
     const plan = offsetPlan(shown);
@@ -118,7 +121,7 @@ interface Channel {
   /** Flags, made when the run starts (the token file and endpoint exist by then). */
   args(): string[];
   env: Record<string, string>;
-  /** Enough malformed cases to take every offset of every needle (one control per event type sees none). */
+  /** Enough malformed cases to take every offset of every needle. */
   events: string;
   needles(headers: IncomingHttpHeaders): Needle[];
 }

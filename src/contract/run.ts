@@ -10,6 +10,7 @@ import { makeRunId } from '../base/run-id.js';
 import { UsageError } from '../base/errors.js';
 import { createSigner } from '../wire/signing.js';
 import { createBreaker, describeUnreachable, type Unreachable } from './breaker.js';
+import { createPace } from './pace.js';
 import { checks as catalog, type CheckId } from '../catalog/checks.js';
 import { deliverCase, judgeCase, unsentCase } from './case.js';
 import type { CaseOutline } from './family.js';
@@ -33,11 +34,14 @@ export interface RunOptions {
 
 /**
  * Checks the setup (a signing token for every mode sent unless `unsigned`, tokens usable, OAuth token obtainable, a case
- * to run; problems are UsageErrors), then runs the cases `concurrency` at a time on one engine (the valid events first:
- * rejection cases are judged against them), and each burst last, alone, on an engine of its size. The cases' events
- * are made in the order they are sent, one case at a time between network events, so making them overlaps with waiting
- * for the receiver; a case that cannot be made ends the run with its error. When none of the first max(concurrency, 8)
- * deliveries got any HTTP answer, the run stops sending and every case not yet judged fails, saying so.
+ * to run; problems are UsageErrors), then runs the cases `concurrency` at a time on one engine: first, per event type
+ * and mode, the valid event and the rejection cases (judged against it once it is answered), then the rest, and each
+ * burst last, alone, on an engine of its size. The cases' events are made in the order they are sent, one case at a
+ * time between network events, so making them overlaps with waiting for the receiver; a case that cannot be made ends
+ * the run with its error. When none of the first max(concurrency, 8) deliveries got any HTTP answer and some of them
+ * should have been refused at once, the run stops sending and every case not yet judged fails, saying so. When the
+ * events of one type that need processing time out again and again (pace.ts), the rest of them are not sent and fail,
+ * saying so; its rejection cases, sent first, keep their own verdicts.
  * The report is redacted with every secret the run knew, fetched Bearer tokens included.
  */
 export async function runContract(settings: ContractSettings, options: RunOptions = {}): Promise<ContractReport> {
@@ -60,32 +64,59 @@ export async function runContract(settings: ContractSettings, options: RunOption
 
   const sender = createSender(settings, auth);
   const breaker = createBreaker(Math.max(settings.concurrency, BREAKER_MIN_DELIVERIES), () => interruption.abort());
+  const pace = createPace(settings.deadlineMs);
   const records: Array<CaseRecord[] | undefined> = outline.cases.map(() => undefined);
   /** Records judged before planning is done, held until onStart. */
   let early: CaseRecord[] | undefined = [];
-  /** The outcome of each valid event sent as a control, by event type and mode. */
-  const controls = new Map<string, DeliveryOutcome>();
+  const record = (index: number, judged: CaseRecord[]): void => {
+    records[index] = judged;
+    if (early) early.push(...judged);
+    else judged.forEach((done) => options.onCase?.(done));
+  };
+  /** The outcome of each valid event sent as a control, by event type and mode: rejection cases sent before it wait for it. */
+  const controls = new Map<string, ControlOutcome>();
+  const controlOf = (key: string): ControlOutcome => {
+    let control = controls.get(key);
+    if (control === undefined) controls.set(key, (control = controlOutcome()));
+    return control;
+  };
+  /** Case records not sent because their event type's processed events kept timing out. */
+  const tooSlow = { cases: 0, types: new Set<string>() };
+  /** Rejection cases delivered, waiting for their control to be judged. */
+  const judging: Array<Promise<void>> = [];
   const run = (engine: DeliveryEngine) => async (index: number) => {
     const planned = outline.cases[index]!.build();
     if (planned === undefined) return;
-    const delivered = await deliverCase(sender, engine, planned, signal);
+    const refusedAtOnce = planned.control !== undefined;
+    const stopped = refusedAtOnce ? undefined : pace.stopped(planned.eventType);
+    if (stopped !== undefined) {
+      const unsent = unsentCase(settings, planned, stopped);
+      tooSlow.cases += unsent.length;
+      if (unsent.length > 0) tooSlow.types.add(planned.eventType);
+      return record(index, unsent);
+    }
+    const delivered = await deliverCase(sender, breaker.watch(engine, refusedAtOnce ? 'refused-at-once' : 'processed'), planned, signal);
     if (delivered === undefined) return;
-    if (planned.provides) controls.set(controlKey(planned), delivered[0]!.outcome);
-    const judged = judgeCase(settings, planned, delivered, controls.get(controlKey(planned)));
-    records[index] = judged;
-    if (early) early.push(...judged);
-    else judged.forEach((record) => options.onCase?.(record));
+    const control = controlOf(controlKey(planned));
+    if (refusedAtOnce) {
+      judging.push(control.known.then((outcome) => record(index, judgeCase(settings, planned, delivered, outcome))));
+      return;
+    }
+    pace.note(planned.eventType, delivered.map((delivery) => delivery.outcome), planned.provides);
+    if (planned.provides) control.settle(delivered[0]!.outcome);
+    record(index, judgeCase(settings, planned, delivered, control.value));
   };
 
-  // Controls first (rejection cases are judged against them), then the rest; a burst is measured alone, so nothing
-  // else competes with it for the receiver.
+  // First, per event type and mode, its valid event, then the cases a correct receiver refuses at once (judged against
+  // the valid event once it is answered): the breaker's first deliveries, so a receiver only slow to process events is
+  // not taken for one that answers nothing. Then the rest; a burst is measured alone, so nothing else competes with it.
   const indexes = (test: (planned: CaseOutline) => boolean) => outline.cases.flatMap((planned, index) => (test(planned) ? [index] : []));
-  const controlCases = indexes((planned) => !planned.simultaneous && planned.provides);
-  const otherCases = indexes((planned) => !planned.simultaneous && !planned.provides);
+  const firstCases = byControl(outline.cases, indexes((planned) => !planned.simultaneous && (planned.provides || planned.control !== undefined)));
+  const otherCases = indexes((planned) => !planned.simultaneous && !planned.provides && planned.control === undefined);
   const bursts = indexes((planned) => planned.simultaneous);
 
   const planning = (async (): Promise<ContractPlan> => {
-    for (const index of [...controlCases, ...otherCases, ...bursts]) {
+    for (const index of [...firstCases, ...otherCases, ...bursts]) {
       outline.cases[index]!.build();
       await nextTurn();
     }
@@ -95,16 +126,16 @@ export async function runContract(settings: ContractSettings, options: RunOption
     options.onStart?.(total);
     const held = early ?? [];
     early = undefined;
-    held.forEach((record) => options.onCase?.(record));
+    held.forEach((done) => options.onCase?.(done));
     return plan;
   })().catch((error: unknown) => {
     interruption.abort();
     throw error;
   });
   const sending = (async () => {
-    const engine = breaker.watch(createDeliveryEngine({ concurrency: settings.concurrency, deadlineMs: settings.deadlineMs, ...tls }));
+    const engine = createDeliveryEngine({ concurrency: settings.concurrency, deadlineMs: settings.deadlineMs, ...tls });
     try {
-      await inPool(controlCases, settings.concurrency, run(engine), signal);
+      await inPool(firstCases, settings.concurrency, run(engine), signal);
       await inPool(otherCases, settings.concurrency, run(engine), signal);
     } finally {
       await engine.close();
@@ -112,29 +143,32 @@ export async function runContract(settings: ContractSettings, options: RunOption
     for (const index of bursts) {
       const planned = outline.cases[index]!.build();
       if (planned === undefined || signal.aborted) continue;
-      const burstEngine = breaker.watch(createDeliveryEngine({ concurrency: planned.deliveries.length, deadlineMs: settings.deadlineMs, ...tls }));
+      const burstEngine = createDeliveryEngine({ concurrency: planned.deliveries.length, deadlineMs: settings.deadlineMs, ...tls });
       try {
         await run(burstEngine)(index);
       } finally {
         await burstEngine.close();
       }
     }
-  })();
+  })().finally(() => {
+    // A control never answered (not sent, interrupted): its rejection cases are judged without it.
+    for (const control of controls.values()) control.settle(undefined);
+  });
   const [planned, sent] = await Promise.allSettled([planning, sending]);
   if (planned.status === 'rejected') throw planned.reason;
   if (sent.status === 'rejected') throw sent.reason;
+  await Promise.all(judging);
   const plan = planned.value;
   const total = judgedCount(plan);
 
   const unreachable = breaker.tripped;
-  const sentCount = records.reduce((sum, done) => sum + (done?.length ?? 0), 0);
+  const sentCount = records.reduce((sum, done) => sum + (done?.length ?? 0), 0) - tooSlow.cases;
   if (unreachable) {
     const reason = `not sent: ${describeUnreachable(unreachable)}, so drhook stopped sending`;
     outline.cases.forEach((outlined, index) => {
       const unsent = records[index] === undefined ? outlined.build() : undefined;
       if (unsent === undefined) return;
-      records[index] = unsentCase(settings, unsent, reason);
-      records[index].forEach((record) => options.onCase?.(record));
+      record(index, unsentCase(settings, unsent, reason));
     });
   }
   const finished = records.flatMap((done) => done ?? []);
@@ -162,7 +196,7 @@ export async function runContract(settings: ContractSettings, options: RunOption
     ...completion,
     target: settings.url,
     settings: settingsForReport(settings),
-    gate: gate(checks, completion.complete, sentCount, total, unreachable, settings.unsigned),
+    gate: gate(checks, completion.complete, sentCount, total, unreachable, settings.unsigned, { cases: tooSlow.cases, types: [...tooSlow.types] }),
     checks,
   };
   return redactStrings(report, createRedactor(sender.secrets()));
@@ -170,6 +204,45 @@ export async function runContract(settings: ContractSettings, options: RunOption
 
 /** The breaker watches at least this many deliveries (more with a higher concurrency) before it can trip. */
 const BREAKER_MIN_DELIVERIES = 8;
+
+/** The answer to a control, once known: `value` from then on, and `known` resolved with it. */
+interface ControlOutcome {
+  readonly value: DeliveryOutcome | undefined;
+  readonly known: Promise<DeliveryOutcome | undefined>;
+  /** Records the answer (undefined: none came); later calls change nothing. */
+  settle(outcome: DeliveryOutcome | undefined): void;
+}
+
+function controlOutcome(): ControlOutcome {
+  let resolve!: (outcome: DeliveryOutcome | undefined) => void;
+  const known = new Promise<DeliveryOutcome | undefined>((done) => (resolve = done));
+  let value: DeliveryOutcome | undefined;
+  let settled = false;
+  return {
+    get value() {
+      return value;
+    },
+    known,
+    settle(outcome) {
+      if (settled) return;
+      settled = true;
+      value = outcome;
+      resolve(outcome);
+    },
+  };
+}
+
+/** `indexes` grouped by event type and mode, in the order the groups first appear, each group's valid event first. */
+function byControl(cases: readonly CaseOutline[], indexes: readonly number[]): number[] {
+  const groups = new Map<string, { valid: number[]; refused: number[] }>();
+  for (const index of indexes) {
+    const key = controlKey(cases[index]!);
+    let group = groups.get(key);
+    if (group === undefined) groups.set(key, (group = { valid: [], refused: [] }));
+    (cases[index]!.provides ? group.valid : group.refused).push(index);
+  }
+  return [...groups.values()].flatMap((group) => [...group.valid, ...group.refused]);
+}
 
 /** The case records a plan judges. */
 function judgedCount(plan: ContractPlan): number {
@@ -203,9 +276,18 @@ function countCases(cases: readonly CaseRecord[]): CaseCounts {
 
 /**
  * `finished`: the cases judged on an answer (or its absence); `unreachable`: why the rest were not sent, if so;
- * `unsigned`: the events went without a signature, so the gate says nothing about signature verification.
+ * `unsigned`: the events went without a signature, so the gate says nothing about signature verification; `tooSlow`: the
+ * cases not sent because the processed events of their types kept timing out.
  */
-function gate(checks: readonly CheckResult[], complete: boolean, finished: number, total: number, unreachable: Unreachable | undefined, unsigned: boolean): ContractReport['gate'] {
+function gate(
+  checks: readonly CheckResult[],
+  complete: boolean,
+  finished: number,
+  total: number,
+  unreachable: Unreachable | undefined,
+  unsigned: boolean,
+  tooSlow: { cases: number; types: readonly string[] },
+): ContractReport['gate'] {
   const ran = checks.filter((check) => check.status !== 'skipped');
   const failedRequired = ran.filter((check) => check.status === 'fail').map((check) => check.id);
   const warnings = ran.filter((check) => check.status === 'warn').map((check) => check.id);
@@ -216,6 +298,7 @@ function gate(checks: readonly CheckResult[], complete: boolean, finished: numbe
     ...(warnings.length > 0 ? [`${warnings.length} advisory ${warnings.length === 1 ? 'check warns' : 'checks warn'} (${list(warnings)})`] : []),
     ...(skipped > 0 ? [`${skipped} skipped`] : []),
     ...(unsigned ? ['no signature check ran (--unsigned)'] : []),
+    ...(tooSlow.cases > 0 ? [`${tooSlow.cases} ${tooSlow.cases === 1 ? 'case' : 'cases'} not sent, as the events of ${tooSlow.types.join(', ')} kept timing out`] : []),
   ];
   const tail = notes.length > 0 ? `; ${notes.join('; ')}` : '';
   const verdict = (status: 'pass' | 'fail', summary: string): ContractReport['gate'] => ({ status, summary, failedRequired, warnings, unsigned });
