@@ -119,6 +119,39 @@ test('a faulty receiver: exit 1, and junit and summary name the failing check; s
   }
 });
 
+test('a setup problem (401 to everything): the console says so first, then each reason once with its count; report.json keeps every case', async () => {
+  const server = await startServer((_req, res) => {
+    res.writeHead(401, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: 'unauthorized' }));
+  });
+  const reportDir = await tempDir();
+  try {
+    const result = await runCli(['contract', server.url, '--events', 'order.accepted,refund.complete', '--seed', '3', '--report-dir', reportDir, '--no-progress'], { env });
+    assert.equal(result.code, 1, result.stderr);
+    const report = JSON.parse((await runFiles(reportDir)).json) as ContractReport;
+    const lines = result.stdout.split('\n');
+    const setup = lines.findIndex((line) => line.startsWith('Setup: the receiver answered 401 to both valid events'));
+    assert.ok(setup >= 0, result.stdout);
+    assert.ok(setup < lines.indexOf('Failing cases'), 'the setup cause comes first');
+    assert.match(lines[setup]!, /check that drhook signs with the token the receiver verifies/);
+
+    // The malformed cases all fail for one reason (timings aside): one entry, counted, with one example.
+    const malformed = report.checks.find((check) => check.id === 'malformed.400');
+    assert.ok(malformed && malformed.cases.length > 3, 'malformed.400 has many cases');
+    assert.ok(malformed.cases.every((record) => record.verdict.status === 'fail' && record.deliveries.length === 1), 'report.json keeps every case, sent');
+    const entries = lines.filter((line) => line.startsWith('  ✗ malformed.400 '));
+    assert.deepEqual(entries, [`  ✗ malformed.400  ${malformed.cases.length} cases with this reason, e.g. ${malformed.cases[0]!.eventType} [test] ${malformed.cases[0]!.fault}`]);
+    assert.equal(lines.filter((line) => /^ {6}why: answered 401 in \d+ ms; a malformed data\.object must be answered with 400/.test(line)).length, 1);
+    assert.ok(!result.stdout.includes('more malformed.400 case'), 'no case of it is left unmentioned');
+    // Every failing check is listed, each reason once: far fewer entries than failing cases.
+    const failing = report.checks.flatMap((check) => check.cases).filter((record) => record.verdict.status === 'fail');
+    const shown = lines.filter((line) => line.startsWith('  ✗ '));
+    assert.ok(shown.length < failing.length / 4, `${shown.length} entries for ${failing.length} failing cases`);
+    for (const id of report.gate.failedRequired) assert.ok(shown.some((line) => line.startsWith(`  ✗ ${id} `)), id);
+  } finally {
+    await server.close();
+  }
+});
+
 test('--json prints the report instead of the table', async () => {
   const receiver = await startReceiver({ secrets: { test: [testToken], live: [] } });
   const reportDir = await tempDir();

@@ -287,6 +287,28 @@ describe('console summary', () => {
     for (const file of Object.values(paths)) assert.ok(text.includes(file));
   });
 
+  it('says a 404 to every valid event without known orders first, and prints reasons that differ only in timings once, counted', () => {
+    const report = buildContractReport();
+    const ack = report.checks.find((check) => check.id === 'ack.2xx')!;
+    const notFound = (durationMs: number) => ({ kind: 'response' as const, status: 404, headers: {}, body: { text: 'not found', bytes: 9, truncated: false }, durationMs, headersMs: 1 });
+    ack.cases = ack.cases.map((record, index) => {
+      const durationMs = 10 + index * 7;
+      return { ...record, deliveries: [{ ...record.deliveries[0]!, outcome: notFound(durationMs) }], verdict: { status: 'fail', reason: `answered 404 in ${durationMs} ms; not a 2xx` } };
+    });
+    const text = renderConsoleSummary(report, paths, { color: false });
+    const lines = text.split('\n');
+    const setup = lines.findIndex((line) => line.startsWith('Setup: the receiver answered 404 to all 3 valid events, about orders it has never seen'));
+    assert.ok(setup >= 0 && setup < lines.indexOf('Failing cases'), text);
+    assert.match(lines[setup]!, /name orders it knows \(knownIds\.order in the scenario, or --known-order-id\)/);
+    assert.deepEqual(lines.filter((line) => line.startsWith('  ✗ ack.2xx ')), ['  ✗ ack.2xx  3 cases with this reason, e.g. order.accepted [test] valid event']);
+    assert.deepEqual(lines.filter((line) => line.includes('why: answered 404')), ['      why: answered 404 in 10 ms; not a 2xx']);
+    // Reasons that say different things stay apart: malformed.400 names a field per case.
+    assert.equal(lines.filter((line) => line.startsWith('  ✗ malformed.400 ')).length, consoleCasesPerCheck);
+    // With known orders, a 404 is the receiver's own answer, not a setup problem.
+    const known = { ...report, settings: { ...report.settings, knownIds: { order: ['240450000336'] } } };
+    assert.ok(!renderConsoleSummary(known, paths, { color: false }).includes('Setup:'));
+  });
+
   it('colours only when asked, and decides colour from TTY, NO_COLOR and FORCE_COLOR', () => {
     assert.ok(renderConsoleSummary(buildContractReport(), paths, { color: true }).includes('\u001b[31m'));
     assert.equal(colorEnabled({ isTTY: true }, {}), true);

@@ -1,11 +1,14 @@
 // The contract report for the terminal: a table of checks, the failing and warning cases, the gate and where the reports are.
 import type { CheckResult, CheckStatus, ContractReport } from '../../contract/results.js';
 import { palette, type Palette } from '../ansi.js';
-import { bodyExcerpt, caseTitle, gateNotes, describeOutcome, flaggedChecks, groupOutcomes, type FlaggedCase } from './describe.js';
+import { bodyExcerpt, caseTitle, gateNotes, describeOutcome, flaggedChecks, groupByReason, groupOutcomes, setupNote, type ReasonGroup } from './describe.js';
 import { oneLine } from '../text.js';
 import type { ReportPaths } from './write.js';
 
-/** At most this many cases are printed per check; summary.md shows more and report.json has all. */
+/**
+ * At most this many reasons are printed per check, each once with the number of cases giving it and one of them as the
+ * example; summary.md shows more cases and report.json has all.
+ */
 export const consoleCasesPerCheck = 3;
 
 export function renderConsoleSummary(report: ContractReport, paths: ReportPaths, options: { color: boolean }): string {
@@ -18,13 +21,16 @@ export function renderConsoleSummary(report: ContractReport, paths: ReportPaths,
     ...report.checks.map((check) => checkRow(check, idWidth, p)),
   ];
   const flagged = flaggedChecks(report);
+  const setup = setupNote(report);
+  if (setup !== undefined) lines.push('', p.yellow(oneLine(setup, 1000)));
   for (const [title, state] of [['Failing cases', 'fail'], ['Warnings', 'warn']] as const) {
     const groups = flagged.map((f) => ({ id: f.check.id, cases: f.cases.filter((c) => c.state === state) })).filter((g) => g.cases.length > 0);
     if (groups.length === 0) continue;
     lines.push('', p.bold(title));
     for (const group of groups) {
-      for (const flaggedCase of group.cases.slice(0, consoleCasesPerCheck)) lines.push(...caseLines(group.id, flaggedCase, p));
-      const more = group.cases.length - consoleCasesPerCheck;
+      const shown = groupByReason(group.cases).slice(0, consoleCasesPerCheck);
+      for (const reason of shown) lines.push(...caseLines(group.id, reason, p));
+      const more = group.cases.length - shown.reduce((sum, reason) => sum + reason.count, 0);
       if (more > 0) lines.push(p.dim(`    … and ${more} more ${group.id} case${more === 1 ? '' : 's'} in ${paths.json}`));
     }
   }
@@ -55,14 +61,16 @@ function paint(status: CheckStatus, text: string, p: Palette): string {
   }
 }
 
-function caseLines(checkId: string, { record, state }: FlaggedCase, p: Palette): string[] {
+/** One reason: the check, how many cases gave it, and the first of them (its title, answer and reproduce command). */
+function caseLines(checkId: string, { example: { record, state }, count }: ReasonGroup, p: Palette): string[] {
   const mark = state === 'fail' ? p.red('✗') : p.yellow('!');
+  const title = oneLine(caseTitle(record), 300);
   const got = groupOutcomes(record.deliveries).map((group) => {
     const body = bodyExcerpt(group.first, 120);
     return `${group.count > 1 ? `${group.count}× ` : ''}${describeOutcome(group.first)}${body === undefined ? '' : `: ${body}`}`;
   });
   return [
-    `  ${mark} ${p.bold(checkId)}  ${oneLine(caseTitle(record), 300)}`,
+    `  ${mark} ${p.bold(checkId)}  ${count > 1 ? `${count} cases with this reason, e.g. ${title}` : title}`,
     `      why: ${oneLine(record.verdict.reason, 500)}`,
     ...(got.length > 0 ? [`      got: ${got.join('; ')}`] : []),
     p.dim(`      $ ${oneLine(record.reproduce, 10_000)}`),

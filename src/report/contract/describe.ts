@@ -1,6 +1,7 @@
 // What the contract writers say about a case: its title, whether it fails or warns, what was sent and what came back.
 import type { CaseRecord, CheckResult, ContractReport, DeliveryRecord, RequestRecord } from '../../contract/results.js';
 import type { DeliveryOutcome, ErrorCause } from '../../wire/outcome.js';
+import { knownIdsHint } from '../../contract/judges.js';
 import { formatBytes, formatMs, oneLine } from '../text.js';
 
 export type RunCheck = Exclude<CheckResult, { status: 'skipped' }>;
@@ -40,6 +41,63 @@ export interface FlaggedCheck {
 export function caseState(check: CheckResult, record: CaseRecord): CaseState {
   if (record.verdict.status === 'pass') return 'pass';
   return check.required && record.verdict.status === 'fail' ? 'fail' : 'warn';
+}
+
+/** Flagged cases of one check whose reasons say the same, timings aside. */
+export interface ReasonGroup {
+  /** The first of them, in run order: the one shown. */
+  example: FlaggedCase;
+  count: number;
+}
+
+/** A reason with its durations (`12 ms`, `3.01 s`) blanked: reasons that differ only in them say the same. */
+function reasonKey(flagged: FlaggedCase): string {
+  return `${flagged.state}\u0000${flagged.record.verdict.reason.replace(/\b\d+(?:\.\d+)? ?m?s\b/g, '…')}`;
+}
+
+/** `cases` grouped by what their reasons say: the largest group first, equal ones in run order (failures before warnings). */
+export function groupByReason(cases: readonly FlaggedCase[]): ReasonGroup[] {
+  const groups = new Map<string, ReasonGroup>();
+  for (const flagged of cases) {
+    const key = reasonKey(flagged);
+    const group = groups.get(key);
+    if (group) group.count++;
+    else groups.set(key, { example: flagged, count: 1 });
+  }
+  const ordered = [...groups.values()];
+  const rank = (group: ReasonGroup) => (group.example.state === 'fail' ? 0 : 1);
+  return ordered.sort((a, b) => rank(a) - rank(b) || b.count - a.count);
+}
+
+/**
+ * A setup the user can fix, said once, when every valid event (ack.2xx) got the same refusal: 401 or 403 (the token or
+ * the credentials), or 404 while no known orders are configured (events about orders the receiver never saw).
+ */
+export function setupNote(report: ContractReport): string | undefined {
+  const valid = report.checks.find((check) => check.id === 'ack.2xx')?.cases ?? [];
+  const statuses = new Set(
+    valid.map((record) => {
+      const outcome = record.deliveries[0]?.outcome;
+      return outcome?.kind === 'response' ? outcome.status : undefined;
+    }),
+  );
+  const [status] = statuses;
+  if (valid.length === 0 || statuses.size !== 1 || status === undefined) return undefined;
+  const all = valid.length === 1 ? 'the valid event' : valid.length === 2 ? 'both valid events' : `all ${valid.length} valid events`;
+  if (status === 401 || status === 403) {
+    const fix = report.gate.unsigned
+      ? 'the events went unsigned (--unsigned), and a receiver that verifies signatures refuses them: give drhook its signing token instead'
+      : 'check that drhook signs with the token the receiver verifies (DRHOOK_TEST_SECRET, DRHOOK_LIVE_SECRET or --secret-file) and sends the credentials it expects (--auth, DRHOOK_PASSWORD or DRHOOK_CLIENT_SECRET)';
+    return `Setup: the receiver answered ${status} to ${all}, so most failures below share that cause; ${fix}.`;
+  }
+  const knownOrders = (report.settings['knownIds'] as { order?: readonly unknown[] } | undefined)?.order ?? [];
+  if (status === 404 && knownOrders.length === 0) {
+    return (
+      `Setup: the receiver answered 404 to ${all}, about orders it has never seen (no known orders are configured), so most failures ` +
+      `below share that cause; if it answers 404 to unknown orders, name orders it knows (${knownIdsHint}).`
+    );
+  }
+  return undefined;
 }
 
 /** `order.accepted [test] data.object.currency missing` */

@@ -1,6 +1,6 @@
 // The contract report as Markdown for a CI step summary: gate headline, table of checks, then the cases that failed or warned.
 import type { CaseRecord, CheckResult, CheckStatus, ContractReport } from '../../contract/results.js';
-import { bodyExcerpt, describeOutcome, describeRequest, flaggedChecks, gateNotes, groupOutcomes, settingsLine, type FlaggedCheck } from './describe.js';
+import { bodyExcerpt, describeOutcome, describeRequest, flaggedChecks, gateNotes, groupOutcomes, settingsLine, setupNote, type FlaggedCheck } from './describe.js';
 import { mdBlock, mdCode, mdText } from '../markdown.js';
 import { formatMs, oneLine, plural } from '../text.js';
 
@@ -22,6 +22,8 @@ export function renderSummaryMarkdown(report: ContractReport): string {
     '',
   ];
   for (const note of gateNotes(report)) lines.push(`> ⚠️ ${note}`, '');
+  const setup = setupNote(report);
+  if (setup !== undefined) lines.push(`> ⚠️ ${mdText(setup, 1000)}`, '');
   lines.push('| Check | Kind | Status | Pass | Fail | Warn | Rule |', '| --- | --- | --- | ---: | ---: | ---: | --- |', ...report.checks.map(tableRow), '');
   const flagged = flaggedChecks(report);
   if (flagged.length > 0) lines.push('### Failing and warning cases', '', ...flagged.flatMap(renderFlaggedCheck));
