@@ -26,7 +26,7 @@ import { redactStrings } from '../wire/redact-strings.js';
 import { colorEnabled } from '../report/ansi.js';
 import { renderConsoleSummary } from '../report/contract/console.js';
 import { createProgress, type Progress } from '../report/contract/progress.js';
-import { createRunDirectory, defaultReportDir } from './run-dir.js';
+import { createRunDirectory } from './run-dir.js';
 import { fallbackMessage } from '../report/report-files.js';
 import { writeContractReportsOrFallback } from '../report/contract/write.js';
 

@@ -31,7 +31,7 @@ import { renderLoadReportJson, writeLoadReportsOrFallback } from '../report/load
 import { redactStrings } from '../wire/redact-strings.js';
 import { fallbackMessage } from '../report/report-files.js';
 import type { LoadReport } from '../load/report.js';
-import { createRunDirectory, defaultReportDir } from './run-dir.js';
+import { createRunDirectory } from './run-dir.js';
 
 interface LoadFlags extends SharedFlags, ReportFlags {
   events?: string[];
