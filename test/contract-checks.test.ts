@@ -1,6 +1,9 @@
 // Every contract check over real HTTP: it passes against the reference receiver and fails (or warns) against the fault that breaks it.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import type { CheckId } from '../src/catalog/checks.js';
 import type { ContractReport } from '../src/contract/results.js';
 import { runContract } from '../src/contract/run.js';
@@ -32,6 +35,7 @@ const rows: Row[] = [
   { check: 'ack.no-redirect', fault: 'redirect', expect: 'fail' },
   { check: 'malformed.400', fault: 'malformed-500', expect: 'fail' },
   { check: 'malformed.message', fault: 'malformed-no-message', expect: 'fail' },
+  { check: 'malformed.robust', fault: 'emoji-name-500', expect: 'fail', events: ['plan.created', 'location.created'] },
   { check: 'compat.extra-fields', fault: 'strict-fields', expect: 'fail' },
   { check: 'compat.unknown-type', fault: 'unknown-type-500', expect: 'warn' },
   { check: 'signature.missing', fault: 'skip-signature', expect: 'fail' },
@@ -162,8 +166,12 @@ test('a receiver that verifies JSON written again with sorted keys fails the key
 
 test('malformed cases say which field and which fault, and the message check reads the 400 body', async () => {
   const receiver = await startReceiver({ secrets });
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'drhook-malformed-'));
   try {
-    const settings = resolveSettings(receiver.url, { only: ['malformed'], events: ['order.accepted'], secrets, seed: 11 });
+    // A declared contract: the fields a handler depends on beyond the id.
+    const scenario = path.join(dir, 'declared.yaml');
+    await writeFile(scenario, 'name: declared\nevents:\n  - type: order.accepted\n    requires: [/id, /state, /items, /totalAmount, /currency]\n');
+    const settings = resolveSettings(receiver.url, { scenario, only: ['malformed.400', 'malformed.message'], secrets, seed: 11 });
     const report = await runContract(settings);
     const faults = checkOf(report, 'malformed.400').cases.map((c) => c.fault);
     for (const expected of [
@@ -174,7 +182,7 @@ test('malformed cases say which field and which fault, and the message check rea
       'data.object.id: missing',
       'data.object.id: null',
       'data.object.currency: not in the enum (sent "ZZZ")',
-      'data.object.state: not in the enum (sent "ZZZ")',
+      'data.object.state: not in the enum (sent "announced_later")',
     ]) {
       assert.ok(faults.includes(expected), `${expected} in ${faults.join(' | ')}`);
     }
@@ -185,5 +193,6 @@ test('malformed cases say which field and which fault, and the message check rea
     assert.ok(message.cases.every((c) => /names the field/.test(c.verdict.reason)));
   } finally {
     await receiver.close();
+    await rm(dir, { recursive: true, force: true });
   }
 });

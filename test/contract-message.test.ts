@@ -10,6 +10,7 @@ import { runContract } from '../src/contract/run.js';
 import { resolveSettings } from '../src/contract/settings.js';
 import type { DrEvent } from '../src/events/event.js';
 import { validateEvent, type Violation } from '../src/events/schemas.js';
+import { fieldNames } from '../src/contract/answer-names.js';
 import { startServer } from './helpers/http.js';
 
 /** How a test receiver words its 400: from the first violation of data.object, the event and the raw body. */
@@ -19,12 +20,23 @@ const segments = (pointer: string) => pointer.split('/').slice(1);
 /** `{data: {object: {id: leaf}}}` for /data/object/id. */
 const nested = (pointer: string, leaf: unknown): unknown => segments(pointer).reduceRight<unknown>((inner, key) => ({ [key]: inner }), leaf);
 
-/** A scenario whose order.charge.capture.complete requires a camelCase key, orderId, beside id. */
-function orderIdScenario(): string {
+/** A scenario file with these lines as its events. */
+function scenarioFile(name: string, events: string): string {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'drhook-message-')), 'scenario.yaml');
-  writeFileSync(file, 'name: order-id\nevents:\n  - type: order.charge.capture.complete\n    requires: [/id, /orderId]\nmode: test\n');
+  writeFileSync(file, `name: ${name}\nevents:\n${events}mode: test\n`);
   return file;
 }
+
+/** A scenario whose order.charge.capture.complete requires a camelCase key, orderId, beside id. */
+const orderIdScenario = () => scenarioFile('order-id', '  - type: order.charge.capture.complete\n    requires: [/id, /orderId]\n');
+
+/** A declared contract with nested fields: an order's state, items and amounts, a renewal's invoice beside its subscription. */
+const declaredScenario = () =>
+  scenarioFile(
+    'declared',
+    '  - type: order.accepted\n    requires: [/id, /state, /items, /totalAmount, /currency]\n' +
+      '  - type: subscription.extended\n    requires: [/subscription/id, /invoice/id, /invoice/totalAmount]\n',
+  );
 
 /**
  * The malformed.message cases of order.accepted and subscription.extended (nested fields) against a receiver that
@@ -41,8 +53,7 @@ async function messageCases(wording: Wording, scenario?: string): Promise<CaseRe
     res.writeHead(400, { 'content-type': json ? 'application/json' : 'text/plain' }).end(json ? JSON.stringify(answer.json) : answer.text);
   });
   try {
-    const events = scenario === undefined ? { events: ['order.accepted', 'subscription.extended'] } : { scenario };
-    const settings = resolveSettings(server.url, { only: ['malformed.message'], ...events, seed: 21, unsigned: true });
+    const settings = resolveSettings(server.url, { only: ['malformed.message'], scenario: scenario ?? declaredScenario(), seed: 21, unsigned: true });
     const report = await runContract(settings);
     const cases = report.checks.find((check) => check.id === 'malformed.message')?.cases ?? [];
     assert.ok(cases.length > 8, `${cases.length} cases`);
@@ -171,4 +182,18 @@ describe('answers that name the field in the usual ways pass', { concurrency: tr
       assert.deepEqual(failing(cases), [], cases.find((record) => record.verdict.status !== 'pass')?.verdict.reason);
     });
   }
+});
+
+describe('malformed.robust reads the same words, and a path into the field it broke names it too', () => {
+  test('within: what is wrong inside billTo.address names billTo.address; another field does not', () => {
+    const inside = fieldNames('order.accepted', '/billTo/address', { within: true }).matcher;
+    const exact = fieldNames('order.accepted', '/billTo/address').matcher;
+    for (const text of ['data.object.billTo.address.city is required', "body/data/object/billTo/address must have required property 'city'", '/data/object/billTo/address/city: must be string', 'billTo.address.city']) {
+      assert.ok(inside.inText(text), text);
+    }
+    assert.ok(!exact.inText('data.object.billTo.address.city is required'), 'malformed.message wants the field itself');
+    for (const text of ['data.object.shipTo.address.city is required', 'data.object.billTo.addressLine is required', 'data.object.billTo is required']) {
+      assert.ok(!inside.inText(text), text);
+    }
+  });
 });

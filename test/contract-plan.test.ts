@@ -8,6 +8,7 @@ import { statusesText } from '../src/contract/judges.js';
 import { caseId, planContract, unsignedReason } from '../src/contract/plan.js';
 import { fieldPath, getPointer, removePointer, setPointer } from '../src/events/pointer.js';
 import { rawJson, rawJsonForms } from '../src/wire/raw-json.js';
+import { validateEvent } from '../src/events/schemas.js';
 import { parseCheckList, resolveSettings } from '../src/contract/settings.js';
 
 const url = 'http://127.0.0.1:9/hook';
@@ -68,7 +69,7 @@ test('flags override the scenario; check lists take ids and families and suggest
   assert.throws(() => resolveSettings(url, { headers: { authorization: 'Bearer x' } }), /credentials do not go in --header/);
   assert.throws(() => resolveSettings(url, { mode: 'both', secrets: { test: ['whsec-SECRET-t'], live: [] } }), /sends live events but only a test-mode signing token is given: add the live-mode token \(--live-secret or DRHOOK_LIVE_SECRET\)/);
   const events = resolveSettings(url, { events: ['order.accepted', 'subscription.extended', 'order.refunded'], secrets }).events;
-  assert.deepEqual(events.map((e) => e.requires), [['/id', '/state', '/items', '/totalAmount', '/currency'], ['/subscription/id', '/invoice/id', '/invoice/totalAmount'], ['/id']]);
+  assert.deepEqual(events.map((e) => e.requires), [['/id'], ['/subscription/id'], ['/id']], 'the universal contract: the id, or the subscription id of a renewal');
 });
 
 test('the same seed plans the same cases and events; the seed is what makes them', () => {
@@ -84,7 +85,9 @@ test('the same seed plans the same cases and events; the seed is what makes them
   assert.equal(new Set(ids).size, ids.length, 'case ids are unique');
   assert.ok(ids.includes('ack.2xx/order.accepted/live/valid-event'));
   assert.ok(ids.includes('signature.wrong-mode/refund.complete/live/signed-with-test-token'));
-  assert.ok(ids.includes('malformed.message/order.accepted/test/currency-not-in-enum'));
+  assert.ok(ids.includes('malformed.message/order.accepted/test/id-wrong-type'));
+  assert.ok(ids.includes('malformed.robust/order.accepted/test/items.0.productDetails.name-non-latin-1'));
+  assert.ok(!ids.some((id) => id.startsWith('malformed.message/order.accepted/test/currency')), 'only the id is demanded');
   const eventIds = first.cases.flatMap((c) => c.deliveries.map((d) => d.event.id));
   const redelivered = first.cases.filter((c) => c.slug === 'delivered-twice').length;
   assert.equal(new Set(eventIds).size, eventIds.length - redelivered, 'only a redelivery repeats an event id');
@@ -109,8 +112,8 @@ test('the default suite sends every raw JSON form (reordered keys for every type
 
 test('a reproduce command plans exactly its case again, with the same event', () => {
   const original = planContract(resolveSettings(url, { events: ['order.accepted', 'refund.complete'], secrets, seed: 5 }));
-  const target = original.cases.find((c) => c.key === 'malformed/refund.complete/test/currency-not-in-enum')!;
-  const again = planContract(resolveSettings(url, { only: ['malformed.400'], events: ['refund.complete'], mode: 'test', seed: 5, secrets, caseId: 'malformed.400/refund.complete/test/currency-not-in-enum' }));
+  const target = original.cases.find((c) => c.key === 'malformed/refund.complete/test/id-wrong-type')!;
+  const again = planContract(resolveSettings(url, { only: ['malformed.400'], events: ['refund.complete'], mode: 'test', seed: 5, secrets, caseId: 'malformed.400/refund.complete/test/id-wrong-type' }));
   const [judged, control, ...others] = again.cases;
   assert.equal(others.length, 0);
   assert.deepEqual(judged!.judges.map((j) => j.checkId), ['malformed.400']);
@@ -172,5 +175,114 @@ test("auth a scenario declares needs its secret now, signed or unsigned: a setup
     assert.equal(planContract(settings).checks.find((check) => check.id === 'auth.required')?.status, 'planned');
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+});
+
+/** The malformed.robust cases of a plan, with the data.object each sends. */
+function robustCases(options: Parameters<typeof resolveSettings>[1]) {
+  const plan = planContract(resolveSettings(url, { only: ['malformed.robust'], secrets, ...options }));
+  return {
+    plan,
+    cases: plan.cases.filter((c) => c.judges.some((j) => j.checkId === 'malformed.robust')).map((c) => ({ c, object: c.deliveries[0]!.event.data.object as Record<string, unknown> })),
+  };
+}
+
+test('malformed.robust: every field of the base event gets every applicable mutation, a field it lacks null and a wrong type', () => {
+  const { plan, cases } = robustCases({ events: ['order.accepted'], seed: 11 });
+  const coverage = plan.coverage!.types[0]!;
+  assert.equal(cases.length, coverage.presentCases + coverage.absentCases.planned);
+  assert.equal(coverage.absentCases.planned, coverage.absentCases.of, 'one type stays within the default budget');
+  assert.deepEqual(coverage.demanded, ['/id'], 'the universal contract is malformed.400\'s');
+  const kinds = (pointer: string) => cases.filter(({ c }) => c.mutation?.pointer === pointer).map(({ c }) => c.mutation!.kind);
+  assert.deepEqual(kinds('/items/0/productDetails/name'), ['missing', 'null', 'wrong-type', 'empty', 'long-string', 'non-latin-1']);
+  assert.deepEqual(kinds('/items/0/quantity'), ['missing', 'null', 'wrong-type', 'zero', 'negative', 'huge', 'fraction']);
+  assert.deepEqual(kinds('/items/0'), ['null', 'wrong-type', 'empty', 'unknown-key'], 'an element is not removed: its array is');
+  assert.deepEqual(kinds('/items'), ['missing', 'null', 'wrong-type', 'empty']);
+  assert.deepEqual(kinds('/state'), ['missing', 'null', 'wrong-type', 'empty', 'not-in-enum', 'long-string', 'non-latin-1']);
+  assert.deepEqual(kinds('/billTo/address/city'), ['missing', 'null', 'wrong-type', 'empty', 'long-string', 'non-latin-1']);
+  assert.deepEqual(kinds('/createdTime').slice(0, 5), ['missing', 'null', 'wrong-type', 'empty', 'bad-format']);
+  assert.deepEqual(kinds('/id'), [], 'demanded fields are left to malformed.400');
+  assert.ok(kinds('/totalAmount').includes('negative'));
+  assert.deepEqual(kinds('/cancelReason'), ['null', 'wrong-type'], 'a field the base event lacks');
+
+  const quantity = cases.find(({ c }) => c.slug === 'items.0.quantity-fraction')!;
+  assert.equal(quantity.c.fault, 'data.object.items[0].quantity: not a whole number (sent 1.5)');
+  assert.equal(getPointer(quantity.object, '/items/0/quantity'), 1.5);
+  const state = cases.find(({ c }) => c.slug === 'state-not-in-enum')!;
+  assert.equal(state.object.state, 'announced_later', 'a value written like the enum\'s own');
+  const currency = cases.find(({ c }) => c.slug === 'currency-not-in-enum')!;
+  assert.equal(currency.object.currency, 'ZZZ', 'a code stays a code');
+});
+
+test('malformed.robust: each case is the one base event with one field changed and its own event id', () => {
+  const { cases } = robustCases({ events: ['refund.complete', 'subscription.extended'], seed: 12 });
+  for (const type of ['refund.complete', 'subscription.extended']) {
+    const ofType = cases.filter(({ c }) => c.eventType === type);
+    // Two cases that change different top-level fields agree on every other field: they come from one event.
+    const [first, ...rest] = ofType;
+    const top = (pointer: string) => pointer.split('/')[1]!;
+    const other = rest.find(({ c }) => top(c.mutation!.pointer) !== top(first!.c.mutation!.pointer))!;
+    const without = (object: Record<string, unknown>) => {
+      const copy = structuredClone(object);
+      removePointer(copy, `/${top(first!.c.mutation!.pointer)}`);
+      removePointer(copy, `/${top(other.c.mutation!.pointer)}`);
+      return copy;
+    };
+    assert.deepEqual(without(first!.object), without(other.object));
+    const ids = ofType.map(({ c }) => c.deliveries[0]!.event.id);
+    assert.equal(new Set(ids).size, ids.length, 'a receiver that skips ids it has seen still reads every case');
+  }
+  // A field the base event lacks is put into parents made from the schema: the field is the only thing wrong.
+  const extended = cases.filter(({ c }) => c.eventType === 'subscription.extended');
+  assert.ok(extended.some(({ c }) => c.mutation!.kind === 'null' && getPointer(extended[0]!.object, c.mutation!.pointer) === undefined));
+});
+
+test('malformed.robust: past the budget the seed samples the cases of absent fields; present fields stay whole; --case finds any', () => {
+  const whole = robustCases({ events: ['order.accepted', 'refund.complete'], seed: 13, mutations: { kind: 'budget', cases: 1_000_000 } });
+  const budget = robustCases({ events: ['order.accepted', 'refund.complete'], seed: 13, mutations: { kind: 'budget', cases: 1000 } });
+  const again = robustCases({ events: ['order.accepted', 'refund.complete'], seed: 13, mutations: { kind: 'budget', cases: 1000 } });
+  const otherSeed = robustCases({ events: ['order.accepted', 'refund.complete'], seed: 14, mutations: { kind: 'budget', cases: 1000 } });
+  const present = whole.plan.coverage!.types.reduce((sum, type) => sum + type.presentCases, 0);
+  assert.ok(present < 1000 && whole.cases.length > 1000, `${present} present, ${whole.cases.length} in all`);
+  assert.equal(budget.cases.length, 1000);
+  assert.equal(budget.plan.coverage!.sampled, true);
+  const keys = (run: typeof budget) => run.cases.map(({ c }) => c.key);
+  assert.deepEqual(keys(budget), keys(again), 'the same seed samples the same cases');
+  assert.notDeepEqual(keys(budget), keys(otherSeed));
+  const wholeKeys = new Set(keys(whole));
+  assert.ok(keys(budget).every((key) => wholeKeys.has(key)));
+  // Each type's cases come present fields first.
+  const presentKeys = (run: typeof budget) =>
+    run.plan.coverage!.types.flatMap((type) => keys(run).filter((key) => key.startsWith(`robust/${type.type}/`)).slice(0, type.presentCases));
+  assert.equal(presentKeys(whole).length, present);
+  assert.deepEqual(presentKeys(budget), presentKeys(whole), 'every case of a present field is kept');
+
+  const all = robustCases({ events: ['refund.complete'], seed: 13, mutations: { kind: 'all' } });
+  const byDefault = robustCases({ events: ['refund.complete'], seed: 13 });
+  assert.ok(all.cases.length > byDefault.cases.length, 'all: every mutation of absent fields too');
+  assert.ok(resolveSettings(url, { secrets, mutations: { kind: 'all' } }).reproduceFlags.includes('--mutations'), 'a reproduce command keeps the depth');
+  assert.throws(() => resolveSettings(url, { secrets, mutations: { kind: 'budget', cases: -1 } }), /--mutations must be all or a whole number of cases/);
+
+  // A sampled-out case, asked for by --case, is planned with the same event.
+  const dropped = whole.cases.find(({ c }) => !keys(budget).includes(c.key))!;
+  const id = caseId('malformed.robust', dropped.c);
+  const one = robustCases({ events: [dropped.c.eventType], seed: 13, mutations: { kind: 'budget', cases: 1000 }, caseId: id });
+  assert.equal(one.cases.length, 1);
+  assert.equal(timeless(one.cases[0]!.c.deliveries[0]!.body), timeless(dropped.c.deliveries[0]!.body));
+});
+
+test('malformed.robust: whatever a case breaks, a validator finds nothing wrong outside that field (parents made for absent fields are valid)', () => {
+  for (const [type, expanded] of [['order.accepted', true], ['subscription.extended', false], ['fulfillment.created', false]] as const) {
+    const scenario = { events: [type], seed: 15, mutations: { kind: 'all' as const } };
+    const settings = resolveSettings(url, { only: ['malformed.robust'], secrets, ...scenario });
+    settings.events = settings.events.map((event) => ({ ...event, expanded }));
+    const cases = planContract(settings).cases.filter((c) => c.mutation);
+    assert.ok(cases.length > 500, `${type}: ${cases.length} cases`);
+    for (const c of cases) {
+      const at = `/data/object${c.mutation!.pointer}`;
+      const outside = validateEvent(c.deliveries[0]!.event, { expanded }).filter((v) => v.pointer !== at && !v.pointer.startsWith(`${at}/`));
+      assert.deepEqual(outside, [], `${type} ${c.slug}`);
+      if (c.mutation!.kind === 'unknown-key') assert.deepEqual(validateEvent(c.deliveries[0]!.event, { expanded }), [], `${type} ${c.slug}: only a key added`);
+    }
   }
 });

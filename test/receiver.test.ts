@@ -337,7 +337,7 @@ describe('a correct receiver', { concurrency: true }, () => {
 describe('each fault breaks its check', { concurrency: true }, () => {
   test('the catalogue names every fault once', () => {
     assert.equal(new Set(faultNames).size, faultNames.length);
-    assert.ok(faultNames.length >= 17);
+    assert.ok(faultNames.length >= 18);
   });
 
   test('slow: answers 2xx only after the 3000 ms deadline', async () => {
@@ -367,6 +367,21 @@ describe('each fault breaks its check', { concurrency: true }, () => {
   test('malformed-500: answers 500 to a malformed data.object', async () => {
     await withFault('malformed-500', async (receiver) => {
       assert.equal((await deliver(receiver, { body: withoutObjectField(event(), 'id') })).status, 500);
+    });
+  });
+
+  test('emoji-name-500: answers 500 when a name holds an emoji, 202 to other text outside Latin-1', async () => {
+    await withFault('emoji-name-500', async (receiver) => {
+      const named = (name: string): DrEvent => {
+        const base = event();
+        const object = structuredClone(base.data.object) as { billTo: { name: string } };
+        object.billTo.name = name;
+        return { ...base, data: { ...base.data, object } };
+      };
+      assert.equal((await deliver(receiver, { body: named('Zoë 山田 — שלום') })).status, 202);
+      const answer = await deliver(receiver, { body: named('Zoë 👩🏽‍💻') });
+      assert.equal(answer.status, 500);
+      assert.equal(answer.text, 'Internal Server Error');
     });
   });
 

@@ -8,6 +8,7 @@ import { PassThrough } from 'node:stream';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { checkIds } from '../src/catalog/checks.js';
+import { mutationKinds } from '../src/events/mutations.js';
 import type { ErrorCause } from '../src/wire/outcome.js';
 import { UsageError } from '../src/base/errors.js';
 import { schemasDir } from '../src/base/paths.js';
@@ -82,6 +83,7 @@ describe('report.json schema', () => {
     const report = JSON.parse(renderReportJson(buildContractReport())) as unknown;
     assert.ok(validate(report), JSON.stringify(validate.errors, null, 2));
     assert.deepEqual(schema.$defs.CheckId?.enum, [...checkIds]);
+    assert.deepEqual(schema.$defs.MutationKind?.enum, [...mutationKinds]);
     const causes: Record<ErrorCause, true> = {
       'connection-refused': true,
       'connection-reset': true,
@@ -185,12 +187,12 @@ describe('junit.xml', () => {
       suites.map((s) => s.attrs.name),
       buildContractReport().checks.map((c) => c.id),
     );
-    assert.equal(all(root, 'testcase').length, 1 + 3 + manyFailures + 1 + 1 + 1);
-    assert.equal(all(root, 'failure').length, 2 + manyFailures);
+    assert.equal(all(root, 'testcase').length, 1 + 3 + manyFailures + 1 + 1 + 1 + 2);
+    assert.equal(all(root, 'failure').length, 2 + manyFailures + 1);
     assert.equal(all(root, 'skipped').length, 1);
     assert.deepEqual(
       { tests: root.attrs.tests, failures: root.attrs.failures, errors: root.attrs.errors, skipped: root.attrs.skipped, time: root.attrs.time },
-      { tests: String(19), failures: String(14), errors: '0', skipped: '1', time: '6.500' },
+      { tests: String(21), failures: String(15), errors: '0', skipped: '1', time: '6.500' },
     );
     assert.equal(suite('malformed.400').attrs.failures, String(manyFailures));
   });
@@ -250,7 +252,12 @@ describe('summary.md', () => {
     assert.match(markdown, /\| `ack\.2xx` \| required \| ❌ fail \| 1 \| 2 \| 0 \| A valid signed event/);
     assert.match(markdown, /\| `compat\.unknown-type` \| advisory \| ⚠️ warn \| 0 \| 0 \| 1 \|/);
     assert.match(markdown, /\| `signature\.wrong-mode` \| required \| ⏭️ skipped \| – \| – \| – \| .*skipped: needs the signing tokens of both modes/);
-    assert.equal(markdown.match(/^\| `/gm)?.length, 6);
+    assert.equal(markdown.match(/^\| `[a-z]+\.[a-z0-9-]+` \| (required|advisory) \|/gm)?.length, 7);
+  });
+
+  it('shows the contract malformed.robust discovered, per event type', () => {
+    assert.match(markdown, /### Discovered contract/);
+    assert.match(markdown, /\| `order\.accepted` \| – \| – \| 1 \| `\/billTo\/name` \|/);
   });
 
   it('shows every failing or warning case with what was sent, what came back, why, and the reproduce command', () => {
@@ -284,6 +291,8 @@ describe('console summary', () => {
     assert.match(text, /^ {2}! compat\.unknown-type {2}order\.not_subscribed \[test\] unsubscribed type$/m);
     assert.match(text, new RegExp(`… and ${manyFailures - consoleCasesPerCheck} more malformed\\.400 cases in reports/r/report\\.json`));
     assert.match(text, /^Gate: FAIL {2}2 required checks failed/m);
+    assert.match(text, /^Discovered contract \(malformed\.robust: 2 cases \(budget 6,000\): 2 for the 2 fields the base events hold, 0 for fields they lack\)$/m);
+    assert.match(text, /^ {2}order\.accepted {2}requires none · tolerates 1 · failing on \/billTo\/name$/m);
     for (const file of Object.values(paths)) assert.ok(text.includes(file));
   });
 

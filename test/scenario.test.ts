@@ -55,9 +55,11 @@ test('the default scenario loads from the package with the subscription of a typ
     ],
   );
   const accepted = scenario.events[0]!;
-  assert.deepEqual(accepted, { type: 'order.accepted', weight: 5, requires: ['/id', '/state', '/items', '/totalAmount', '/currency'], expanded: false });
-  const extended = scenario.events.find((event) => event.type === 'subscription.extended')!;
-  assert.ok(extended.requires.includes('/subscription/id'));
+  assert.deepEqual(accepted, { type: 'order.accepted', weight: 5, requires: ['/id'], expanded: false });
+  // Only the universal contract: every type requires its id, the renewals (which wrap {subscription, invoice}) the subscription's.
+  for (const event of scenario.events) {
+    assert.deepEqual(event.requires, event.type === 'subscription.extended' || event.type === 'subscription.payment_failed' ? ['/subscription/id'] : ['/id'], event.type);
+  }
   assert.ok(scenario.events.every((event) => event.weight > 0 && event.weight <= accepted.weight));
   assert.deepEqual(
     { deadlineMs: scenario.deadlineMs, toleranceSec: scenario.toleranceSec, burst: scenario.burst, concurrency: scenario.concurrency, mode: scenario.mode },
@@ -82,15 +84,15 @@ test('settings left out take the defaults, which agree with the delivery engine 
   }
 });
 
-test('a bare event type is short for the type with weight 1, expanded false and /id required when the object has one', () => {
+test('a bare event type is short for the type with weight 1, expanded false and the universal contract required (/id, or /subscription/id)', () => {
   const scenario = parseScenario(
     'name: mine\nevents:\n  - order.complete\n  - subscription.extended\n  - subscription.deleted\n  - { type: refund.complete, weight: 2.5, requires: [/orderId] }\n',
     'mine.yaml',
   );
   assert.deepEqual(scenario.events, [
     { type: 'order.complete', weight: 1, requires: ['/id'], expanded: false },
-    // {subscription, invoice} has no id of its own; a deleted subscription's data.object may be empty.
-    { type: 'subscription.extended', weight: 1, requires: [], expanded: false },
+    // {subscription, invoice} has no id of its own: the subscription's is required; a deleted subscription's data.object may be empty.
+    { type: 'subscription.extended', weight: 1, requires: ['/subscription/id'], expanded: false },
     { type: 'subscription.deleted', weight: 1, requires: [], expanded: false },
     { type: 'refund.complete', weight: 2.5, requires: ['/orderId'], expanded: false },
   ]);
@@ -116,9 +118,13 @@ test('a full scenario keeps every setting', () => {
       'auth: { kind: oauth, tokenUrl: "https://shop.example/token", clientId: dr, clientSecretEnv: CLIENT_SECRET, grant: password, username: hook, passwordEnv: HOOK_PASSWORD, scope: hooks }',
       'signature: { scheme: digitalriver, encoding: base64, separator: ", " }',
       'load: { rate: 12.5, duration: 1.5m, connections: 3 }',
+      'mutations: 2500',
     ].join('\n'),
     'full.yaml',
   );
+  assert.deepEqual(scenario.mutations, { kind: 'budget', cases: 2500 });
+  assert.deepEqual(parseScenario('name: all\nevents: [order.accepted]\nmutations: all\n', 'all.yaml').mutations, { kind: 'all' });
+  assert.equal(parseScenario(minimal, 'mine.yaml').mutations, undefined, 'unset: the default budget');
   assert.equal(scenario.description, 'every key');
   assert.deepEqual(scenario.events, [{ type: 'order.accepted', weight: 1, requires: ['/id', '/items/0/quantity'], expanded: true }]);
   assert.deepEqual(scenario.checks, {
@@ -186,6 +192,8 @@ test('mistakes name the file, line, column and key, with a suggestion where one 
     ['events: [order.accepted]\nburst: 1.5\nname: [mine]\n', 'mine.yaml:2:8: burst: must be a whole number'],
     ['name: mine\nevents: order.accepted\n', 'mine.yaml:2:9: events: must be a list'],
     ['name: mine\nevents: [order.accepted]\nmode: production\n', 'mine.yaml:3:7: mode: must be one of test, live, both'],
+    ['name: mine\nevents: [order.accepted]\nmutations: most\n', 'mine.yaml:3:12: mutations: must be all or a whole number of cases'],
+    ['name: mine\nevents: [order.accepted]\nmutations: -5\n', 'mine.yaml:3:12: mutations: must be >= 0'],
     // unknown check id
     [
       'name: mine\nevents: [order.accepted]\nchecks:\n  signature.missng: { allowedStatuses: [401] }\n',

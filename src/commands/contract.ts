@@ -1,9 +1,11 @@
 // The `drhook contract <url>` command: the contract gate, with report files; exit 0 pass, 1 fail, 2 setup, 130/143 interrupted.
+import { statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import { Argument, Option, type Command } from 'commander';
 import { checkIds, checks } from '../catalog/checks.js';
 import { runContract } from '../contract/run.js';
-import { resolveSettings, settingsSecrets, type ContractOptions, type RunMode } from '../contract/settings.js';
+import { resolveSettings, settingsSecrets, type ContractOptions, type ContractSettings, type MutationDepth, type RunMode } from '../contract/settings.js';
 import { UsageError } from '../base/errors.js';
 import { catchInterruptions } from './interrupt.js';
 import {
@@ -25,6 +27,10 @@ import { createRedactor } from '../wire/redact.js';
 import { redactStrings } from '../wire/redact-strings.js';
 import { colorEnabled } from '../report/ansi.js';
 import { renderConsoleSummary } from '../report/contract/console.js';
+import { describeCoverage, renderRequiresFragment } from '../report/contract/discovered.js';
+import { writeFileAtomic } from '../report/atomic-write.js';
+import type { RunPlan } from '../contract/run.js';
+import type { ContractReport } from '../contract/results.js';
 import { createProgress, type Progress } from '../report/contract/progress.js';
 import { createRunDirectory } from './run-dir.js';
 import { fallbackMessage } from '../report/report-files.js';
@@ -39,6 +45,8 @@ interface ContractFlags extends SharedFlags, ReportFlags {
   mode?: RunMode;
   tolerance?: number;
   burst?: number;
+  mutations?: MutationDepth;
+  writeRequires?: string;
   unsigned?: boolean;
 }
 
@@ -78,7 +86,9 @@ export function register(program: Command): void {
     .addOption(new Option('--tolerance <sec>', 'signature age the receiver accepts; signature.stale signs one older (default 300)').argParser(parseInteger('--tolerance', { min: 1, max: 86_400 })))
     .addOption(new Option('--burst <n>', 'simultaneous deliveries in concurrency.burst (default 50)').argParser(parseInteger('--burst', { min: 1, max: 1024 })))
     .option('--header <header>', "extra request header 'Name: value' (repeatable)", repeat)
-    .addOption(new Option('--seed <n>', 'seed of the generated events: the same seed makes the same events (default: random, recorded in the report)').argParser(parseInteger('--seed', { min: 0, max: Number.MAX_SAFE_INTEGER })));
+    .addOption(new Option('--seed <n>', 'seed of the generated events: the same seed makes the same events (default: random, recorded in the report)').argParser(parseInteger('--seed', { min: 0, max: Number.MAX_SAFE_INTEGER })))
+    .addOption(new Option('--mutations <n|all>', 'malformed.robust: at most n cases (every field the base events hold still gets every mutation; those of fields they lack are sampled by the seed), or all: every mutation of every field (default: the scenario\'s, else 6000)').argParser(parseMutations))
+    .option('--write-requires <file>', 'write the fields the receiver was seen to require (malformed.robust) as a scenario fragment (events: with requires) to this file');
   addReportOptions(command)
     .addHelpText('after', checkList)
     .action(async (url: string, flags: ContractFlags, self: Command) => {
@@ -105,12 +115,39 @@ function contractOptions(flags: ContractFlags, command: Command, env: NodeJS.Pro
   set('concurrency', given('concurrency'));
   set('toleranceSec', flags.tolerance);
   set('burst', flags.burst);
+  set('mutations', flags.mutations);
   return options;
 }
 
 
+/** `--mutations`: all, or a whole number of cases. */
+function parseMutations(value: string): MutationDepth {
+  if (value.trim() === 'all') return { kind: 'all' };
+  return { kind: 'budget', cases: parseInteger('--mutations', { min: 0, max: 1_000_000 })(value) };
+}
+
+/** `--write-requires`: malformed.robust must run, and the file's directory must exist (checked before anything is sent). */
+function checkWriteRequires(file: string, settings: ContractSettings): void {
+  if (!settings.checks.includes('malformed.robust')) throw new UsageError('--write-requires needs malformed.robust to run: it writes what that check found');
+  const dir = path.dirname(path.resolve(file));
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    // reported below
+  }
+  if (!isDir) throw new UsageError(`--write-requires ${file}: no directory ${dir} to write it in`);
+}
+
+/** The line printed once the cases are planned, before the first delivery. */
+function planLine(plan: RunPlan): string {
+  const robust = plan.coverage ? ` malformed.robust: ${describeCoverage(plan.coverage)}.` : '';
+  return `Planned ${plan.cases.toLocaleString('en-US')} cases.${robust}\n`;
+}
+
 async function contract(url: string, flags: ContractFlags, command: Command, env: NodeJS.ProcessEnv): Promise<number> {
   const settings = resolveSettings(url, contractOptions(flags, command, env), env);
+  if (flags.writeRequires !== undefined) checkWriteRequires(flags.writeRequires, settings);
   const redact = createRedactor(settingsSecrets(settings));
   const { runId, dir } = await createRunDirectory(flags.reportDir, 'contract');
 
@@ -123,6 +160,8 @@ async function contract(url: string, flags: ContractFlags, command: Command, env
       report = await runContract(settings, {
         signal: interruption.signal,
         runId,
+        // Not on --json's stdout, which holds the report alone.
+        onPlan: (plan) => (flags.json ? process.stderr : process.stdout).write(planLine(plan)),
         onStart: (total) => {
           if (flags.progress && !flags.json) progress = createProgress(total);
         },
@@ -145,8 +184,19 @@ async function contract(url: string, flags: ContractFlags, command: Command, env
     process.stdout.write(json ? `${JSON.stringify(clean, null, 2)}\n` : renderConsoleSummary(clean, written.paths, { color: colorEnabled(process.stdout, env) }));
     const lost = fallbackMessage(written, dir);
     if (lost !== undefined) throw new UsageError(lost);
+    if (flags.writeRequires !== undefined) await writeRequires(flags.writeRequires, clean, json ? process.stderr : process.stdout);
   } finally {
     interruption.release();
   }
   return interruption.exitCode() ?? (report.gate.status === 'pass' ? 0 : 1);
+}
+
+/** Writes the discovered contract as a scenario fragment, once the run finished: a partial run has not seen every field. */
+async function writeRequires(file: string, report: ContractReport, out: NodeJS.WritableStream): Promise<void> {
+  if (!report.complete || report.discoveredContract === undefined) {
+    process.stderr.write(`drhook: --write-requires: ${file} not written: the run did not finish, so not every field was tried\n`);
+    return;
+  }
+  await writeFileAtomic(file, renderRequiresFragment(report));
+  out.write(`Wrote the fields the receiver requires, for ${report.discoveredContract.types.length} event types, to ${file}\n`);
 }

@@ -1,5 +1,7 @@
 // Whether a receiver's answer names a field in its own words: what it repeats of the event it was sent never counts.
 import { isRecord } from '../base/is-record.js';
+import { fieldKey, fieldPath, pointerSegments } from '../events/pointer.js';
+import { fieldSchema } from '../events/schemas.js';
 
 /** The ways a field may be named. */
 export interface FieldNames {
@@ -13,6 +15,8 @@ export interface FieldNames {
    * request object") counts only quoted, first in the text ("object is missing") or after "field" or "property".
    */
   key?: { name: string; commonWord: boolean; qualifiers: readonly string[] };
+  /** A path that goes on into the field (`billTo.address.city` for `billTo.address`) names it too: what is wrong is inside it. */
+  within?: boolean;
 }
 
 /** Tests text for one field's names; made once per field, used for every answer. */
@@ -38,8 +42,8 @@ function heads(key: string, siblings: readonly string[]): string[] {
 const envelopeWords = ['event', 'webhook', 'request', 'delivery', 'envelope', 'message', 'notification'];
 
 export function fieldMatcher(names: FieldNames): FieldMatcher {
-  // Not followed by a deeper path: `data.object.invoice.id` names invoice.id, not data.object.
-  const end = `(?![${word}]|[./][${word}])`;
+  // Not followed by a deeper path: `data.object.invoice.id` names invoice.id, not data.object (unless `within`).
+  const end = names.within ? `(?![${word}])` : `(?![${word}]|[./][${word}])`;
   const rooted = names.rooted.map((name) => `${/^[A-Za-z0-9_]/.test(name) ? `(?<![${word}])` : ''}${escape(name)}${end}`);
   const relative = names.relative.map((name) => `(?<![${word}./\\]-])${escape(name)}${end}`);
   const patterns = [...rooted, ...relative];
@@ -49,7 +53,8 @@ export function fieldMatcher(names: FieldNames): FieldMatcher {
     patterns.push(`["'\`]${name}["'\`]`, `^\\s*${name}(?![${word}.\\/[])`, `\\b(?:field|property|key|attribute|parameter)s?[\\s:]+${name}(?![${word}.\\/[])`);
   } else if (key) {
     const qualifiers = [...envelopeWords, ...key.qualifiers, ...heads(key.name, key.qualifiers)].map(spellings).join('|');
-    patterns.push(`(?<![${word}./\\]-])(?<!(?<![${word}])(?:${qualifiers})(?:'s)?\\s+)${spellings(key.name)}(?![${word}[-]|[./][${word}])`);
+    const after = names.within ? `(?![${word}[-])` : `(?![${word}[-]|[./][${word}])`;
+    patterns.push(`(?<![${word}./\\]-])(?<!(?<![${word}])(?:${qualifiers})(?:'s)?\\s+)${spellings(key.name)}${after}`);
   }
   const mention = new RegExp(patterns.join('|'), 'i');
   const keyWords = key ? wordsOf(key.name) : [];
@@ -58,6 +63,47 @@ export function fieldMatcher(names: FieldNames): FieldMatcher {
   // Every name holds the key's last word (or, without a key, the shortest name): texts without it skip the pattern.
   const core = keyWords.at(-1) ?? all.reduce((shortest, name) => (name.length < shortest.length ? name : shortest));
   return { inText: (text) => text.toLowerCase().includes(core) && mention.test(text), whole: (text) => exact.has(text.trim().toLowerCase().replace(/\s+/g, ' ')) };
+}
+
+/** A field's matcher, and its names as a failing verdict asks for them. */
+export interface NamedField {
+  matcher: FieldMatcher;
+  /** `"currency", "data.object.currency" or its pointer /data/object/currency` */
+  wanted: string;
+}
+
+/**
+ * How a receiver may name the field at `pointer` of the type's data.object: `/data/object/subscription/id`,
+ * `data.object.subscription.id`, `/subscription/id`, `subscription.id`, `object.subscription.id`, or `id` alone where
+ * no other word or path makes it another field's; with `within`, a path into the field names it too.
+ */
+export function fieldNames(type: string, pointer: string, options: { within?: boolean } = {}): NamedField {
+  const segments = pointerSegments(pointer);
+  const path = fieldPath(pointer);
+  const key = fieldKey(pointer);
+  const rooted = [`/data/object${pointer}`, path, `data.object.${segments.join('.')}`];
+  const relative = [pointer, `object.${segments.join('.')}`, ...(segments.length > 1 ? [segments.join('.'), path.slice('data.object.'.length)] : [])];
+  // Other fields of data.object: "invoice id" names invoice.id, not subscription.id.
+  const siblings = Object.keys(fieldSchema(type, '')?.properties ?? {}).filter((name) => !segments.includes(name));
+  const matcher = fieldMatcher({
+    rooted: [...new Set(rooted)],
+    relative: [...new Set(relative)],
+    ...(key !== undefined ? { key: { name: key, commonWord: false, qualifiers: siblings } } : {}),
+    ...(options.within ? { within: true } : {}),
+  });
+  const inside = options.within ? ', or a path inside it' : '';
+  return { matcher, wanted: `${key !== undefined ? `"${key}", ` : ''}"${path}" or its pointer /data/object${pointer}${inside}` };
+}
+
+/** An answer's body on one line, cut for a reason. It was redacted when recorded: the cut can split a mask, never a secret. */
+export function answerExcerpt(text: string): string {
+  return text.replace(/\s+/g, ' ').trim().slice(0, 160);
+}
+
+/** Whether `answer`, sent back for `event`, names the field in its own words; `copied`: it repeats some of the event. */
+export function answerNames(answer: string, event: unknown, matcher: FieldMatcher): { names: boolean; copied: boolean } {
+  const own = ownWords(answer, sentRequest(event));
+  return { names: own.texts.some((text) => matcher.whole(text) || matcher.inText(text)), copied: own.copied };
 }
 
 type Json = Record<string, unknown>;

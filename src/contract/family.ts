@@ -5,6 +5,7 @@ import type { Random } from '../base/random.js';
 import type { DeliveryOutcome } from '../wire/outcome.js';
 import type { Verdict } from '../wire/verdict.js';
 import type { DeliverySpec } from './request.js';
+import type { CaseMutation, MutationCoverage } from './results.js';
 import type { ContractSettings, EventSetting } from './settings.js';
 
 /** Judges the outcomes of a case's deliveries (in delivery order) by one check's rule. */
@@ -16,6 +17,8 @@ export interface PlannedCase {
   eventType: string;
   mode: Mode;
   slug: string;
+  /** The field the case breaks, for a case that breaks one field of an otherwise valid event. */
+  mutation?: CaseMutation;
   /** What was done to the event, in words. */
   fault: string;
   /** The event types a reproduce command passes with --events (the case's own type unless planning needed more). */
@@ -38,6 +41,7 @@ export interface CaseInput {
   eventType: string;
   mode: Mode;
   slug: string;
+  mutation?: CaseMutation;
   events?: readonly string[];
   simultaneous?: boolean;
   provides?: boolean;
@@ -89,7 +93,7 @@ export interface CheckFamily<Made extends FamilyJudges = FamilyJudges> {
   /** One entry per check of the family: the registry of families requires one for every check of the catalog. */
   judges: JudgeMakers<Made>;
   /** Cases for the checks of this family that run, judged by `judges` as made; a check that cannot apply gets a reason instead. */
-  plan(context: PlanContext, judges: Made): { cases: Array<CaseOutline | undefined>; skipped?: Partial<Record<CheckId, string>> };
+  plan(context: PlanContext, judges: Made): { cases: Array<CaseOutline | undefined>; skipped?: Partial<Record<CheckId, string>>; coverage?: MutationCoverage };
 }
 
 /** A family, its judges' types inferred from its makers (whose keys must be check ids). */

@@ -8,6 +8,7 @@ import { closestMatch } from '../base/did-you-mean.js';
 import { checks as catalog, type CheckId } from '../catalog/checks.js';
 import { families, familyOf } from './checks/index.js';
 import type { CaseInput, CaseOutline, CheckFamily, FamilyJudges, Judge, PlanContext, PlannedCase } from './family.js';
+import type { MutationCoverage } from './results.js';
 import { plainDelivery } from './request.js';
 import type { ContractSettings } from './settings.js';
 
@@ -18,6 +19,8 @@ export interface ContractOutline {
    * only when no case provides that control and a rejection case of that type and mode applies.
    */
   cases: readonly CaseOutline[];
+  /** Which fields malformed.robust breaks and how deep, when it runs. */
+  coverage?: MutationCoverage;
   /** The plan with every case built: what planContract returns. Throws a UsageError when the --case names no case that applies. */
   finish(): ContractPlan;
 }
@@ -27,6 +30,7 @@ export type PlannedCheck = { id: CheckId; status: 'planned' } | { id: CheckId; s
 export interface ContractPlan {
   checks: PlannedCheck[];
   cases: PlannedCase[];
+  coverage?: MutationCoverage;
 }
 
 /** Which control a case provides or needs: its event type and mode. */
@@ -103,13 +107,14 @@ export function outlineContract(settings: ContractSettings): ContractOutline {
     const simultaneous = input.simultaneous ?? false;
     const provides = input.provides ?? false;
     const control = input.control !== undefined ? { control: input.control } : {};
+    const mutation = input.mutation !== undefined ? { mutation: input.mutation } : {};
     let built: { planned: PlannedCase | undefined } | undefined;
     return {
-      key, eventType, mode, slug, events, simultaneous, judges, provides, ...control,
+      key, eventType, mode, slug, ...mutation, events, simultaneous, judges, provides, ...control,
       build() {
         if (!built) {
           const made = applies() ? input.build() : undefined;
-          const planned = made && { key, eventType, mode, slug, fault: made.fault, events, deliveries: made.deliveries, simultaneous, judges, provides, ...control };
+          const planned = made && { key, eventType, mode, slug, ...mutation, fault: made.fault, events, deliveries: made.deliveries, simultaneous, judges, provides, ...control };
           built = { planned };
         }
         return built.planned;
@@ -118,6 +123,7 @@ export function outlineContract(settings: ContractSettings): ContractOutline {
   }
 
   const familySkips = new Map<CheckId, string>();
+  let coverage: MutationCoverage | undefined;
   const planned: CaseOutline[] = [];
   const planning = new Set<CheckFamily>([...running].map((id) => familyOf[id]));
   for (const family of families) {
@@ -125,6 +131,7 @@ export function outlineContract(settings: ContractSettings): ContractOutline {
     const result = planFamily(family, context);
     for (const entry of result.cases) if (entry) planned.push(entry);
     for (const [id, reason] of Object.entries(result.skipped ?? {}) as Array<[CheckId, string]>) familySkips.set(id, reason);
+    coverage ??= result.coverage;
   }
   if (settings.caseId !== undefined && planned.length === 0) throw unknownCase(settings.caseId, plannedIds);
 
@@ -142,6 +149,7 @@ export function outlineContract(settings: ContractSettings): ContractOutline {
 
   return {
     cases: [...planned, ...controls.values()],
+    ...(coverage ? { coverage } : {}),
     finish() {
       const cases = planned.flatMap((candidate) => candidate.build() ?? []);
       if (settings.caseId !== undefined && cases.length === 0) throw unknownCase(settings.caseId, plannedIds);
@@ -158,7 +166,7 @@ export function outlineContract(settings: ContractSettings): ContractOutline {
         const reason = prerequisiteSkips.get(id) ?? familySkips.get(id) ?? 'no case applies to the selected event types';
         return [{ id, status: 'skipped', reason }];
       });
-      return { checks, cases };
+      return { checks, cases, ...(coverage ? { coverage } : {}) };
     },
   };
 }

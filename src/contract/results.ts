@@ -3,14 +3,47 @@ import type { Mode } from '../events/event.js';
 import type { DeliveryOutcome } from '../wire/outcome.js';
 import type { Verdict } from '../wire/verdict.js';
 import type { CheckId } from '../catalog/checks.js';
+import type { MutationKind } from '../events/mutations.js';
+
+/** The one field of data.object a malformed.robust case breaks, and how. */
+export interface CaseMutation {
+  /** JSON pointer into data.object (`/items/0/amount`). */
+  pointer: string;
+  kind: MutationKind;
+}
+
+/** Which fields of each type malformed.robust breaks, and how deep: what a run covered, as its reports say. */
+export interface MutationCoverage {
+  /** `all`: every mutation of every field; otherwise at most `budget` cases, beyond which absent fields' cases are sampled. */
+  depth: 'all' | { budget: number };
+  /** Whether the budget left out some cases of fields absent from the base events (chosen by the seed). */
+  sampled: boolean;
+  types: TypeCoverage[];
+}
+
+/** What malformed.robust breaks of one event type. */
+export interface TypeCoverage {
+  type: string;
+  /** Fields the type's schema describes that the check breaks. */
+  fields: number;
+  /** Of those, the fields its base event holds: every mutation of each is sent. */
+  presentFields: number;
+  presentCases: number;
+  /** Cases of the fields the base event lacks: planned, out of how many the depth allows before sampling. */
+  absentCases: { planned: number; of: number };
+  /** Fields left out: those the contract demands (judged by malformed.400 and malformed.message)… */
+  demanded: string[];
+  /** …and those naming the order the event is about (whether a receiver knows it is environment.unknown-resource's concern). */
+  orderReferences: string[];
+}
 
 /** One HTTP request as it was sent, secrets already redacted. */
 export interface RequestRecord {
   url: string;
   method: 'POST';
   headers: Record<string, string>;
-  /** The first characters of the body as sent (at most a few KiB). */
-  bodyExcerpt: string;
+  /** The first characters of the body as sent (at most a few KiB); left out of passing malformed.robust cases. */
+  bodyExcerpt?: string;
   bodyBytes: number;
   eventId?: string;
 }
@@ -28,10 +61,33 @@ export interface CaseRecord {
   mode: Mode;
   /** What was done to the event, in words: "valid event", "data.object.currency missing", "no signature header". */
   fault: string;
+  /** For a malformed.robust case: the one field broken, and how. */
+  mutation?: CaseMutation;
   deliveries: DeliveryRecord[];
   verdict: Verdict;
   /** A drhook command that reproduces this case (secrets come from the environment, never the command line). */
   reproduce: string;
+}
+
+export interface DiscoveredType extends TypeCoverage {
+  /**
+   * Fields the receiver requires: every break the declared contract sends (missing, null, wrong type, and off its enum
+   * or format where it has one) was rejected with a status malformed.400 accepts, naming the field. Pinned in a scenario's
+   * `requires`, they pass malformed.400 and malformed.message.
+   */
+  requires: string[];
+  /** Fields it tolerates: every break of them got a 2xx. */
+  tolerates: string[];
+  /** Fields it checks in part: some breaks rejected naming the field (these kinds), the others acknowledged. */
+  validates: Array<{ field: string; rejects: MutationKind[] }>;
+  /** Fields with a failing case: a 5xx, a timeout, a redirect, a reset or a 4xx naming nothing (see the check's cases). */
+  failing: string[];
+}
+
+export interface DiscoveredContract {
+  depth: MutationCoverage['depth'];
+  sampled: boolean;
+  types: DiscoveredType[];
 }
 
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skipped';
@@ -88,4 +144,6 @@ export type ContractReport = Completion & {
     unsigned: boolean;
   };
   checks: CheckResult[];
+  /** When malformed.robust ran: what it covered per event type, and which fields the answers show the receiver requires or tolerates. */
+  discoveredContract?: DiscoveredContract;
 };

@@ -13,15 +13,26 @@ import { createBreaker, describeUnreachable, type Unreachable } from './breaker.
 import { createPace } from './pace.js';
 import { checks as catalog, type CheckId } from '../catalog/checks.js';
 import { deliverCase, judgeCase, unsentCase } from './case.js';
+import { discoverContract } from './discovered.js';
 import type { CaseOutline } from './family.js';
 import { controlKey, outlineContract, type ContractPlan } from './plan.js';
 import { createSender } from './request.js';
-import type { CaseCounts, CaseRecord, CheckResult, Completion, ContractReport } from './results.js';
+import type { CaseCounts, CaseRecord, CheckResult, Completion, ContractReport, MutationCoverage } from './results.js';
 import { checkContractSettings, settingsForReport, type ContractSettings } from './settings.js';
+
+/** What a run is about to send, known before the first delivery. */
+export interface RunPlan {
+  /** Case records planned: one per case and check judging it (a case that turns out not to apply to its type drops out). */
+  cases: number;
+  /** Which fields malformed.robust breaks and how deep, when it runs. */
+  coverage?: MutationCoverage;
+}
 
 export interface RunOptions {
   /** Aborting ends the deliveries in flight; the report then holds the cases that finished and says `complete: false`. */
   signal?: AbortSignal;
+  /** Once the cases are planned, before any delivery: how many there are (their events are made later). */
+  onPlan?: (plan: RunPlan) => void;
   /**
    * Once planning is done, before the first onCase: how many case records the run will judge. Events are made while
    * earlier cases are on their way, so deliveries may have been sent already.
@@ -61,6 +72,7 @@ export async function runContract(settings: ContractSettings, options: RunOption
   const outline = outlineContract(settings);
   // Building drops cases, never adds judges: with none planned there is nothing to build.
   if (outline.cases.every((planned) => planned.judges.length === 0)) throw nothingToRun(outline.finish());
+  options.onPlan?.({ cases: outline.cases.reduce((sum, planned) => sum + planned.judges.length, 0), ...(outline.coverage ? { coverage: outline.coverage } : {}) });
 
   const sender = createSender(settings, auth);
   const breaker = createBreaker(Math.max(settings.concurrency, BREAKER_MIN_DELIVERIES), () => interruption.abort());
@@ -198,6 +210,7 @@ export async function runContract(settings: ContractSettings, options: RunOption
     settings: settingsForReport(settings),
     gate: gate(checks, completion.complete, sentCount, total, unreachable, settings.unsigned, { cases: tooSlow.cases, types: [...tooSlow.types] }),
     checks,
+    ...(plan.coverage ? { discoveredContract: discoverContract(plan.coverage, finished, settings.policies['malformed.400'].allowedStatuses ?? [400]) } : {}),
   };
   return redactStrings(report, createRedactor(sender.secrets()));
 }

@@ -23,6 +23,12 @@ import { checkIds, checks as catalog, isCheckId, type CheckId } from '../catalog
 
 export type RunMode = 'test' | 'live' | 'both';
 
+/** How many malformed.robust cases a run sends: every mutation of every field, or at most a budget of cases. */
+export type MutationDepth = { kind: 'all' } | { kind: 'budget'; cases: number };
+
+/** The budget when neither the scenario nor --mutations sets one. */
+export const DEFAULT_MUTATION_BUDGET = 6000;
+
 export interface EventSetting {
   type: string;
   /** JSON pointers into data.object of the fields the receiver depends on. */
@@ -57,6 +63,7 @@ export interface ContractSettings extends SharedSettings {
   toleranceSec: number;
   burst: number;
   concurrency: number;
+  mutations: MutationDepth;
   /** Flags every reproduce command repeats: the scenario file and the overrides of it that are not secrets. */
   reproduceFlags: string[];
 }
@@ -76,6 +83,7 @@ export interface ContractOptions extends SharedOptions {
   toleranceSec?: number;
   burst?: number;
   concurrency?: number;
+  mutations?: MutationDepth;
 }
 
 /** Header names whose values are treated as secrets (masked in reports and messages, never repeated in reproduce commands). */
@@ -109,12 +117,21 @@ export function resolveSettings(url: string, options: ContractOptions = {}, env:
     toleranceSec,
     burst,
     concurrency,
+    mutations: checkMutations(options.mutations ?? scenario.mutations ?? { kind: 'budget', cases: DEFAULT_MUTATION_BUDGET }),
     reproduceFlags: [],
   };
   checkSigning(settings);
   if (options.caseId !== undefined) settings.caseId = options.caseId;
   settings.reproduceFlags = reproduceFlags(settings, scenario, options);
   return settings;
+}
+
+/** A budget is a whole number of cases (0: only the fields the base events hold). */
+function checkMutations(depth: MutationDepth): MutationDepth {
+  if (depth.kind === 'budget' && !(Number.isSafeInteger(depth.cases) && depth.cases >= 0)) {
+    throw new UsageError(`--mutations must be all or a whole number of cases, got ${depth.cases}`);
+  }
+  return depth;
 }
 
 /** What a run depends on, whoever built the settings: the shared checks, the tokens' length and the signing rule. */
@@ -204,6 +221,7 @@ function reproduceFlags(settings: ContractSettings, scenario: Scenario, options:
   for (const [name, value] of Object.entries(options.headers ?? {})) if (!secretHeaderName.test(name)) flags.push('--header', `${name}: ${value}`);
   if (options.knownOrderIds !== undefined) flags.push('--known-order-id', settings.knownIds.order.join(','));
   if (options.auth !== undefined) flags.push(...authFlags(options.auth));
+  if (settings.mutations.kind === 'all' && scenario.mutations?.kind !== 'all') flags.push('--mutations', 'all');
   if (settings.tls.insecure) flags.push('--insecure');
   if (settings.unsigned) flags.push('--unsigned');
   return flags;
@@ -243,6 +261,7 @@ export function settingsForReport(settings: ContractSettings): Record<string, un
     ...(settings.caseId !== undefined ? { case: settings.caseId } : {}),
     mode: settings.mode,
     seed: settings.seed,
+    mutations: settings.mutations.kind === 'all' ? 'all' : settings.mutations.cases,
     deadlineMs: settings.deadlineMs,
     toleranceSec: settings.toleranceSec,
     burst: settings.burst,

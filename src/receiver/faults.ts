@@ -16,7 +16,7 @@ export interface FaultSpec {
 
 /** The checks that send valid events and expect them acknowledged in time: what a receiver that answers them wrongly fails. */
 const acknowledging = [
-  'ack.2xx', 'compat.extra-fields', 'signature.rotation', 'signature.raw-body', 'idempotency.redelivery', 'concurrency.burst', 'payload.large', 'environment.unknown-resource',
+  'ack.2xx', 'malformed.robust', 'compat.extra-fields', 'signature.rotation', 'signature.raw-body', 'idempotency.redelivery', 'concurrency.burst', 'payload.large', 'environment.unknown-resource',
 ] as const satisfies readonly CheckId[];
 
 const catalogue = [
@@ -30,8 +30,13 @@ const catalogue = [
     description: 'answers every delivery with a redirect (308 unless --redirect-status says otherwise) to another URL',
   },
   { name: 'error-500', breaks: [...acknowledging, 'compat.unknown-type'], description: 'answers 500 to every event that passes the checks' },
-  { name: 'malformed-500', breaks: ['malformed.400', 'malformed.message'], description: 'crashes with 500 on a malformed data.object instead of answering 400' },
-  { name: 'malformed-no-message', breaks: ['malformed.message'], description: 'answers 400 "Bad Request" to a malformed data.object, naming no field' },
+  { name: 'malformed-500', breaks: ['malformed.400', 'malformed.message', 'malformed.robust'], description: 'crashes with 500 on a malformed data.object instead of answering 400' },
+  { name: 'malformed-no-message', breaks: ['malformed.message', 'malformed.robust'], description: 'answers 400 "Bad Request" to a malformed data.object, naming no field' },
+  {
+    name: 'emoji-name-500',
+    breaks: ['malformed.robust'],
+    description: 'crashes with 500 when a name in data.object holds an emoji (beyond U+FFFF), as a handler writing to a 3-byte utf8 MySQL column does',
+  },
   { name: 'strict-fields', breaks: ['compat.extra-fields'], description: 'rejects unknown keys in the envelope or in data.object with 400' },
   { name: 'unknown-type-500', breaks: ['compat.unknown-type'], description: 'answers 500 to event types it does not handle' },
   {

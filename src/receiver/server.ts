@@ -213,6 +213,9 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
 
     // 5. The handler itself.
     if (fault === 'error-500') return reject(500, 'handler-error', 'the handler failed', 'Internal Server Error');
+    if (fault === 'emoji-name-500' && namesHoldAstral(event.data.object)) {
+      return reject(500, 'handler-error', 'Incorrect string value for a name column', 'Internal Server Error');
+    }
 
     // 6. Idempotency: an id already accepted is acknowledged again and not processed twice.
     if (accepted.has(event.id)) {
@@ -346,6 +349,13 @@ function parseJson(bytes: Buffer): Parsed {
   } catch {
     return { ok: false };
   }
+}
+
+/** Whether a string under a key ending in "name" (name, firstName, lastName…) holds a character beyond U+FFFF. */
+function namesHoldAstral(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(namesHoldAstral);
+  if (typeof value !== 'object' || value === null) return false;
+  return Object.entries(value).some(([key, inner]) => (typeof inner === 'string' ? /name$/i.test(key) && /[\u{10000}-\u{10FFFF}]/u.test(inner) : namesHoldAstral(inner)));
 }
 
 /** `value[key]` when value is a JSON object. */

@@ -66,6 +66,8 @@ export interface Scenario {
   auth: ScenarioAuth;
   signature: { scheme: SchemeName; encoding: 'hex' | 'base64'; separator: ',' | ', ' };
   load: { rate?: number; durationSec?: number; connections?: number };
+  /** How many malformed.robust cases to send (unset: the default budget). */
+  mutations?: { kind: 'all' } | { kind: 'budget'; cases: number };
 }
 
 export const defaultScenarioPath = path.join(scenariosDir, 'default.yaml');
@@ -110,6 +112,7 @@ interface ValidDocument {
   auth: ScenarioAuth;
   signature: Scenario['signature'];
   load: { rate?: number; duration?: number | string; connections?: number };
+  mutations?: 'all' | number;
 }
 
 /** `- order.accepted` means `- { type: order.accepted }`; errors about it still point at the string. */
@@ -263,6 +266,7 @@ function checkMeaning(source: YamlSource, document: ValidDocument): Scenario {
     auth: document.auth,
     signature: document.signature,
     load: durationSec === undefined ? load : { ...load, durationSec },
+    ...(document.mutations === undefined ? {} : { mutations: document.mutations === 'all' ? { kind: 'all' as const } : { kind: 'budget' as const, cases: document.mutations } }),
   };
 }
 
@@ -283,10 +287,18 @@ function checkEvent(source: YamlSource, document: ValidDocument, index: number, 
   return { type: event.type, weight: event.weight, requires, expanded: event.expanded };
 }
 
-/** What an event requires when the scenario does not say: `/id` when the type's data.object always has one, else nothing. */
+/**
+ * The universal contract: what an event requires when the scenario does not say. `/id` when the type's data.object always
+ * has one; `/subscription/id` for the renewal types, whose data.object wraps `{subscription, invoice}`; else nothing.
+ */
 export function defaultRequires(type: string): string[] {
-  const required = fieldSchema(type, '')?.required;
-  return Array.isArray(required) && required.includes('id') ? ['/id'] : [];
+  const requiredOf = (pointer: string): unknown[] => {
+    const required = fieldSchema(type, pointer)?.required;
+    return Array.isArray(required) ? required : [];
+  };
+  if (requiredOf('').includes('id')) return ['/id'];
+  if (requiredOf('').includes('subscription') && requiredOf('/subscription').includes('id')) return ['/subscription/id'];
+  return [];
 }
 
 function knownEventType(source: YamlSource, at: KeyPath, type: string): EventTypeInfo {

@@ -63,7 +63,7 @@ export const manyFailures = 12;
 /**
  * ack.no-redirect passes; ack.2xx fails (one pass, a 500 with a hostile body, a timeout); malformed.400 fails 12 times;
  * idempotency.redelivery passes with two deliveries; compat.unknown-type (advisory) warns on a refused connection;
- * signature.wrong-mode is skipped.
+ * signature.wrong-mode is skipped; malformed.robust fails one case of two, with the contract it discovered.
  */
 export function buildContractReport(): ContractReport {
   const hostileBody = `{"error":"${hostileText} boom","token":"${plantedSecret}"}`;
@@ -105,6 +105,23 @@ export function buildContractReport(): ContractReport {
       ),
     ]),
     { id: 'signature.wrong-mode', rule: checks['signature.wrong-mode'].rule, required: true, status: 'skipped', skippedReason: 'needs the signing tokens of both modes', counts: { pass: 0, fail: 0, warn: 0 }, cases: [] },
+    ran('malformed.robust', [
+      // A passing case keeps its answer, not the body sent; a failing one keeps both.
+      {
+        ...record('malformed.robust', 'order.accepted', 'data.object.state: not in the enum (sent "announced_later")', [withoutBody(delivery(ok(202), 'evt-2001'))], { status: 'pass', reason: 'answered 202 in 12 ms: the field is not relied on' }),
+        mutation: { pointer: '/state', kind: 'not-in-enum' },
+      },
+      {
+        ...record(
+          'malformed.robust',
+          'order.accepted',
+          'data.object.billTo.name: text outside Latin-1',
+          [delivery({ kind: 'response', status: 500, headers: {}, body: { text: 'Internal Server Error', bytes: 21, truncated: false }, durationMs: 8, headersMs: 7 }, 'evt-2002')],
+          { status: 'fail', reason: 'answered 500 in 8 ms: the handler failed on it' },
+        ),
+        mutation: { pointer: '/billTo/name', kind: 'non-latin-1' },
+      },
+    ]),
   ];
   return {
     tool: 'drhook',
@@ -126,5 +143,28 @@ export function buildContractReport(): ContractReport {
       unsigned: false,
     },
     checks: reportChecks,
+    discoveredContract: {
+      depth: { budget: 6000 },
+      sampled: false,
+      types: [
+        {
+          type: 'order.accepted',
+          fields: 2,
+          presentFields: 2,
+          presentCases: 2,
+          absentCases: { planned: 0, of: 0 },
+          demanded: ['/id'],
+          orderReferences: [],
+          requires: [],
+          tolerates: ['/state'],
+          validates: [],
+          failing: ['/billTo/name'],
+        },
+      ],
+    },
   };
+}
+
+function withoutBody({ request: { bodyExcerpt: _body, ...request }, outcome }: DeliveryRecord): DeliveryRecord {
+  return { request, outcome };
 }

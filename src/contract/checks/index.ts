@@ -9,6 +9,7 @@ import { environmentFamily } from './environment.js';
 import { idempotencyFamily } from './idempotency.js';
 import { malformedFamily } from './malformed.js';
 import { payloadFamily } from './payload.js';
+import { robustFamily } from './robust.js';
 import { signatureFamily } from './signature.js';
 
 /** A family with a judge for check `Id`. */
@@ -21,6 +22,7 @@ export const familyOf: { readonly [Id in CheckId]: Judging<Id> } = {
   'ack.no-redirect': ackFamily,
   'malformed.400': malformedFamily,
   'malformed.message': malformedFamily,
+  'malformed.robust': robustFamily,
   'compat.extra-fields': compatFamily,
   'compat.unknown-type': compatFamily,
   'signature.missing': signatureFamily,

@@ -1,7 +1,8 @@
 // The contract report for the terminal: a table of checks, the failing and warning cases, the gate and where the reports are.
 import type { CheckResult, CheckStatus, ContractReport } from '../../contract/results.js';
 import { palette, type Palette } from '../ansi.js';
-import { bodyExcerpt, caseTitle, gateNotes, describeOutcome, flaggedChecks, groupByReason, groupOutcomes, setupNote, type ReasonGroup } from './describe.js';
+import { bodyExcerpt, caseTitle, gateNotes, describeOutcome, flaggedChecks, groupByReason, groupOutcomes, setupNote, type FlaggedCase, type ReasonGroup } from './describe.js';
+import { discoveredConsoleLines } from './discovered.js';
 import { oneLine } from '../text.js';
 import type { ReportPaths } from './write.js';
 
@@ -20,6 +21,10 @@ export function renderConsoleSummary(report: ContractReport, paths: ReportPaths,
     p.dim(`  ${'CHECK'.padEnd(idWidth)}  ${'KIND'.padEnd(8)}  ${'STATUS'.padEnd(7)}  ${'PASS'.padStart(4)}  ${'FAIL'.padStart(4)}  ${'WARN'.padStart(4)}`),
     ...report.checks.map((check) => checkRow(check, idWidth, p)),
   ];
+  if (report.discoveredContract) {
+    const [title = '', ...types] = discoveredConsoleLines(report.discoveredContract);
+    lines.push('', p.bold(title), ...types);
+  }
   const flagged = flaggedChecks(report);
   const setup = setupNote(report);
   if (setup !== undefined) lines.push('', p.yellow(oneLine(setup, 1000)));

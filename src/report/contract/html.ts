@@ -167,8 +167,10 @@ function exchange(delivery: DeliveryRecord, label: string | undefined, deadlineM
     '<h4>Request</h4>',
     `<p class="line">${escapeHtml(describeRequest(request))}</p>`,
     headersTable(request.headers),
-    request.bodyExcerpt === '' ? '<p class="muted">(empty body)</p>' : `<pre class="body">${escapeHtml(request.bodyExcerpt)}</pre>`,
-    request.bodyExcerpt.length < request.bodyBytes ? `<p class="muted">First ${escapeHtml(String(request.bodyExcerpt.length))} characters of ${formatBytes(request.bodyBytes)}.</p>` : '',
+    request.bodyExcerpt === undefined ? '<p class="muted">(body not kept: the reproduce command sends it again)</p>'
+    : request.bodyExcerpt === '' ? '<p class="muted">(empty body)</p>'
+    : `<pre class="body">${escapeHtml(request.bodyExcerpt)}</pre>`,
+    request.bodyExcerpt !== undefined && request.bodyExcerpt.length < request.bodyBytes ? `<p class="muted">First ${escapeHtml(String(request.bodyExcerpt.length))} characters of ${formatBytes(request.bodyBytes)}.</p>` : '',
     '</div>',
     `<div class="response">${response(outcome, deadlineMs)}</div>`,
     '</div>',

@@ -1,6 +1,7 @@
 // The contract report as Markdown for a CI step summary: gate headline, table of checks, then the cases that failed or warned.
 import type { CaseRecord, CheckResult, CheckStatus, ContractReport } from '../../contract/results.js';
 import { bodyExcerpt, describeOutcome, describeRequest, flaggedChecks, gateNotes, groupOutcomes, settingsLine, setupNote, type FlaggedCheck } from './describe.js';
+import { discoveredMarkdown } from './discovered.js';
 import { mdBlock, mdCode, mdText } from '../markdown.js';
 import { formatMs, oneLine, plural } from '../text.js';
 
@@ -25,6 +26,7 @@ export function renderSummaryMarkdown(report: ContractReport): string {
   const setup = setupNote(report);
   if (setup !== undefined) lines.push(`> ⚠️ ${mdText(setup, 1000)}`, '');
   lines.push('| Check | Kind | Status | Pass | Fail | Warn | Rule |', '| --- | --- | --- | ---: | ---: | ---: | --- |', ...report.checks.map(tableRow), '');
+  lines.push(...discoveredMarkdown(report));
   const flagged = flaggedChecks(report);
   if (flagged.length > 0) lines.push('### Failing and warning cases', '', ...flagged.flatMap(renderFlaggedCheck));
   return `${lines.join('\n').trimEnd()}\n`;
@@ -52,7 +54,7 @@ function renderCase(record: CaseRecord, state: 'fail' | 'warn', index: number): 
   const lines = [`**${index}. ${mdCode(record.eventType)} [${record.mode}] ${mdText(record.fault, 200)}**${state === 'warn' ? ' (warning)' : ''}`, ''];
   const first = record.deliveries[0];
   if (first) {
-    const sentBody = oneLine(first.request.bodyExcerpt, 120);
+    const sentBody = oneLine(first.request.bodyExcerpt ?? '', 120);
     const count = record.deliveries.length > 1 ? ` (${record.deliveries.length} deliveries)` : '';
     lines.push(`- **Sent:** ${mdText(describeRequest(first.request), 300)}${count}${sentBody ? ` ${mdCode(sentBody)}` : ''}`);
     const got = groupOutcomes(record.deliveries).map((group) => {
