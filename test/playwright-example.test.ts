@@ -96,10 +96,11 @@ test('against the correct reference receiver every fixture test and every contra
   assert.equal(run.stats.unexpected, 0);
   assert.equal(run.stats.flaky, 0);
   const checks = new Set(run.specs.filter((spec) => spec.path.length > 1).map((spec) => spec.path[0]));
-  for (const check of ['ack.2xx', 'ack.deadline', 'malformed.400', 'malformed.message', 'signature.stale', 'signature.wrong-mode', 'concurrency.burst', 'payload.large']) {
+  for (const check of ['ack.2xx', 'ack.deadline', 'malformed.400', 'malformed.message', 'malformed.robust', 'signature.stale', 'signature.wrong-mode', 'concurrency.burst', 'payload.large']) {
     assert.ok(checks.has(check), `a describe block for ${check}`);
   }
-  assert.ok(run.specs.some((spec) => spec.path[0] === 'malformed.message' && spec.title === 'order.accepted [test] data.object.currency: missing'));
+  assert.ok(run.specs.some((spec) => spec.path[0] === 'malformed.message' && spec.title === 'order.accepted [test] data.object.id: missing'));
+  assert.ok(run.specs.some((spec) => spec.path[0] === 'malformed.robust' && spec.title === 'order.accepted [test] data.object.items[0].productDetails.name: a long string (sent 10000 characters)'));
   // The example's scenario configures no auth: that check is listed, skipped, with the reason.
   const auth = run.specs.filter((spec) => spec.path[0] === 'auth.required');
   assert.deepEqual(auth.map((spec) => spec.status), ['skipped']);

@@ -20,6 +20,7 @@ import { renderConsoleSummary, consoleCasesPerCheck } from '../src/report/contra
 import { colorEnabled } from '../src/report/ansi.js';
 import { createProgress } from '../src/report/contract/progress.js';
 import { renderReportJson, writeContractReports } from '../src/report/contract/write.js';
+import { renderContractHtml } from '../src/report/contract/html.js';
 import { buildContractReport, manyFailures, plantedFragment, plantedSecret, redactPlanted } from './helpers/report-fixtures.js';
 
 let work: string;
@@ -405,5 +406,22 @@ describe('writeContractReports', () => {
     assert.ok(written.gate.summary.endsWith(' [redacted]'), 'the secret is masked where it was, the text around it kept');
     parseXml(await readFile(paths.junit, 'utf8'));
     assert.match(await readFile(paths.html, 'utf8'), /<\/html>\s*$/);
+  });
+});
+
+describe('report.html', () => {
+  it('spells out at most 25 flagged cases per check and event type, the rest counted, every link leading to a case shown', () => {
+    const report = buildContractReport();
+    const robust = report.checks.find((check) => check.id === 'malformed.robust');
+    assert.ok(robust && robust.status !== 'skipped');
+    const failing = robust.cases.find((record) => record.verdict.status === 'fail')!;
+    robust.cases = Array.from({ length: 60 }, (_, i) => ({ ...failing, id: `${failing.id}-${i}`, fault: `data.object.field${i}: null` }));
+    robust.counts = { pass: 0, fail: 60, warn: 0 };
+    const html = renderContractHtml(report);
+    const shown = html.match(/<details class="case fail" id="case-\d+" data-case-id="malformed\.robust\//g) ?? [];
+    assert.equal(shown.length, 25);
+    assert.match(html, /…and 35 more in report\.json \(at most 25 per event type are shown\)/);
+    for (const [, anchor] of html.matchAll(/href="#(case-\d+)"/g)) assert.ok(html.includes(`id="${anchor}"`), `${anchor} is shown`);
+    assert.match(html, /…and 30 more/, 'a matrix cell lists 30 cases in its tooltip');
   });
 });

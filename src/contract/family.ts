@@ -60,6 +60,11 @@ export interface PlanContext {
   /** The data mode of the other checks (test with --mode both). */
   mode: Mode;
   allowedStatuses(checkId: CheckId): readonly number[];
+  /**
+   * Whether a case of `checkId` about this type and mode (and with this slug, when given) can be kept: always, unless
+   * --case names another. Lets a family with thousands of cases skip making what no case it keeps would use.
+   */
+  mayKeep(checkId: CheckId, eventType: string, mode: Mode, slug?: string): boolean;
   /** A case of `family`, keeping only the judges of checks that run (and the --case); undefined when none is left. */
   makeCase(family: string, input: CaseInput): CaseOutline | undefined;
   /** The valid, correctly signed event of a type and mode: judged by the ack checks, the control of rejection cases. */

@@ -74,6 +74,8 @@ export function outlineContract(settings: ContractSettings): ContractOutline {
     ackModes,
     mode,
     allowedStatuses: (id) => settings.policies[id].allowedStatuses ?? catalog[id].defaultAllowedStatuses ?? [],
+    mayKeep: (checkId, eventType, mode, slug) =>
+      running.has(checkId) && (settings.caseId === undefined || (slug === undefined ? settings.caseId.startsWith(`${checkId}/${eventType}/${mode}/`) : settings.caseId === caseId(checkId, { eventType, mode, slug }))),
     makeCase(family, input) {
       const judges = (Object.entries(input.judges) as Array<[CheckId, Judge]>)
         .filter(([id]) => running.has(id))

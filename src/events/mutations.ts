@@ -100,7 +100,7 @@ const badFormats: Readonly<Record<string, string>> = {
 /** The key an unknown-key mutation adds, as a later API version might add one. */
 export const unknownKey = 'drhookFutureField';
 const unknownValue = 'added in a later API version';
-const longLength = 10_000;
+const longString = 'x'.repeat(10_000);
 /** CJK, an emoji sequence, right-to-left text, U+2028 (a line break to JavaScript, not to JSON) and a combining accent. */
 const nonLatin1 = '東京都渋谷区 👩🏽‍💻 مرحبا בעולם\u2028Zoe\u0301';
 
@@ -153,10 +153,10 @@ const rules: Readonly<Record<MutationKind, KindRule>> = {
   negative: { value: (_schema, types) => (numeric(types) ? -1 : undefined), words: () => 'negative (sent -1)' },
   huge: { value: (_schema, types) => (numeric(types) ? 1e20 : undefined), words: () => 'very large (sent 100000000000000000000)' },
   fraction: { value: (_schema, types) => (types.has('integer') ? 1.5 : undefined), words: () => 'not a whole number (sent 1.5)' },
-  'long-string': { value: (_schema, types) => (types.has('string') ? 'x'.repeat(longLength) : undefined), words: () => `a long string (sent ${longLength} characters)` },
+  'long-string': { value: (_schema, types) => (types.has('string') ? longString : undefined), words: () => `a long string (sent ${longString.length} characters)` },
   'non-latin-1': {
     value: (_schema, types) => (types.has('string') ? nonLatin1 : undefined),
-    words: () => `text outside Latin-1 (sent ${JSON.stringify(nonLatin1)}: CJK, emoji, right-to-left, U+2028, a combining accent)`,
+    words: () => 'text outside Latin-1 (sent CJK, an emoji, right-to-left text, U+2028 and a combining accent)',
   },
   'unknown-key': {
     value: (schema, types, current) => (types.has('object') ? { ...(isRecord(current) ? current : (minimalValue(schema) as object)), [unknownKey]: unknownValue } : undefined),

@@ -8,7 +8,7 @@ import type { Verdict } from '../../wire/verdict.js';
 import { answerExcerpt, answerNames, fieldNames, type NamedField } from '../answer-names.js';
 import { answered, isSuccess } from '../judges.js';
 import { checkFamily, type CaseOutline, type Judge, type PlanContext } from '../family.js';
-import type { MutationCoverage } from '../results.js';
+import type { MutationCoverage, TypeCoverage } from '../results.js';
 import { plainDelivery, type DeliverySpec } from '../request.js';
 import type { EventSetting } from '../settings.js';
 
@@ -51,11 +51,29 @@ function judgeRobust(context: PlanContext) {
 }
 
 interface TypeMutations {
-  setting: EventSetting;
   base: DrEvent;
   present: Mutation[];
   absent: Mutation[];
-  coverage: Omit<MutationCoverage['types'][number], 'absentCases'> & { absentOf: number };
+  coverage: Omit<TypeCoverage, 'absentCases'> & { absentOf: number };
+}
+
+/**
+ * The types' mutations planned lately, by all they depend on: a Playwright suite plans each of its thousands of cases on
+ * its own, and would otherwise make the same base event and walk the same schema for every one.
+ */
+const recent = new Map<string, TypeMutations>();
+const RECENT_TYPES = 32;
+
+function typeMutations(context: PlanContext, setting: EventSetting, mode: Mode): TypeMutations {
+  const { settings } = context;
+  const key = JSON.stringify([settings.seed, setting, mode, settings.mutations.kind, settings.knownIds.order]);
+  let found = recent.get(key);
+  if (!found) {
+    found = planType(context, setting, mode);
+    if (recent.size >= RECENT_TYPES) recent.delete(recent.keys().next().value!);
+    recent.set(key, found);
+  }
+  return found;
 }
 
 /**
@@ -63,7 +81,7 @@ interface TypeMutations {
  * judges them), and those naming the order the event is about (a receiver may answer 404 to an order it does not know:
  * environment.unknown-resource's concern).
  */
-function typeMutations(context: PlanContext, setting: EventSetting, mode: Mode): TypeMutations {
+function planType(context: PlanContext, setting: EventSetting, mode: Mode): TypeMutations {
   const { type, requires, expanded } = setting;
   const base = freeze(context.event('robust', { eventType: type, mode, slug: 'base' }));
   const object = base.data.object;
@@ -90,7 +108,6 @@ function typeMutations(context: PlanContext, setting: EventSetting, mode: Mode):
     present.push(...fieldMutations(field, current, mutationKinds));
   }
   return {
-    setting,
     base,
     present,
     absent,
@@ -112,7 +129,10 @@ export const robustFamily = checkFamily({
   plan(context, judges) {
     const mode = context.mode;
     const { mutations: depth, caseId } = context.settings;
-    const perType = context.events.map((setting) => typeMutations(context, setting, mode));
+    // A --case run makes only its own type's.
+    const perType = context.events
+      .filter(({ type }) => context.mayKeep('malformed.robust', type, mode))
+      .map((setting) => ({ setting, ...typeMutations(context, setting, mode) }));
 
     // Past the budget, the absent fields' cases are sampled by the seed; present fields keep every case. A --case run
     // plans every case, so the one it names is there whatever the others are.
@@ -142,6 +162,7 @@ export const robustFamily = checkFamily({
         return found;
       };
       for (const mutation of [...present, ...kept]) {
+        if (!context.mayKeep('malformed.robust', setting.type, mode, mutation.slug)) continue;
         const at = { eventType: setting.type, mode, slug: mutation.slug };
         let delivery: DeliverySpec | undefined;
         cases.push(

@@ -11,11 +11,29 @@ const groupsPerCase = 5;
 const statusText: Record<CheckStatus, string> = { pass: 'pass', fail: 'fail', warn: 'warn', skipped: 'skipped' };
 const mark: Record<CaseState, string> = { pass: '✓', fail: '✗', warn: '!' };
 
+/**
+ * At most this many flagged cases of one check and event type are spelled out (malformed.robust can flag thousands);
+ * the first of each is, so every link of the tables leads to one. report.json has them all.
+ */
+const casesPerType = 25;
+/** At most this many cases are listed in a matrix cell's tooltip. */
+const casesPerTooltip = 30;
+
+/** The flagged cases spelled out: the first `casesPerType` of each event type, in the order given. */
+function shownCases<T extends { record: CaseRecord }>(cases: readonly T[]): T[] {
+  const seen = new Map<string, number>();
+  return cases.filter(({ record }) => {
+    const count = (seen.get(record.eventType) ?? 0) + 1;
+    seen.set(record.eventType, count);
+    return count <= casesPerType;
+  });
+}
+
 export function renderContractHtml(report: ContractReport): string {
-  const flagged = flaggedChecks(report);
+  const flagged = flaggedChecks(report).map((entry) => ({ ...entry, shown: shownCases(entry.cases) }));
   /** Each flagged case's anchor, by record. */
   const anchors = new Map<CaseRecord, string>();
-  flagged.forEach(({ cases }) => cases.forEach(({ record }) => anchors.set(record, `case-${anchors.size + 1}`)));
+  flagged.forEach(({ shown }) => shown.forEach(({ record }) => anchors.set(record, `case-${anchors.size + 1}`)));
   const deadlineMs = typeof report.settings.deadlineMs === 'number' ? report.settings.deadlineMs : undefined;
 
   const body = [
@@ -35,13 +53,14 @@ export function renderContractHtml(report: ContractReport): string {
       ? '<p>No case failed or warned.</p>'
       : [
           '<div class="toolbar"><button type="button" data-expand="open">Expand all</button><button type="button" data-expand="close">Collapse all</button></div>',
-          ...flagged.map(({ check, cases }) => {
+          ...flagged.map(({ check, cases, shown }) => {
             const failing = cases.filter((c) => c.state === 'fail').length;
             const tally = [failing > 0 ? `${failing} failing` : '', cases.length > failing ? plural(cases.length - failing, 'warning') : ''].filter(Boolean).join(', ');
             return [
               `<h3 id="cases-${escapeHtml(check.id)}">${failing > 0 ? '✗' : '!'} ${escapeHtml(check.id)} <span class="muted">(${check.required ? 'required' : 'advisory'}): ${tally}</span></h3>`,
               `<p class="rule">${escapeHtml(check.rule)}</p>`,
-              ...cases.map(({ record, state }) => caseDetails(record, state, anchors.get(record)!, deadlineMs)),
+              ...shown.map(({ record, state }) => caseDetails(record, state, anchors.get(record)!, deadlineMs)),
+              ...(shown.length < cases.length ? [`<p class="muted">…and ${cases.length - shown.length} more in report.json (at most ${casesPerType} per event type are shown).</p>`] : []),
             ].join('\n');
           }),
         ].join('\n'),
@@ -118,7 +137,10 @@ function matrix(checks: readonly CheckResult[], anchors: ReadonlyMap<CaseRecord,
       if (cases.length === 0) return `<td class="cell none" ${data}>—</td>`;
       const count = (state: CaseState) => cases.filter((c) => c.state === state).length;
       const worst = (['fail', 'warn'] as const).find((state) => count(state) > 0) ?? 'pass';
-      const title = cases.map(({ record, state }) => `${mark[state]} [${record.mode}] ${record.fault}`).join('\n');
+      // Failing and warning cases first: a cell of malformed.robust holds hundreds.
+      const ordered = [...cases.filter((c) => c.state !== 'pass'), ...cases.filter((c) => c.state === 'pass')];
+      const listed = ordered.slice(0, casesPerTooltip).map(({ record, state }) => `${mark[state]} [${record.mode}] ${record.fault}`);
+      const title = [...listed, ...(cases.length > casesPerTooltip ? [`…and ${cases.length - casesPerTooltip} more`] : [])].join('\n');
       const text = worst === 'pass' ? `${mark.pass} ${cases.length}` : `${mark[worst]} ${count(worst)}/${cases.length}`;
       const first = worst === 'pass' ? undefined : cases.find((c) => c.state === worst);
       const shown = first ? `<a href="#${anchors.get(first.record)!}">${text}</a>` : text;
