@@ -52,7 +52,8 @@ test(`contract against 100 MB 2xx bodies stays under ${LIMIT_MB} MB, its reports
   try {
     const rssFile = path.join(work, 'rss');
     const reportDir = path.join(work, 'reports');
-    const args = ['--import', probe, cli, 'contract', flood.url, '--events', 'order.accepted,refund.complete,order.complete', '--mode', 'test', '--burst', '8', '--seed', '1', '--no-progress', '--report-dir', reportDir];
+    // malformed.robust's thousands of cases would only repeat the same 100 MB answer: every other check runs.
+    const args = ['--import', probe, cli, 'contract', flood.url, '--events', 'order.accepted,refund.complete,order.complete', '--skip', 'malformed.robust', '--mode', 'test', '--burst', '8', '--seed', '1', '--no-progress', '--report-dir', reportDir];
     const env = { ...process.env, NO_COLOR: '1', RSS_PROBE_FILE: rssFile, DRHOOK_TEST_SECRET: 'tok_memory_77c1e0', DRHOOK_LIVE_SECRET: '', DRHOOK_PASSWORD: '', DRHOOK_CLIENT_SECRET: '' };
     const code = await new Promise<number | null>((resolve) => execFile(process.execPath, args, { env, maxBuffer: 16 * 1024 * 1024 }, (error) => resolve(error ? ((error as { code?: number }).code ?? null) : 0)));
     assert.equal(code, 1, 'the gate fails (a 200 to everything)');

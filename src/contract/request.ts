@@ -40,6 +40,21 @@ export function plainDelivery(event: DrEvent, body: string = JSON.stringify(even
   return { event, body: Buffer.from(body, 'utf8'), signing: signedWithModeTokens, credentials: 'configured' };
 }
 
+/**
+ * plainDelivery whose body is written from the event when it is read (once, when it is sent), not kept: for cases that
+ * come by the thousand, whose events share all but one field. The event must not change after it is planned.
+ */
+export function lazyDelivery(event: DrEvent): DeliverySpec {
+  return {
+    event,
+    get body() {
+      return Buffer.from(JSON.stringify(event), 'utf8');
+    },
+    signing: signedWithModeTokens,
+    credentials: 'configured',
+  };
+}
+
 function modeOf(event: DrEvent): Mode {
   return event.liveMode ? 'live' : 'test';
 }
@@ -101,10 +116,12 @@ export function createSender(settings: ContractSettings, auth: AuthProvider): Se
         await sleep((after + 1) * 1000 - Date.now() + 5);
         timestamp = Math.max(after + 1, nowSec());
       }
-      const signatureHeaders = signatureFor(spec, timestamp);
+      // Read once: a lazy body is written anew on every read.
+      const body = spec.body;
+      const signatureHeaders = signatureFor(spec, body, timestamp);
       const credentials = await credentialHeaders(spec.credentials, signal);
       const headers = deliveryHeaders(mergeHeaders(settings.headers, credentials, signatureHeaders));
-      return { request: { url: settings.url, headers, body: spec.body }, timestamp };
+      return { request: { url: settings.url, headers, body }, timestamp };
     },
     record(request, eventId, outcome) {
       const redact = redactorNow();
@@ -120,7 +137,7 @@ export function createSender(settings: ContractSettings, auth: AuthProvider): Se
     secrets,
   };
 
-  function signatureFor(spec: DeliverySpec, timestamp: number): Record<string, string> {
+  function signatureFor(spec: DeliverySpec, body: Buffer, timestamp: number): Record<string, string> {
     if (spec.signing.kind === 'unsigned' || settings.unsigned) return {};
     const tokens = spec.signing.tokens === 'mode' ? settings.secrets[modeOf(spec.event)] : spec.signing.tokens;
     if (tokens.length === 0) return {};
@@ -130,7 +147,7 @@ export function createSender(settings: ContractSettings, auth: AuthProvider): Se
       signer = createSigner(scheme, tokens, layout);
       signers.set(list, signer);
     }
-    return signer(spec.signing.signedBody ?? spec.body, timestamp, spec.event.id);
+    return signer(spec.signing.signedBody ?? body, timestamp, spec.event.id);
   }
 }
 

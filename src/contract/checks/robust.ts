@@ -9,7 +9,7 @@ import { answerExcerpt, answerNames, fieldNames, type NamedField } from '../answ
 import { answered, isSuccess } from '../judges.js';
 import { checkFamily, type CaseOutline, type Judge, type PlanContext } from '../family.js';
 import type { MutationCoverage, TypeCoverage } from '../results.js';
-import { plainDelivery, type DeliverySpec } from '../request.js';
+import { lazyDelivery, type DeliverySpec } from '../request.js';
 import type { EventSetting } from '../settings.js';
 
 /** What a field the base event lacks gets at the default depth: enough to see a handler trip over it being there. */
@@ -173,7 +173,7 @@ export const robustFamily = checkFamily({
               // A fresh id per case: a receiver that skips event ids it has seen must still read this one.
               const id = context.random('robust', `${setting.type}/${mode}/${mutation.slug}`).uuid();
               const event: DrEvent = { ...base, id, data: { ...base.data, object: mutation.apply(base.data.object) } };
-              delivery = plainDelivery(event);
+              delivery = lazyDelivery(event);
               return { fault: mutation.fault, deliveries: [delivery] };
             },
             // A case is built before it is sent, so before it is judged.
