@@ -186,6 +186,9 @@ test('usage errors exit 2 with one line, before anything is sent', async () => {
       [['--auth', 'oauth', '--token-url', 'notaurl', '--client-id', 'shop'], /--token-url: invalid URL 'notaurl': use http:\/\/ or https:\/\//],
       [['--known-order-id', ' , '], /--known-order-id lists no order id/],
       [['--frobnicate'], /unknown option '--frobnicate'/],
+      [['--mutations', 'most'], /--mutations must be all or a whole number of cases from 0 to 1000000, got 'most'/],
+      [['--write-requires', path.join(reportDir, 'no', 'such', 'dir', 'requires.yaml')], /--write-requires .*requires\.yaml: no directory .*dir to write it in/],
+      [['--write-requires', path.join(reportDir, 'requires.yaml'), '--skip', 'malformed.robust'], /--write-requires needs malformed\.robust to run/],
     ];
     for (const [args, message] of cases) {
       const result = await runCli(['contract', server.url, '--report-dir', reportDir, ...args], { env });

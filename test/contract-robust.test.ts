@@ -2,7 +2,7 @@
 // error format they answer in; ones that crash or hang on one field fail malformed.robust, naming that field.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { CaseRecord, ContractReport } from '../src/contract/results.js';
@@ -11,6 +11,7 @@ import { resolveSettings, type ContractOptions } from '../src/contract/settings.
 import { fieldPath } from '../src/events/pointer.js';
 import { validateEvent, type Violation } from '../src/events/schemas.js';
 import { parseScenario } from '../src/scenario/scenario.js';
+import { startReceiver } from '../src/receiver/server.js';
 import { startExpressReceiver, startFastifyReceiver, type FrameworkReceiver, type Handler, type Tokens } from './helpers/framework-receivers.js';
 import { runCli } from './helpers/http.js';
 
@@ -257,5 +258,31 @@ describe('receivers that crash or hang on one field fail malformed.robust, namin
         assert.deepEqual(robustOf(again).map((record) => [record.id, record.verdict.status]), [[named.id, 'fail']]);
       });
     });
+  }
+});
+
+test('the contract a receiver showed, pinned with --write-requires, is what malformed.400 and malformed.message then demand of it, and it passes', async () => {
+  const receiver = await startReceiver({ secrets });
+  const reportDir = await mkdtemp(path.join(os.tmpdir(), 'drhook-pinned-'));
+  tempDirs.push(reportDir);
+  try {
+    const env = { DRHOOK_TEST_SECRET: tokens.test, DRHOOK_LIVE_SECRET: '' };
+    const fragment = path.join(reportDir, 'requires.yaml');
+    const events = ['--events', 'refund.complete,subscription.created'];
+    const first = await runCli(['contract', receiver.url, ...events, '--only', 'malformed', '--seed', '35', '--no-progress', '--report-dir', reportDir, '--write-requires', fragment], { env });
+    assert.equal(first.code, 0, first.stdout);
+    assert.match(first.stdout, /^Wrote the fields the receiver requires, for 2 event types, to .*requires\.yaml$/m);
+    const scenario = path.join(reportDir, 'pinned.yaml');
+    await writeFile(scenario, `name: pinned\nmode: test\n${await readFile(fragment, 'utf8')}`);
+    const pinned = parseScenario(await readFile(scenario, 'utf8'), scenario);
+    const refund = pinned.events.find((event) => event.type === 'refund.complete')!;
+    // The reference receiver validates against the schemas: what they require, it requires.
+    assert.ok(refund.requires.includes('/id') && refund.requires.includes('/amount') && refund.requires.length > 3, refund.requires.join(' '));
+    const again = await runCli(['contract', receiver.url, '--scenario', scenario, '--only', 'malformed.400,malformed.message', '--seed', '36', '--no-progress', '--report-dir', reportDir, '--json'], { env });
+    assert.equal(again.code, 0, again.stdout.slice(0, 2000));
+    const report = JSON.parse(again.stdout) as ContractReport;
+    assert.ok(report.checks.every((check) => check.status === 'pass' && check.counts.pass > 30), JSON.stringify(report.checks.map((check) => [check.id, check.counts])));
+  } finally {
+    await receiver.close();
   }
 });

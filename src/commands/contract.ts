@@ -122,8 +122,11 @@ function contractOptions(flags: ContractFlags, command: Command, env: NodeJS.Pro
 
 /** `--mutations`: all, or a whole number of cases. */
 function parseMutations(value: string): MutationDepth {
-  if (value.trim() === 'all') return { kind: 'all' };
-  return { kind: 'budget', cases: parseInteger('--mutations', { min: 0, max: 1_000_000 })(value) };
+  const text = value.trim();
+  if (text === 'all') return { kind: 'all' };
+  const cases = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!(cases <= 1_000_000)) throw new UsageError(`--mutations must be all or a whole number of cases from 0 to 1000000, got '${value}'`);
+  return { kind: 'budget', cases };
 }
 
 /** `--write-requires`: malformed.robust must run, and the file's directory must exist (checked before anything is sent). */
