@@ -163,8 +163,10 @@ async function contract(url: string, flags: ContractFlags, command: Command, env
       report = await runContract(settings, {
         signal: interruption.signal,
         runId,
-        // Not on --json's stdout, which holds the report alone.
-        onPlan: (plan) => (flags.json ? process.stderr : process.stdout).write(planLine(plan)),
+        onPlan: (plan) => {
+          // --json's output is the report alone.
+          if (!flags.json) process.stdout.write(planLine(plan));
+        },
         onStart: (total) => {
           if (flags.progress && !flags.json) progress = createProgress(total);
         },

@@ -67,6 +67,8 @@ export interface PlanContext {
   mayKeep(checkId: CheckId, eventType: string, mode: Mode, slug?: string): boolean;
   /** A case of `family`, keeping only the judges of checks that run (and the --case); undefined when none is left. */
   makeCase(family: string, input: CaseInput): CaseOutline | undefined;
+  /** The valid event of a type and mode, as ack.2xx sends it: made once per plan, a fresh copy on every call. */
+  validEventOf(eventType: string, mode: Mode): DrEvent;
   /** The valid, correctly signed event of a type and mode: judged by the ack checks, the control of rejection cases. */
   validEvent(eventType: string, mode: Mode): Omit<CaseInput, 'judges'>;
   /**

@@ -1,6 +1,7 @@
 // Plans a contract run: each check family turns the settings into cases; a case is deliveries plus the judges of them.
 import { UsageError } from '../base/errors.js';
-import type { Mode } from '../events/event.js';
+import type { DrEvent, Mode } from '../events/event.js';
+import { copyJson } from '../events/schemas.js';
 import { generateEvent } from '../events/generate.js';
 import { setOrderId } from '../events/order-ref.js';
 import { createRandom, deriveSeed } from '../base/random.js';
@@ -67,6 +68,8 @@ export function outlineContract(settings: ContractSettings): ContractOutline {
   /** Every case id the families planned, for suggestions when --case names none of them. */
   const plannedIds: string[] = [];
   const keyOf = (family: string, input: { eventType: string; mode: Mode; slug: string }) => `${family}/${input.eventType}/${input.mode}/${input.slug}`;
+  /** The valid event of each type and mode, made once. */
+  const validEvents = new Map<string, DrEvent>();
 
   const context: PlanContext = {
     settings,
@@ -86,7 +89,13 @@ export function outlineContract(settings: ContractSettings): ContractOutline {
     },
     validEvent(eventType, mode) {
       const at = { eventType, mode, slug: 'valid-event' };
-      return { ...at, provides: true, build: () => ({ fault: 'valid event', deliveries: [plainDelivery(context.event('ack', at))] }) };
+      return { ...at, provides: true, build: () => ({ fault: 'valid event', deliveries: [plainDelivery(context.validEventOf(eventType, mode))] }) };
+    },
+    validEventOf(eventType, mode) {
+      const at = { eventType, mode, slug: 'valid-event' };
+      let made = validEvents.get(keyOf('ack', at));
+      if (!made) validEvents.set(keyOf('ack', at), (made = context.event('ack', at)));
+      return copyJson(made);
     },
     event(family, input, options = {}) {
       const key = hash32(`${keyOf(family, input)}#${options.index ?? 0}`);

@@ -1,4 +1,4 @@
-// malformed.robust: every field of data.object the contract does not demand, broken one way at a time in one valid event per type.
+// malformed.robust: every field of data.object the contract does not demand, broken one way at a time in the valid event of its type.
 import type { DrEvent, Mode } from '../../events/event.js';
 import { describedFields, fieldMutations, mutationKinds, type MutationKind, type Mutation } from '../../events/mutations.js';
 import { orderIdOf } from '../../events/order-ref.js';
@@ -83,7 +83,8 @@ function typeMutations(context: PlanContext, setting: EventSetting, mode: Mode):
  */
 function planType(context: PlanContext, setting: EventSetting, mode: Mode): TypeMutations {
   const { type, requires, expanded } = setting;
-  const base = freeze(context.event('robust', { eventType: type, mode, slug: 'base' }));
+  // The valid event ack.2xx sends: a case that fails where it passed is about the one field changed.
+  const base = freeze(context.validEventOf(type, mode));
   const object = base.data.object;
   const demanded = new Set(requires);
   const orderId = orderIdOf(base);
