@@ -4,7 +4,7 @@ import { eventType } from '../catalog/events.js';
 import { closestMatch } from '../base/did-you-mean.js';
 import { UsageError } from '../base/errors.js';
 import type { Mode } from '../events/event.js';
-import { defaultRequires, type KnownIds, type Scenario } from '../scenario/scenario.js';
+import { defaultRequires, type KnownIds, type MutationDepth, type Scenario } from '../scenario/scenario.js';
 import {
   checkSharedSettings,
   checkTokens,
@@ -23,8 +23,7 @@ import { checkIds, checks as catalog, isCheckId, type CheckId } from '../catalog
 
 export type RunMode = 'test' | 'live' | 'both';
 
-/** How many malformed.robust cases a run sends: every mutation of every field, or at most a budget of cases. */
-export type MutationDepth = { kind: 'all' } | { kind: 'budget'; cases: number };
+export type { MutationDepth };
 
 /** The budget when neither the scenario nor --mutations sets one. */
 export const DEFAULT_MUTATION_BUDGET = 6000;

@@ -67,8 +67,11 @@ export interface Scenario {
   signature: { scheme: SchemeName; encoding: 'hex' | 'base64'; separator: ',' | ', ' };
   load: { rate?: number; durationSec?: number; connections?: number };
   /** How many malformed.robust cases to send (unset: the default budget). */
-  mutations?: { kind: 'all' } | { kind: 'budget'; cases: number };
+  mutations?: MutationDepth;
 }
+
+/** How many malformed.robust cases a run sends: every mutation of every field, or at most a budget of cases. */
+export type MutationDepth = { kind: 'all' } | { kind: 'budget'; cases: number };
 
 export const defaultScenarioPath = path.join(scenariosDir, 'default.yaml');
 const schemaPath = path.join(schemasDir, 'scenario.schema.json');
