@@ -10,7 +10,7 @@ export const hostileKinds = [
   'black-hole',
   /** Status line and headers at once, then one body byte a second, forever. */
   'slowloris',
-  /** A 200 whose body is dripped so that it completes 1.5 s after the request: after a 1000 ms deadline. */
+  /** A 200 whose body is dripped so that it completes 4.5 s after the request: well after the longest deadline (3000 ms). */
   'drip-late',
   /** Status line, headers and part of the body, then a TCP reset. */
   'reset-mid-response',
@@ -83,12 +83,12 @@ export async function startHostile(kind: HostileKind): Promise<HostileServer> {
       });
     case 'drip-late':
       return raw(kind, (socket) => {
-        socket.write('HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n');
+        socket.write('HTTP/1.1 200 OK\r\nContent-Length: 18\r\n\r\n');
         let sent = 0;
         const timer = setInterval(() => {
           if (socket.destroyed) return clearInterval(timer);
           socket.write('x');
-          if (++sent === 6) clearInterval(timer);
+          if (++sent === 18) clearInterval(timer);
         }, 250);
       });
     case 'reset-mid-response':
