@@ -60,6 +60,8 @@ export interface HostileServer {
   /** Connections accepted and complete requests read so far. */
   connections: number;
   requests: number;
+  /** Connections open now on which a complete request was read (a black hole's requests still held). */
+  readonly holding: number;
   /** The redirect target of `redirect-away`. */
   elsewhere?: HostileServer;
   close(): Promise<void>;
@@ -155,10 +157,10 @@ export async function startHostile(kind: HostileKind): Promise<HostileServer> {
       await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
       const { port } = probe.address() as AddressInfo;
       await new Promise<void>((resolve) => probe.close(() => resolve()));
-      return { kind, url: `http://127.0.0.1:${port}/hook`, connections: 0, requests: 0, close: async () => {} };
+      return { kind, url: `http://127.0.0.1:${port}/hook`, connections: 0, requests: 0, holding: 0, close: async () => {} };
     }
     case 'unresolvable':
-      return { kind, url: 'http://drhook-receiver.invalid/hook', connections: 0, requests: 0, close: async () => {} };
+      return { kind, url: 'http://drhook-receiver.invalid/hook', connections: 0, requests: 0, holding: 0, close: async () => {} };
     case 'ok':
       return httpServer(kind, (_req, res) => res.writeHead(202).end('accepted'));
   }
@@ -194,12 +196,25 @@ function everySecond(socket: net.Socket, tick: () => void): void {
  */
 async function raw(kind: HostileKind, answer: Answer, accept?: (socket: net.Socket) => void): Promise<HostileServer> {
   const sockets = new Set<net.Socket>();
-  const handle: HostileServer = { kind, url: '', connections: 0, requests: 0, close: async () => {} };
+  const holding = new Set<net.Socket>();
+  const handle: HostileServer = {
+    kind,
+    url: '',
+    connections: 0,
+    requests: 0,
+    get holding() {
+      return holding.size;
+    },
+    close: async () => {},
+  };
   const server = net.createServer((socket) => {
     handle.connections += 1;
     sockets.add(socket);
     socket.on('error', () => {});
-    socket.on('close', () => sockets.delete(socket));
+    socket.on('close', () => {
+      sockets.delete(socket);
+      holding.delete(socket);
+    });
     accept?.(socket);
     let buffered = Buffer.alloc(0);
     socket.on('data', (chunk: Buffer) => {
@@ -211,6 +226,7 @@ async function raw(kind: HostileKind, answer: Answer, accept?: (socket: net.Sock
         if (buffered.length < end + 4 + length) return;
         buffered = buffered.subarray(end + 4 + length);
         handle.requests += 1;
+        if (!socket.destroyed) holding.add(socket);
         answer(socket);
       }
     });
@@ -231,11 +247,26 @@ async function httpServer(
   respond: (req: http.IncomingMessage, res: http.ServerResponse, self: HostileServer) => void,
   secure = false,
 ): Promise<HostileServer> {
-  const handle: HostileServer = { kind, url: '', connections: 0, requests: 0, close: async () => {} };
+  const holding = new Set<net.Socket>();
+  const handle: HostileServer = {
+    kind,
+    url: '',
+    connections: 0,
+    requests: 0,
+    get holding() {
+      return holding.size;
+    },
+    close: async () => {},
+  };
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     req.resume();
     req.on('end', () => {
       handle.requests += 1;
+      const { socket } = req;
+      if (!socket.destroyed && !holding.has(socket)) {
+        holding.add(socket);
+        socket.once('close', () => holding.delete(socket));
+      }
       respond(req, res, handle);
     });
   };
