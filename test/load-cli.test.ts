@@ -109,7 +109,7 @@ test('a failing receiver: exit 1 with the verdict in a sentence', async () => {
   }
 });
 
-describe('a host name that does not resolve: DNS is looked up once, every request due fails at once, the process exits promptly', () => {
+describe('a host name that does not resolve: DNS is looked up once, every request due fails at once, the run ends promptly', () => {
   const url = 'http://nonexistent.invalid/hook';
   const cases: Array<[string, string[], number]> = [
     ['--count 1 over 1 connection', ['--count', '1', '--connections', '1'], 1],
@@ -122,9 +122,15 @@ describe('a host name that does not resolve: DNS is looked up once, every reques
       const result = await runCli(['load', url, ...quick, '--secret', token, '--timeout-ms', '1000', '--no-progress', '--json', '--report-dir', reportDir, ...args], { env: noEnvSecrets });
       const wallMs = performance.now() - started;
       assert.equal(result.code, 1, result.stderr);
-      // The whole process: start-up, one lookup bounded by the 1000 ms deadline, the reports, the exit.
-      assert.ok(wallMs < 1000 + 3000, `the process took ${Math.round(wallMs)} ms`);
-      const report = JSON.parse(result.stdout) as { totals: { sent: number; outcomes: { timeouts: number; connectionErrors: number; errorCodes: Record<string, number> } }; plan: { notes: string[] } };
+      // A hang check: start-up, the lookup, the reports and the exit take seconds on a busy machine.
+      assert.ok(wallMs < 30_000, `the process took ${Math.round(wallMs)} ms`);
+      const report = JSON.parse(result.stdout) as {
+        steps: Array<{ durationSec: number }>;
+        totals: { sent: number; outcomes: { timeouts: number; connectionErrors: number; errorCodes: Record<string, number> } };
+        plan: { notes: string[] };
+      };
+      // By the step's own clock: it ends at once instead of waiting out its 3 s window (or a deadline per request).
+      assert.ok(report.steps[0]!.durationSec < 1, `the step lasted ${report.steps[0]!.durationSec} s`);
       const { outcomes } = report.totals;
       assert.equal(report.totals.sent, 0, 'nothing went on the wire');
       assert.equal(outcomes.timeouts, 0, 'a DNS failure is not a timeout');
@@ -265,7 +271,8 @@ test('Ctrl-C stops the run and still writes the report, marked incomplete: exit 
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    const deadline = performance.now() + 15_000;
+    // Start-up and the first delivery: seconds on a busy machine; the limit only keeps a run that never sends from hanging the test.
+    const deadline = performance.now() + 60_000;
     while (server.requests.length === 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
     assert.ok(server.requests.length > 0, 'load was being sent');
     await new Promise((resolve) => setTimeout(resolve, 500));
