@@ -123,26 +123,41 @@ describe('prepared HMAC', () => {
 
 describe('pacer', () => {
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  /** Waits until `done()`, for 30 s at most: a schedule of a few hundred ms, which a busy machine may stretch. */
+  const until = async (done: () => boolean): Promise<void> => {
+    const limit = performance.now() + 30_000;
+    while (!done() && performance.now() < limit) await sleep(20);
+  };
 
-  test('hands out exactly its slots at the fixed rate to connections that wait for them, in order', async () => {
+  test('hands out exactly its slots at the fixed rate to connections that wait for them, in order, none before it falls due', async () => {
     const expired: number[] = [];
+    const before = performance.now();
     const pacer = createPacer({ rate: 200, slots: 100, deadlineMs: 3000, onExpired: (due) => expired.push(due) });
-    const sentAt: number[] = [];
-    const start = performance.now();
-    // Four connections that are answered at once: only the schedule limits them.
-    const connection = (): void => pacer.take(() => {
-      sentAt.push(performance.now() - start);
+    const after = performance.now();
+    const handed: Array<{ dueMs: number; atMs: number }> = [];
+    // More connections than slots, each answered at once: one is always waiting when a slot falls due, so only the
+    // schedule limits them, however late a busy machine fires the timers.
+    const connection = (): void => pacer.take((dueMs) => {
+      handed.push({ dueMs, atMs: performance.now() });
       setImmediate(connection);
     });
-    for (let n = 0; n < 4; n++) connection();
-    await sleep(1000);
-    assert.equal(sentAt.length, 100, 'the 100 slots, not one more');
+    for (let n = 0; n < 100; n++) connection();
+    await until(() => pacer.done);
+    await sleep(50);
+    assert.equal(handed.length, 100, 'the 100 slots, not one more');
     assert.ok(pacer.done);
     assert.equal(pacer.stop(), 0, 'nothing due was left');
     assert.deepEqual(expired, []);
-    const firstHalf = sentAt.filter((at) => at < 250).length;
-    assert.ok(firstHalf >= 35 && firstHalf <= 65, `spread over the time, not sent in a burst (${firstHalf} of 100 in the first half)`);
-    assert.ok(pacer.connectionBound <= 10, `connections were free whenever a slot came due (${pacer.connectionBound} waited)`);
+    // Slot k falls due 5 ms after slot k − 1 and is handed out no earlier: a burst would hand them out before they fall due.
+    const first = handed[0]!.dueMs;
+    assert.ok(first >= before && first <= after, 'the first slot falls due when the pacer starts');
+    handed.forEach(({ dueMs, atMs }, k) => {
+      assert.ok(Math.abs(dueMs - (first + k * 5)) < 1e-6, `slot ${k} fell due at ${dueMs - first} ms`);
+      assert.ok(atMs >= dueMs, `slot ${k} handed out ${Math.round(dueMs - atMs)} ms before it fell due`);
+    });
+    // Timers a busy machine fires late are no wait for a connection (the first slot is taken as the pacer starts: it
+    // alone counts if the machine stalls between the two).
+    assert.ok(pacer.connectionBound <= 1, `a connection was waiting whenever a slot fell due (${pacer.connectionBound} waited)`);
   });
 
   test('a slot waiting for a busy connection goes out late, and expires unsent once its deadline has passed', async () => {
@@ -156,7 +171,7 @@ describe('pacer', () => {
     });
     connection();
     connection();
-    await sleep(600);
+    await until(() => pacer.done);
     assert.ok(pacer.done);
     assert.equal(lateness.length + expired.length, 40, 'every slot was sent or expired');
     assert.ok(expired.length >= 10, `slots that waited past the 100 ms deadline expired (${expired.length})`);
@@ -166,12 +181,26 @@ describe('pacer', () => {
   });
 
   test('with no connection free at all, the slots expire at their deadlines; stopping counts the due ones not yet expired', async () => {
-    const expired: number[] = [];
-    const pacer = createPacer({ rate: 20, slots: 100, deadlineMs: 100, onExpired: (due) => expired.push(due) });
+    const expired: Array<{ dueMs: number; atMs: number }> = [];
+    /** The pacer's clock: first read when it starts, last when it stops. */
+    let start = Number.NaN;
+    let clock = Number.NaN;
+    const now = (): number => {
+      clock = performance.now();
+      if (Number.isNaN(start)) start = clock;
+      return clock;
+    };
+    const pacer = createPacer({ rate: 20, slots: 100, deadlineMs: 100, now, onExpired: (dueMs) => expired.push({ dueMs, atMs: performance.now() }) });
     await sleep(300);
-    assert.ok(expired.length >= 2 && expired.length <= 6, `about 4 slots expired by now (${expired.length})`);
+    // Slots fall due every 50 ms from the start: those due at 0, 50, 100 and 150 ms had passed their deadline.
+    assert.ok(expired.length >= 4, `the slots past their deadline expired as it passed (${expired.length})`);
     const left = pacer.stop();
-    assert.ok(left >= 1 && left <= 4, `due but within their deadline when stopped: ${left}`);
+    const stoppedAt = clock;
+    const fallenDue = Math.min(100, Math.floor((stoppedAt - start) / 50) + 1);
+    const pastDeadline = Math.min(100, Math.floor((stoppedAt - start - 100) / 50) + 1);
+    assert.deepEqual(expired.map(({ dueMs }) => dueMs), Array.from({ length: pastDeadline }, (_, k) => start + k * 50), 'every slot past its deadline at the stop expired, in order');
+    assert.ok(expired.every(({ dueMs, atMs }) => atMs >= dueMs + 100), 'none expired before its deadline');
+    assert.equal(left, fallenDue - pastDeadline, `due but within their deadline when stopped: ${left}`);
     assert.equal(pacer.due, expired.length + left, 'every slot due is expired or left');
     const count = expired.length;
     await sleep(150);
