@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import https from 'node:https';
+import net, { type AddressInfo } from 'node:net';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { schemasDir } from '../src/base/paths.js';
@@ -13,6 +14,7 @@ import { runLoad } from '../src/load/run.js';
 import { resolveLoadSettings, type LoadOptions } from '../src/load/settings.js';
 import type { LoadReport } from '../src/load/report.js';
 import { startServer, type TestServer } from './helpers/http.js';
+import { tlsCert, tlsKey } from './helpers/tls-fixture.js';
 
 const token = 'tok_load_test_5f1c';
 const base: LoadOptions = {
@@ -55,12 +57,13 @@ describe('a healthy receiver', () => {
   test('the reference receiver verifies every signature and sees every event id once; the report holds every threshold', async () => {
     const receiver = await startReceiver({ secrets: { test: [token], live: [] } });
     try {
-      const report = await load(receiver.url, { rate: 150, durationSec: 2, connections: 20 });
+      // The receiver shares this process with the load: a rate it answers with a few % of a core, on a busy machine too.
+      const report = await load(receiver.url, { rate: 25, durationSec: 2, connections: 20 });
       const stats = receiver.stats();
       assertValid(report);
       assert.equal(report.verdict.status, 'pass', report.verdict.summary);
       assert.equal(report.totals.outcomes.failures, 0);
-      assert.equal(report.totals.sent, 300, 'exactly 150/s for 2 s');
+      assert.equal(report.totals.sent, 50, 'exactly 25/s for 2 s');
       assert.equal(report.totals.outcomes.judged, report.totals.sent);
       assert.equal(stats.received, report.totals.sent);
       assert.equal(stats.signaturesVerified, report.totals.sent, 'every request carried a valid signature for its own bytes');
@@ -77,23 +80,52 @@ describe('a healthy receiver', () => {
     }
   });
 
-  test('a fast receiver at 500/s holds a 100 ms p99: connecting is not timed, and exactly rate × duration are sent', async () => {
+  test('a fast receiver at 100/s: exactly rate × duration are sent and judged, the service time beside the latency from schedule', async () => {
     const server = await startServer((_req, res) => void res.writeHead(202).end());
     try {
-      const report = await load(server.url, { rate: 500, durationSec: 2, p99Ms: 100 });
+      // The receiver shares this process with the load: a rate both keep with a few % of a core, on a busy machine too.
+      const report = await load(server.url, { rate: 100, durationSec: 2 });
       const [step] = report.steps;
       assertValid(report);
       assert.equal(report.verdict.status, 'pass', report.verdict.reasons.join('; '));
-      assert.equal(step!.sent, 1000);
-      assert.equal(step!.outcomes.judged, 1000);
-      assert.ok(step!.series[0]!.sent >= 450, `the first second sends its share like the others: ${JSON.stringify(step!.series)}`);
-      assert.ok(step!.serviceMs && step!.serviceMs.count === 1000, 'the service time is reported besides the latency from schedule');
+      assert.equal(step!.sent, 200);
+      assert.equal(step!.outcomes.judged, 200);
+      assert.ok(step!.serviceMs && step!.serviceMs.count === 200, 'the service time is reported besides the latency from schedule');
       for (const [rate, durationSec] of [[3, 2], [5, 1]] as const) {
         const short = await load(server.url, { rate, durationSec });
         assert.equal(short.totals.sent, rate * durationSec, `${rate}/s for ${durationSec} s`);
       }
     } finally {
       await server.close();
+    }
+  });
+
+  test('the clock starts once every connection is open: TLS handshakes that take 2 s delay no delivery', async () => {
+    const HANDSHAKE_MS = 2000;
+    const tlsServer = https.createServer({ key: tlsKey, cert: tlsCert }, (req, res) => {
+      req.resume();
+      req.on('end', () => void res.writeHead(202).end());
+    });
+    const sockets = new Set<net.Socket>();
+    // Each connection is accepted at once and its handshake begun only 2 s later.
+    const front = net.createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      setTimeout(() => tlsServer.emit('connection', socket), HANDSHAKE_MS);
+    });
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `https://127.0.0.1:${(front.address() as AddressInfo).port}/hook`;
+      const report = await load(url, { ca: Buffer.from(tlsCert), rate: 20, durationSec: 1, connections: 5, p99Ms: 1000 });
+      const [step] = report.steps;
+      assert.equal(step!.outcomes.acknowledged, 20);
+      // Timed from the start of the connecting, every delivery due in the first second would wait 1 to 2 s for one.
+      assert.equal(report.verdict.status, 'pass', report.verdict.reasons.join('; '));
+      assert.ok(step!.latencyMs!.p99 < 1000, `p99 ${step!.latencyMs!.p99} ms from schedule`);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => front.close(() => resolve()));
+      tlsServer.close();
     }
   });
 
@@ -411,20 +443,27 @@ describe('failures by status and connection', () => {
 });
 
 test('an aborted run returns what it measured, marked incomplete', async () => {
-  const server = await startServer((_req, res) => void res.writeHead(202).end());
+  // Aborted once the receiver has answered 10 of the 1500 deliveries planned, whenever a busy machine gets there.
+  const controller = new AbortController();
+  let abortedAt = Number.NaN;
+  const server = await startServer((_req, res) => {
+    res.writeHead(202).end();
+    if (server.requests.length === 10) {
+      abortedAt = performance.now();
+      controller.abort();
+    }
+  });
   try {
-    const controller = new AbortController();
-    setTimeout(() => controller.abort(), 700);
-    const started = performance.now();
     const report = await runLoad(resolveLoadSettings(server.url, { ...base, rate: 50, durationSec: 30, connections: 5 }), { signal: controller.signal });
-    assert.ok(performance.now() - started < 5000, 'stopped soon after the abort');
+    const stoppedMs = performance.now() - abortedAt;
+    assert.ok(stoppedMs < 10_000, `stopped ${Math.round(stoppedMs)} ms after the abort, not at the end of its 30 s`);
     assertValid(report);
     assert.equal(report.complete, false);
     assert.equal(report.stoppedBy, 'interrupted');
     assert.equal(report.verdict.status, 'inconclusive', 'a partial run never passes');
     assert.ok(report.verdict.status === 'inconclusive' && report.verdict.cause === 'interrupted');
     assert.match(report.verdict.summary, /^Interrupted after [\d.]+ s: a partial run cannot pass\. So far Digital River would have counted none of these \d+ deliveries as failed/);
-    assert.ok(report.totals.sent > 0 && report.totals.sent < 100);
+    assert.ok(report.totals.sent >= 10 && report.totals.sent < 500, `${report.totals.sent} sent`);
   } finally {
     await server.close();
   }
