@@ -49,9 +49,9 @@ export function findLeaks(text: string, forms: readonly string[], ignored: reado
 
 /**
  * The parts of the forms that text drhook writes anyway could hold by chance (hex digests, dates, numbers, words of
- * its own): secrets for these tests are chosen so that none of their forms has one, or a leak could not be told from
- * chance.
+ * its own, anything in `ownText`): secrets for these tests are chosen so that none of their forms has one, or a leak
+ * could not be told from chance.
  */
-export function ambiguousParts(forms: readonly string[]): string[] {
-  return [...parts(forms, MAX_LEFT_CHARS + 1).keys()].filter((part) => /^[0-9a-fA-F:TZ.\- ]+$/.test(part) || /^[a-z]+$/.test(part));
+export function ambiguousParts(forms: readonly string[], ownText = ''): string[] {
+  return [...parts(forms, MAX_LEFT_CHARS + 1).keys()].filter((part) => /^[0-9a-fA-F:TZ.\- ]+$/.test(part) || /^[a-z]+$/.test(part) || ownText.includes(part));
 }
