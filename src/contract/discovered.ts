@@ -1,4 +1,5 @@
 // The contract a receiver showed under malformed.robust: per event type, the fields it rejects when broken and those it does not rely on.
+import { isSuccess } from '../wire/ack.js';
 import type { MutationKind } from '../events/mutations.js';
 import { contractKinds } from './checks/malformed.js';
 import type { CaseMutation, CaseRecord, DiscoveredContract, DiscoveredType, MutationCoverage } from './results.js';
@@ -9,7 +10,7 @@ type Answer = 'accepted' | 'rejected' | 'failed';
 function answerOf(record: CaseRecord): { answer: Answer; status?: number } {
   const outcome = record.deliveries[0]?.outcome;
   if (record.verdict.status !== 'pass' || outcome?.kind !== 'response') return { answer: 'failed' };
-  return { answer: outcome.status >= 200 && outcome.status < 300 ? 'accepted' : 'rejected', status: outcome.status };
+  return { answer: isSuccess(outcome.status) ? 'accepted' : 'rejected', status: outcome.status };
 }
 
 /**

@@ -27,9 +27,7 @@ export function isRedirect(status: number | undefined): boolean {
   return status !== undefined && status >= 300 && status < 400;
 }
 
-export function isSuccess(status: number): boolean {
-  return status >= 200 && status < 300;
-}
+export { isSuccess } from '../wire/ack.js';
 
 const statusesTexts = new WeakMap<readonly number[], string>();
 

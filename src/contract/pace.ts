@@ -1,4 +1,5 @@
 // Per event type, whether the receiver keeps pace: a type whose processed events time out again and again gets no more of them.
+import { isSuccess } from '../wire/ack.js';
 import type { DeliveryOutcome } from '../wire/outcome.js';
 
 /** Timeouts (none acknowledged in between) after which a type's processed events are no longer sent, once its plain valid event timed out too. */
@@ -38,7 +39,7 @@ export function createPace(deadlineMs: number): Pace {
         // An abort (the run interrupted) says nothing about the receiver.
         if (outcome.kind === 'error' && outcome.cause === 'aborted') continue;
         if (outcome.kind !== 'timeout') {
-          if (outcome.kind === 'response' && outcome.status >= 200 && outcome.status < 300) pace.streak = 0;
+          if (outcome.kind === 'response' && isSuccess(outcome.status)) pace.streak = 0;
           if (valid) pace.validAnswered = true;
           continue;
         }

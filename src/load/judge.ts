@@ -1,4 +1,5 @@
 // Thresholds judged per step (p99, failure share, the answers' pace) and the run's verdict in a plain sentence, as Digital River would count it.
+import { isSuccess } from '../wire/ack.js';
 import { headersTooLarge } from '../wire/delivery.js';
 import { fmtRate, generatorSaturated, RATE_TOLERANCE } from './diagnose.js';
 import { capacityFigure } from './ramp.js';
@@ -134,7 +135,7 @@ export function describeFailures(outcomes: Outcomes, deadlineMs: number): string
   const parts: string[] = [];
   for (const [status, count] of Object.entries(outcomes.statuses)) {
     const code = Number(status);
-    if (code >= 200 && code < 300) continue;
+    if (isSuccess(code)) continue;
     const note = code >= 300 && code < 400 ? ' (a redirect, not followed)' : code >= 600 ? ' (not a valid HTTP status: counted as a server error)' : '';
     parts.push(`${count} answered ${status}${note}`);
   }

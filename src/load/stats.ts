@@ -1,6 +1,7 @@
 // What one step measured: outcomes by status, latency in HDR histograms, a per-second series, and the latency of each half of an open-loop step.
 import { build, type Histogram } from 'hdr-histogram-js';
 import type { LatencySummary, Outcomes, SecondSample } from './report.js';
+import { acknowledgement } from '../wire/ack.js';
 
 /** Counts one step's deliveries as they are sent and judged. */
 export interface Recorder {
@@ -184,9 +185,10 @@ export function createRecorder(deadlineMs: number, options: RecorderOptions = {}
       serviceHistogram?.recordValue(micros(serviceMs));
       if (inFlight !== undefined) byLoad?.record(inFlight, serviceMs);
       // Digital River counts only an answer within the deadline; a later one (the abort timer's slack) is a timeout.
-      if (latencyMs > deadlineMs) return timedOut(dueSec);
+      const ack = acknowledgement(status, latencyMs, deadlineMs);
+      if (ack === 'late') return timedOut(dueSec);
       statuses.set(status, (statuses.get(status) ?? 0) + 1);
-      const ok = status >= 200 && status < 300;
+      const ok = ack === 'acknowledged';
       if (ok) acknowledged++;
       judge(!ok, micros(latencyMs), dueSec);
     },

@@ -19,15 +19,30 @@ export function ms(value: number): string {
   return `${Math.round(value)} ms`;
 }
 
+/**
+ * Digital River's acknowledgement rule, the one both engines judge by (contract and send here, load in
+ * load/stats.ts): a complete 2xx answer within the deadline is `acknowledged`; an answer completed after the deadline
+ * is `late` whatever its status (Digital River stopped waiting for it); any other status within it is `refused`.
+ */
+export function acknowledgement(status: number, durationMs: number, deadlineMs: number): 'acknowledged' | 'late' | 'refused' {
+  if (durationMs > deadlineMs) return 'late';
+  return isSuccess(status) ? 'acknowledged' : 'refused';
+}
+
+/** A 2xx status. */
+export function isSuccess(status: number): boolean {
+  return status >= 200 && status < 300;
+}
+
 export function judgeAcknowledgement(outcome: DeliveryOutcome, deadlineMs: number): Verdict {
   switch (outcome.kind) {
     case 'response': {
       const { status } = outcome;
       const took = ms(outcome.durationMs);
-      if (status >= 200 && status < 300) {
-        return outcome.durationMs <= deadlineMs
-          ? { status: 'pass', reason: `acknowledged: answered ${status} in ${took} (deadline ${deadlineMs} ms)` }
-          : { status: 'fail', reason: `answered ${status} but only after ${took}; Digital River needs the complete response within ${deadlineMs} ms` };
+      const acknowledged = acknowledgement(status, outcome.durationMs, deadlineMs);
+      if (acknowledged === 'acknowledged') return { status: 'pass', reason: `acknowledged: answered ${status} in ${took} (deadline ${deadlineMs} ms)` };
+      if (isSuccess(status)) {
+        return { status: 'fail', reason: `answered ${status} but only after ${took}; Digital River needs the complete response within ${deadlineMs} ms` };
       }
       if (status >= 300 && status < 400) {
         const location = outcome.headers['location'];

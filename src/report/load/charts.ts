@@ -1,4 +1,5 @@
 // The load report's charts: the numbers they need, shaped from a LoadReport, and the page script that draws them with Chart.js.
+import { isSuccess } from '../../wire/ack.js';
 import { capacityReading } from '../../load/ramp.js';
 import type { LatencySummary, LoadReport, Outcomes, StepResult } from '../../load/report.js';
 
@@ -119,7 +120,7 @@ function rateBuckets(step: StepResult): Array<{ start: number; length: number; s
 export function outcomeBars(outcomes: Outcomes): LoadChartData['outcomes'] {
   const bars: LoadChartData['outcomes'] = Object.entries(outcomes.statuses).map(([status, count]) => {
     const code = Number(status);
-    if (code >= 200 && code < 300) return { label: `${status} (acknowledged)`, count, kind: 'acknowledged' };
+    if (isSuccess(code)) return { label: `${status} (acknowledged)`, count, kind: 'acknowledged' };
     if (code >= 300 && code < 400) return { label: `${status} (redirect, not followed)`, count, kind: 'redirect' };
     return { label: `HTTP ${status}`, count, kind: 'rejected' };
   });
