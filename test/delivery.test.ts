@@ -5,7 +5,7 @@ import https from 'node:https';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { createDeliveryEngine, USER_AGENT, type DeliveryEngine } from '../src/wire/delivery.js';
-import { judgeAcknowledgement } from '../src/wire/ack.js';
+import { judgeAcknowledgement, sourceIpHint } from '../src/wire/ack.js';
 import type { DeliveryOutcome } from '../src/wire/outcome.js';
 import { startServer, type TestServer } from './helpers/http.js';
 import { tlsCert, tlsKey } from './helpers/tls-fixture.js';
@@ -79,14 +79,15 @@ describe('statuses', () => {
     });
   }
 
-  for (const status of [400, 500]) {
-    it(`${status} is not acknowledged`, async () => {
+  for (const status of [400, 403, 500]) {
+    it(`${status} is not acknowledged${status === 403 ? ', with the hint that a source-IP filter may refuse drhook' : ''}`, async () => {
       const server = await serve((_req, res) => {
         res.writeHead(status).end('nope');
       });
       const outcome = expectKind(await deliver(server.url), 'response');
       assert.equal(outcome.status, status);
-      assert.deepEqual(judgeAcknowledgement(outcome, 3000), { status: 'fail', reason: `answered ${status}, not 2xx` });
+      const hint = status === 403 ? `; ${sourceIpHint}` : '';
+      assert.deepEqual(judgeAcknowledgement(outcome, 3000), { status: 'fail', reason: `answered ${status}, not 2xx${hint}` });
     });
   }
 

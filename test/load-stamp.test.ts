@@ -8,7 +8,7 @@ import { createRecorder, summarize, type PaceHalves, type ServiceBand, type Serv
 import { diagnosePace } from '../src/load/diagnose.js';
 import { judgeStep, runVerdict } from '../src/load/judge.js';
 import type { Diagnostics, Outcomes, StepResult } from '../src/load/report.js';
-import { verifySignature, type SchemeName } from '../src/wire/signing.js';
+import { connectorLayout, verifySignature, type SchemeName, type SignatureLayout } from '../src/wire/signing.js';
 import { hmac, PAD_BYTES, prepareKey } from '../src/load/hmac.js';
 import { createHmac, randomBytes } from 'node:crypto';
 import { UsageError } from '../src/base/errors.js';
@@ -58,14 +58,16 @@ describe('event pool', () => {
 });
 
 describe('stamped requests', () => {
-  const schemes: Array<{ scheme: SchemeName; secrets: string[] }> = [
-    { scheme: 'digitalriver', secrets: ['tok_current_123', 'tok_previous_456'] },
-    { scheme: 'stripe', secrets: ['whsec_stripe_local'] },
-    { scheme: 'standard-webhooks', secrets: ['whsec_' + Buffer.from('standard webhooks key material').toString('base64')] },
+  const v0: SignatureLayout = { form: 'v0', encoding: 'hex', separator: ',' };
+  const schemes: Array<{ scheme: SchemeName; secrets: string[]; layout: SignatureLayout }> = [
+    { scheme: 'digitalriver', secrets: ['tok_current_123', 'tok_previous_456'], layout: v0 },
+    { scheme: 'digitalriver', secrets: ['tok_current_123', 'tok_previous_456'], layout: connectorLayout },
+    { scheme: 'stripe', secrets: ['whsec_stripe_local'], layout: v0 },
+    { scheme: 'standard-webhooks', secrets: ['whsec_' + Buffer.from('standard webhooks key material').toString('base64')], layout: v0 },
   ];
-  for (const { scheme, secrets } of schemes) {
-    test(`${scheme}: every request is complete HTTP, with its own id, the current time and a signature over exactly its body`, () => {
-      const stamper = createStamper({ pool, url: 'http://127.0.0.1:9/hooks/dr?x=1', headers: { 'X-Extra': 'yes', Authorization: 'Basic dTpw' }, scheme, secrets, layout: { encoding: 'hex', separator: ',' } });
+  for (const { scheme, secrets, layout } of schemes) {
+    test(`${scheme} (${layout.form}): every request is complete HTTP, with its own id, the current time and a signature over exactly its body`, () => {
+      const stamper = createStamper({ pool, url: 'http://127.0.0.1:9/hooks/dr?x=1', headers: { 'X-Extra': 'yes', Authorization: 'Basic dTpw' }, scheme, secrets, layout });
       const ids = new Set<string>();
       const before = Date.now();
       for (let n = 0; n < 50; n++) {
@@ -83,8 +85,9 @@ describe('stamped requests', () => {
         assert.ok(created >= before - 1 && created <= Date.now(), 'createdTime is the time of stamping');
         assert.equal(event.liveMode, false);
         const nowSec = Math.floor(Date.now() / 1000);
+        if (layout.form === 'connector') assert.match(request.headers['digitalriver-signature']!, /^\d{10}, [A-Za-z0-9+/]{43}=, [A-Za-z0-9+/]{43}=$/);
         for (const secret of secrets) {
-          const verified = verifySignature(scheme, request.headers, request.body, { secrets: [secret], toleranceSec: 5, nowSec });
+          const verified = verifySignature(scheme, request.headers, request.body, { secrets: [secret], toleranceSec: 5, nowSec, layout });
           assert.deepEqual(verified, { ok: true, matchedSecretIndex: 0 }, `signed with ${scheme} secret #${secrets.indexOf(secret) + 1}`);
         }
       }
@@ -94,13 +97,13 @@ describe('stamped requests', () => {
   }
 
   test('a refreshed Authorization header rebuilds the requests; framing headers and broken header values are refused', () => {
-    const stamper = createStamper({ pool, url: 'http://127.0.0.1:9/', headers: { Authorization: 'Bearer one' }, scheme: 'digitalriver', secrets: ['tok'], layout: { encoding: 'base64', separator: ', ' } });
+    const stamper = createStamper({ pool, url: 'http://127.0.0.1:9/', headers: { Authorization: 'Bearer one' }, scheme: 'digitalriver', secrets: ['tok'], layout: { form: 'v0', encoding: 'base64', separator: ', ' } });
     assert.equal(parse(stamper.next()).headers['authorization'], 'Bearer one');
     stamper.setHeaders({ Authorization: 'Bearer two-longer' });
     const request = parse(stamper.next());
     assert.equal(request.headers['authorization'], 'Bearer two-longer');
     assert.match(request.headers['digitalriver-signature']!, /^t=\d{10}, v0=[A-Za-z0-9+/]{43}=$/);
-    const setup = { pool, url: 'http://127.0.0.1:9/', scheme: 'digitalriver' as const, secrets: ['tok'], layout: { encoding: 'hex' as const, separator: ',' as const } };
+    const setup = { pool, url: 'http://127.0.0.1:9/', scheme: 'digitalriver' as const, secrets: ['tok'], layout: { form: 'v0' as const, encoding: 'hex' as const, separator: ',' as const } };
     assert.throws(() => createStamper({ ...setup, headers: { 'Content-Length': '5' } }), UsageError);
     assert.throws(() => createStamper({ ...setup, headers: { 'X-Bad': 'a\r\nInjected: yes' } }), UsageError);
   });

@@ -66,7 +66,7 @@ test('the default scenario loads from the package with the subscription of a typ
     { deadlineMs: 3000, toleranceSec: 300, burst: 50, concurrency: 8, mode: 'test' },
   );
   assert.deepEqual(scenario.auth, { kind: 'none' });
-  assert.deepEqual(scenario.signature, { scheme: 'digitalriver', encoding: 'hex', separator: ',' });
+  assert.deepEqual(scenario.signature, { scheme: 'digitalriver', layout: 'v0', encoding: 'hex', separator: ',' });
   assert.deepEqual(scenario.checks, {});
   assert.deepEqual(scenario.headers, {});
   assert.deepEqual(scenario.load, {});
@@ -147,7 +147,7 @@ test('a full scenario keeps every setting', () => {
     passwordEnv: 'HOOK_PASSWORD',
     scope: 'hooks',
   });
-  assert.deepEqual(scenario.signature, { scheme: 'digitalriver', encoding: 'base64', separator: ', ' });
+  assert.deepEqual(scenario.signature, { scheme: 'digitalriver', layout: 'v0', encoding: 'base64', separator: ', ' });
   assert.deepEqual(scenario.load, { rate: 12.5, durationSec: 90, connections: 3 });
 });
 
@@ -194,6 +194,9 @@ test('mistakes name the file, line, column and key, with a suggestion where one 
     ['name: mine\nevents: [order.accepted]\nmode: production\n', 'mine.yaml:3:7: mode: must be one of test, live, both'],
     ['name: mine\nevents: [order.accepted]\nmutations: most\n', 'mine.yaml:3:12: mutations: must be all or a whole number of cases'],
     ['name: mine\nevents: [order.accepted]\nmutations: -5\n', 'mine.yaml:3:12: mutations: must be >= 0'],
+    // the connector layout fixes base64 and ", ", and is a digitalriver layout
+    ["name: mine\nevents: [order.accepted]\nsignature: { layout: connector, encoding: hex }\n", "mine.yaml:3:43: signature.encoding: contradicts layout connector, which is always 'base64': leave it out"],
+    ['name: mine\nevents: [order.accepted]\nsignature: { scheme: stripe, layout: connector }\n', 'mine.yaml:3:38: signature.layout: connector applies to the digitalriver scheme only, not stripe'],
     // unknown check id
     [
       'name: mine\nevents: [order.accepted]\nchecks:\n  signature.missng: { allowedStatuses: [401] }\n',

@@ -108,6 +108,8 @@ test('auth and TLS given by a caller get the checks the CLI flags get', () => {
     [{ secrets, auth: { kind: 'oauth', tokenUrl: 'ftp://idp/token', clientId: 'c', clientSecret: 'long-enough-secret', grant: 'client_credentials' } }, "--token-url: invalid URL 'ftp://idp/token': use http:// or https://, not ftp://"],
     [{ secrets, ca: Buffer.from('not a certificate') }, '--ca holds no PEM certificate (-----BEGIN CERTIFICATE-----): give the CA certificate in PEM form'],
     [{ secrets, scheme: 'hmac' as never }, "--scheme must be one of 'digitalriver', 'stripe', 'standard-webhooks', got 'hmac'"],
+    [{ secrets, signatureLayout: 'connector', signatureEncoding: 'hex' }, "--signature-encoding 'hex' contradicts the connector signature layout, which is always 'base64': leave --signature-encoding out"],
+    [{ secrets, signatureLayout: 'connector', scheme: 'stripe' }, '--signature-layout connector applies to the digitalriver scheme only, not stripe'],
   ];
   for (const [options, message] of checks) {
     const contract = refusal(() => resolveSettings(receiver.url, options, env));
@@ -137,6 +139,6 @@ test('the same options give contract and load the same shared settings', () => {
   const { shared } = resolveSharedSettings(receiver.url, options, env);
   assert.deepEqual(pick(resolveSettings(receiver.url, options, env)), shared);
   assert.deepEqual(pick(resolveLoadSettings(receiver.url, { ...options, count: 1 }, env)), shared);
-  assert.deepEqual(shared.signature, { scheme: 'digitalriver', layout: { encoding: 'base64', separator: ', ' } });
+  assert.deepEqual(shared.signature, { scheme: 'digitalriver', layout: { form: 'v0', encoding: 'base64', separator: ', ' } });
   assert.equal(shared.deadlineMs, 2500);
 });

@@ -7,6 +7,8 @@ import { checkIds, checks } from '../catalog/checks.js';
 import { runContract } from '../contract/run.js';
 import { resolveSettings, settingsSecrets, type ContractOptions, type ContractSettings, type MutationDepth, type RunMode } from '../contract/settings.js';
 import { UsageError } from '../base/errors.js';
+import { readCapturedEvents } from '../events/captured.js';
+import { readInput } from './read-input.js';
 import { catchInterruptions } from './interrupt.js';
 import {
   addAuthOptions,
@@ -48,6 +50,7 @@ interface ContractFlags extends SharedFlags, ReportFlags {
   mutations?: MutationDepth;
   writeRequires?: string;
   unsigned?: boolean;
+  eventsFrom?: string[];
 }
 
 
@@ -77,6 +80,7 @@ export function register(program: Command): void {
     .option('--skip <checks>', 'leave out these checks (ids or families), comma-separated or repeated', list)
     .option('--case <id>', 'run one case again, as named in a report (with the --only, --events, --mode and --seed of its reproduce command)')
     .addOption(new Option('--mode <mode>', "data mode of the events: test, live or both (default: the scenario's)").choices(['test', 'live', 'both']))
+    .option('--events-from <file>', 'captured events (one JSON event, a JSON array or NDJSON; repeatable): the valid events of their types, from which the other cases are made (default types: the captured ones)', repeat)
     .option('--known-order-id <ids>', "orders the receiver knows, comma-separated or repeated (default: the scenario's knownIds.order): every check but environment.unknown-resource sends events about them", list);
   addSecretOptions(command);
   command.option('--unsigned', 'send every event without a signature, for a receiver that does not verify them: no signature check runs, and the reports say so');
@@ -97,7 +101,7 @@ export function register(program: Command): void {
 }
 
 /** The options the user set; commander's defaults are left out so the scenario decides. */
-function contractOptions(flags: ContractFlags, command: Command, env: NodeJS.ProcessEnv): ContractOptions {
+function contractOptions(flags: ContractFlags, command: Command, env: NodeJS.ProcessEnv, eventsFrom: ContractOptions['eventsFrom']): ContractOptions {
   const given = <K extends keyof ContractFlags>(key: K): ContractFlags[K] | undefined =>
     command.getOptionValueSource(key) === 'default' ? undefined : flags[key];
   // Unsigned, the environment's tokens are not used; tokens given by flag contradict --unsigned and are refused.
@@ -116,6 +120,7 @@ function contractOptions(flags: ContractFlags, command: Command, env: NodeJS.Pro
   set('toleranceSec', flags.tolerance);
   set('burst', flags.burst);
   set('mutations', flags.mutations);
+  set('eventsFrom', eventsFrom);
   return options;
 }
 
@@ -148,8 +153,16 @@ function planLine(plan: RunPlan): string {
   return `Planned ${plan.cases.toLocaleString('en-US')} cases.${robust}\n`;
 }
 
+/** The captured events of --events-from, each file read and every event checked against the schemas. */
+async function readEventsFrom(files: readonly string[] | undefined): Promise<ContractOptions['eventsFrom']> {
+  if (files === undefined) return undefined;
+  if (files.includes('-')) throw new UsageError('--events-from reads files, not stdin: save the events to a file, so the reproduce commands can read them again');
+  const events = await Promise.all(files.map(async (file) => readCapturedEvents(file, await readInput(file, ''))));
+  return { files, events: events.flat() };
+}
+
 async function contract(url: string, flags: ContractFlags, command: Command, env: NodeJS.ProcessEnv): Promise<number> {
-  const settings = resolveSettings(url, contractOptions(flags, command, env), env);
+  const settings = resolveSettings(url, contractOptions(flags, command, env, await readEventsFrom(flags.eventsFrom)), env);
   if (flags.writeRequires !== undefined) checkWriteRequires(flags.writeRequires, settings);
   const redact = createRedactor(settingsSecrets(settings));
   const { runId, dir } = await createRunDirectory(flags.reportDir, 'contract');

@@ -14,13 +14,14 @@ import {
   checkDeadlineMs,
   checkHeader,
   checkSharedSettings,
+  resolveSignature,
   parseUrl,
   type SharedOptions,
   type SharedSettings,
 } from '../scenario/settings.js';
 import { resolveSecret, type ModeSecrets, type SecretFlags } from '../wire/secrets.js';
 import { defaultReportDir } from './run-dir.js';
-import { schemeNames, type SchemeName, type SignatureLayout } from '../wire/signing.js';
+import { schemeNames, signatureForms, type SchemeName, type SignatureForm, type SignatureLayout } from '../wire/signing.js';
 
 export interface Range {
   min: number;
@@ -166,6 +167,7 @@ export interface DeliveryFlags {
   /** Absent when the command left the option out: the engine default applies. */
   concurrency?: number;
   scheme: SchemeName;
+  signatureLayout: SignatureForm;
   signatureEncoding: SignatureLayout['encoding'];
   signatureSeparator: SignatureLayout['separator'];
   ca?: string;
@@ -174,10 +176,15 @@ export interface DeliveryFlags {
   insecure?: boolean;
 }
 
-/** Adds the signature scheme and layout options (--scheme, --signature-encoding, --signature-separator). */
+/** Adds the signature scheme and layout options (--scheme, --signature-layout, --signature-encoding, --signature-separator). */
 export function addSignatureOptions(command: Command): Command {
   return command
     .addOption(new Option('--scheme <scheme>', 'signature scheme').choices(schemeNames).default('digitalriver'))
+    .addOption(
+      new Option('--signature-layout <layout>', "signature header (digitalriver scheme): v0 't=<unix>,v0=<sig>', or connector '<unix>, <base64 sig>' as Digital River's connector verifies")
+        .choices(signatureForms)
+        .default('v0'),
+    )
     .addOption(new Option('--signature-encoding <encoding>', 'encoding of the signature digest (digitalriver scheme)').choices(['hex', 'base64']).default('hex'))
     .addOption(new Option('--signature-separator <separator>', "between the signature header's parts (digitalriver scheme): ',' or ', '").choices([',', ', ']).default(','));
 }
@@ -198,6 +205,23 @@ export function addDeliveryOptions(command: Command, { concurrency = true }: { c
     .addOption(new Option('--ca <file>', 'extra certificate authority (PEM) for an https receiver with a private CA'))
     .addOption(new Option('--ca-file <file>').hideHelp())
     .addOption(new Option('--insecure', 'accept any TLS certificate (self-signed staging receivers)'));
+}
+
+type SignatureFlags = Pick<DeliveryFlags, 'scheme' | 'signatureLayout' | 'signatureEncoding' | 'signatureSeparator'>;
+
+/**
+ * The scheme and layout the flags give, for a command without a scenario: commander's defaults stand in for the
+ * scenario's, and an encoding or separator typed beside --signature-layout connector must agree with it.
+ */
+export function signatureFromFlags(flags: SignatureFlags, command: Command): SharedSettings['signature'] {
+  const given = <K extends keyof SignatureFlags>(key: K): SignatureFlags[K] | undefined => (command.getOptionValueSource(key) === 'default' ? undefined : flags[key]);
+  const defaults = { scheme: flags.scheme, layout: flags.signatureLayout, encoding: flags.signatureEncoding, separator: flags.signatureSeparator };
+  const explicit = { signatureEncoding: given('signatureEncoding'), signatureSeparator: given('signatureSeparator') };
+  return resolveSignature({ scheme: flags.scheme, signatureLayout: flags.signatureLayout, ...definedOnly(explicit) }, defaults);
+}
+
+function definedOnly<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
 }
 
 /** The CA --ca (or its older name --ca-file) names, read. */
@@ -286,6 +310,7 @@ export function sharedOptionsFrom(flags: SharedFlags, command: Command, env: Nod
   if (authFlagNames.some((key) => given(key) !== undefined)) options.auth = authConfigFrom(flags, env);
   set('scenario', flags.scenario);
   set('scheme', given('scheme'));
+  set('signatureLayout', given('signatureLayout'));
   set('signatureEncoding', given('signatureEncoding'));
   set('signatureSeparator', given('signatureSeparator'));
   set('deadlineMs', given('timeoutMs'));
@@ -299,11 +324,11 @@ export function sharedOptionsFrom(flags: SharedFlags, command: Command, env: Nod
  * by the rules resolveSharedSettings applies. Loading a scenario only for its defaults would cost send more than its
  * delivery does.
  */
-export function sharedSettingsFromFlags(url: string, flags: SharedFlags, env: NodeJS.ProcessEnv): Omit<SharedSettings, 'scenario'> {
+export function sharedSettingsFromFlags(url: string, flags: SharedFlags, command: Command, env: NodeJS.ProcessEnv): Omit<SharedSettings, 'scenario'> {
   const ca = caFrom(flags);
   const settings: Omit<SharedSettings, 'scenario'> = {
     url,
-    signature: { scheme: flags.scheme, layout: { encoding: flags.signatureEncoding, separator: flags.signatureSeparator } },
+    signature: signatureFromFlags(flags, command),
     auth: authConfigFrom(flags, env),
     headers: flags.header ? parseHeaders(flags.header) : {},
     tls: { ...(ca ? { ca } : {}), insecure: flags.insecure === true },

@@ -1,9 +1,13 @@
-// The `drhook send` command: one generated, signed event POSTed to a receiver and judged as Digital River would.
+// The `drhook send` command: one generated (or captured) event, signed now, POSTed to a receiver and judged as Digital River would.
 import { Argument, Option, type Command } from 'commander';
 import { judgeAcknowledgement } from '../wire/ack.js';
 import { createAuth, type AuthConfig } from '../wire/auth.js';
 import { createDeliveryEngine, deliveryHeaders } from '../wire/delivery.js';
-import type { Mode } from '../events/event.js';
+import { randomUUID } from 'node:crypto';
+import type { DrEvent, Mode } from '../events/event.js';
+import { checkCapturedEvent, describeOrigin, parseEventDocuments, type Origin } from '../events/captured.js';
+import { UsageError } from '../base/errors.js';
+import { readInput } from './read-input.js';
 import { generateEvent } from '../events/generate.js';
 import { catchInterruptions } from './interrupt.js';
 import { addAuthOptions, addDeliveryOptions, addSecretOptions, parseInteger, sharedSettingsFromFlags, warnIfInsecure, type SharedFlags } from './options.js';
@@ -17,7 +21,9 @@ import { describeLayout, signatureHeaders } from '../wire/signing.js';
 import type { Verdict } from '../wire/verdict.js';
 
 interface SendFlags extends SharedFlags {
-  type: string;
+  type?: string;
+  body?: string;
+  newId?: boolean;
   mode: Mode;
   expanded?: boolean;
   unsigned?: boolean;
@@ -27,9 +33,11 @@ interface SendFlags extends SharedFlags {
 export function register(program: Command): void {
   const command = program
     .command('send')
-    .description('Send one generated, signed event to a receiver and judge the answer as Digital River does')
+    .description('Send one generated or captured event, signed now, to a receiver and judge the answer as Digital River does')
     .addArgument(new Argument('<url>', 'the receiver endpoint (http:// or https://)').argParser(parseUrl))
-    .requiredOption('--type <type>', 'event type, e.g. order.accepted')
+    .option('--type <type>', 'event type to generate, e.g. order.accepted (or --body)')
+    .option('--body <file>', 'send this captured event (a JSON file, - for stdin) instead of a generated one: its bytes as they are, signed for the current time')
+    .option('--new-id', 'with --body: give the event a new id (a receiver that skips ids it has seen reads it again)')
     .addOption(new Option('--mode <mode>', 'data mode: signs with that mode\'s token, sets liveMode').choices(['test', 'live']).default('test'))
     .addOption(new Option('--seed <n>', 'seed for a reproducible event').argParser(parseInteger('--seed', { min: 0, max: maxSeed })))
     .option('--expanded', 'the expanded payload form (order.accepted, order.cancelled, order.refunded, fulfillment.created)')
@@ -39,19 +47,22 @@ export function register(program: Command): void {
   addAuthOptions(command);
   addDeliveryOptions(command, { concurrency: false });
   command.action(async (url: string, flags: SendFlags) => {
-    process.exitCode = await send(url, flags, process.env);
+    process.exitCode = await send(url, flags, command, process.env);
   });
 }
 
 /** Sends once and prints the result; returns the exit code (0 acknowledged, 1 not, 130/143 interrupted). Setup problems throw UsageError. */
-async function send(url: string, flags: SendFlags, env: NodeJS.ProcessEnv): Promise<number> {
-  const tokens = flags.unsigned ? [] : requireSecretsFor(resolveSecrets(flags, env), flags.mode, ', or pass --unsigned to send without a signature');
+async function send(url: string, flags: SendFlags, command: Command, env: NodeJS.ProcessEnv): Promise<number> {
+  const given = (name: keyof SendFlags) => command.getOptionValueSource(name) !== undefined && command.getOptionValueSource(name) !== 'default';
+  const captured = await eventToSend(flags, given);
+  const mode: Mode = captured ? (captured.event.liveMode ? 'live' : 'test') : flags.mode;
+  const tokens = flags.unsigned ? [] : requireSecretsFor(resolveSecrets(flags, env), mode, ', or pass --unsigned to send without a signature');
   // Checked by the rules contract and load follow.
-  const { auth: authConfig, deadlineMs, tls, signature, seed } = sharedSettingsFromFlags(url, flags, env);
+  const { auth: authConfig, deadlineMs, tls, signature, seed } = sharedSettingsFromFlags(url, flags, command, env);
   const { scheme, layout } = signature;
-  const event = generateEvent(flags.type, { seed, mode: flags.mode, expanded: flags.expanded === true });
+  const event = captured?.event ?? generateEvent(flags.type!, { seed, mode, expanded: flags.expanded === true });
   // Serialized once: these exact bytes are signed and sent.
-  const body = Buffer.from(JSON.stringify(event), 'utf8');
+  const body = captured?.body ?? Buffer.from(JSON.stringify(event), 'utf8');
 
   warnIfInsecure(tls.insecure);
   const auth = createAuth(authConfig, { deadlineMs, ...tls });
@@ -84,7 +95,7 @@ async function send(url: string, flags: SendFlags, env: NodeJS.ProcessEnv): Prom
   const redact = createRedactor([...tokens, ...auth.secrets()]);
 
   const report: SendReport = redactStrings<SendReport>({
-    event: { type: event.type, id: event.id, mode: flags.mode, bytes: body.length },
+    event: { type: event.type, id: event.id, mode, bytes: body.length, ...(flags.body !== undefined ? { capturedFrom: flags.body === '-' ? 'stdin' : flags.body } : {}) },
     url,
     signature: tokens.length > 0 ? { layout: describeLayout(scheme, layout), tokens: tokens.length } : null,
     auth: authConfig.kind,
@@ -99,8 +110,33 @@ async function send(url: string, flags: SendFlags, env: NodeJS.ProcessEnv): Prom
   return verdict.status === 'pass' ? 0 : 1;
 }
 
+/**
+ * The captured event --body names, checked against the schemas, and the bytes to send: the input as it is (one JSON
+ * event), or written anew when --new-id changes its id or it was an element of an array or a line of NDJSON.
+ */
+async function eventToSend(flags: SendFlags, given: (name: keyof SendFlags) => boolean): Promise<{ event: DrEvent; body: Buffer } | undefined> {
+  if (flags.body === undefined) {
+    if (flags.type === undefined) throw new UsageError('send needs --type <event type> to generate an event, or --body <file> to send a captured one');
+    if (flags.newId) throw new UsageError('--new-id applies to a captured event: add --body <file>');
+    return undefined;
+  }
+  const stray = (['type', 'seed', 'expanded', 'mode'] as const).filter(given);
+  if (stray.length > 0) throw new UsageError(`${stray.map((name) => `--${name}`).join(', ')} cannot go with --body: the captured event is sent as it is (its liveMode decides the mode and the token)`);
+  const source = flags.body === '-' ? 'stdin' : flags.body;
+  const text = await readInput(flags.body, 'drhook send <url> --body - < event.json');
+  const documents = parseEventDocuments(source, text);
+  if (documents.length !== 1) throw new UsageError(`${source} holds ${documents.length} events; send takes one (drhook contract --events-from takes many)`);
+  const [{ origin, event: parsed }] = documents as [{ origin: Origin; event: unknown }];
+  const event = checkCapturedEvent(describeOrigin(origin), parsed);
+  if (flags.newId) {
+    const renamed = { ...event, id: randomUUID() };
+    return { event: renamed, body: Buffer.from(JSON.stringify(renamed), 'utf8') };
+  }
+  return { event, body: origin.at === 'document' ? Buffer.from(text, 'utf8') : Buffer.from(JSON.stringify(event), 'utf8') };
+}
+
 interface SendReport {
-  event: { type: string; id: string; mode: Mode; bytes: number };
+  event: { type: string; id: string; mode: Mode; bytes: number; capturedFrom?: string };
   url: string;
   /** null: sent unsigned, as --unsigned asked. */
   signature: { layout: string; tokens: number } | null;
@@ -115,7 +151,7 @@ const EXCERPT_CHARS = 200;
 function renderText(report: SendReport, auth: string): string {
   const { event, outcome, verdict } = report;
   const lines: Array<[string, string]> = [
-    ['event', `${event.type} ${event.id} (${event.mode} mode, ${event.bytes} bytes)`],
+    ['event', `${event.type} ${event.id} (${event.mode} mode, ${event.bytes} bytes${event.capturedFrom !== undefined ? `, captured: ${event.capturedFrom}` : ''})`],
     [
       'signature',
       report.signature

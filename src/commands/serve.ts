@@ -2,11 +2,11 @@
 import { Option, type Command } from 'commander';
 import { UsageError } from '../base/errors.js';
 import { checkKnownOrderIds } from '../contract/settings.js';
-import { addSecretOptions, addSignatureOptions, clientSecretSources, flagName, list, parseInteger, passwordSources } from './options.js';
+import { addSecretOptions, addSignatureOptions, clientSecretSources, flagName, list, parseInteger, passwordSources, signatureFromFlags } from './options.js';
 import { basicCredentials } from '../scenario/settings.js';
 import { loadScenario } from '../scenario/scenario.js';
 import { resolveSecret, resolveSecrets, type SecretFlags } from '../wire/secrets.js';
-import type { SchemeName, SignatureLayout } from '../wire/signing.js';
+import type { SchemeName, SignatureForm, SignatureLayout } from '../wire/signing.js';
 import { closestMatch } from '../base/did-you-mean.js';
 import { describeFaults, faultNames, faults, isFaultName, redirectStatuses, type FaultName, type RedirectStatus } from '../receiver/faults.js';
 import { startReceiver, type ReceiverAuth, type ReceiverOptions, type ReceiverStats } from '../receiver/server.js';
@@ -15,6 +15,7 @@ interface ServeFlags extends SecretFlags {
   port: number;
   host: string;
   scheme: SchemeName;
+  signatureLayout: SignatureForm;
   signatureEncoding: SignatureLayout['encoding'];
   signatureSeparator: SignatureLayout['separator'];
   tolerance: number;
@@ -61,17 +62,18 @@ export function register(program: Command): void {
         process.stdout.write(`${describeFaults()}\n`);
         return;
       }
-      await serve(flags);
+      await serve(flags, command);
     });
 }
 
-async function serve(flags: ServeFlags): Promise<void> {
+async function serve(flags: ServeFlags, command: Command): Promise<void> {
+  const { layout } = signatureFromFlags(flags, command);
   const options: ReceiverOptions = {
     port: flags.port,
     host: flags.host,
     secrets: resolveSecrets(flags),
     scheme: flags.scheme,
-    layout: { encoding: flags.signatureEncoding, separator: flags.signatureSeparator },
+    layout,
     toleranceSec: flags.tolerance,
     auth: authFrom(flags),
     ...faultFrom(flags),

@@ -4,14 +4,15 @@ import { Command, Option } from 'commander';
 import { UsageError } from '../base/errors.js';
 import type { Mode } from '../events/event.js';
 import { requireSecretsFor, resolveSecrets, type SecretFlags } from '../wire/secrets.js';
-import { addSecretOptions, addSignatureOptions } from './options.js';
-import { signatureHeaders, type SchemeName, type SignatureLayout } from '../wire/signing.js';
+import { addSecretOptions, addSignatureOptions, signatureFromFlags } from './options.js';
+import { signatureHeaders, type SchemeName, type SignatureForm, type SignatureLayout } from '../wire/signing.js';
 
 interface SignOptions extends SecretFlags {
   mode: Mode;
   scheme: SchemeName;
   timestamp?: string;
   id?: string;
+  signatureLayout: SignatureForm;
   signatureEncoding: SignatureLayout['encoding'];
   signatureSeparator: SignatureLayout['separator'];
   body?: string;
@@ -35,7 +36,7 @@ export function register(program: Command): void {
     const headers = signatureHeaders(
       options.scheme,
       { body, secrets, timestamp: parseTimestamp(options.timestamp), eventId: eventIdFor(options, body) },
-      { encoding: options.signatureEncoding, separator: options.signatureSeparator },
+      signatureFromFlags(options, command).layout,
     );
     process.stdout.write(
       options.json

@@ -102,6 +102,13 @@ export function outlineContract(settings: ContractSettings): ContractOutline {
       const expanded = settings.events.find((event) => event.type === input.eventType)?.expanded ?? false;
       const itemCount = options.itemCount !== undefined ? { itemCount: options.itemCount } : {};
       const event = generateEvent(input.eventType, { seed: deriveSeed(settings.seed, key), mode: input.mode, expanded, ...itemCount });
+      // A captured event stands in for the generated one, but for resources never seen (environment) and an item count
+      // of the case's own (payload.large). It keeps its resources and takes the case's id and mode: a receiver that
+      // skips ids it has seen must still read every case.
+      const captured = settings.captured[input.eventType];
+      if (captured !== undefined && family !== 'environment' && options.itemCount === undefined) {
+        return { ...copyJson(captured[key % captured.length]!), id: event.id, liveMode: input.mode === 'live' };
+      }
       const known = settings.knownIds.order;
       // environment.unknown-resource is about resources never seen: its events keep their fresh ids.
       if (family !== 'environment' && known.length > 0) setOrderId(event, known[key % known.length]!);

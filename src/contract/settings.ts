@@ -3,7 +3,8 @@ import type { AuthConfig } from '../wire/auth.js';
 import { eventType } from '../catalog/events.js';
 import { closestMatch } from '../base/did-you-mean.js';
 import { UsageError } from '../base/errors.js';
-import type { Mode } from '../events/event.js';
+import type { DrEvent, Mode } from '../events/event.js';
+import { checkCapturedEvent } from '../events/captured.js';
 import { defaultRequires, type KnownIds, type MutationDepth, type Scenario } from '../scenario/scenario.js';
 import {
   checkSharedSettings,
@@ -63,6 +64,14 @@ export interface ContractSettings extends SharedSettings {
   burst: number;
   concurrency: number;
   mutations: MutationDepth;
+  /**
+   * Captured events by type (--events-from): the valid events of their types, from which the cases of every check but
+   * environment.unknown-resource and payload.large are made instead of generated events. Only the run's types; empty
+   * without captures.
+   */
+  captured: Readonly<Record<string, readonly DrEvent[]>>;
+  /** The files the captured events came from, as given. */
+  capturedFrom: readonly string[];
   /** Flags every reproduce command repeats: the scenario file and the overrides of it that are not secrets. */
   reproduceFlags: string[];
 }
@@ -83,6 +92,8 @@ export interface ContractOptions extends SharedOptions {
   burst?: number;
   concurrency?: number;
   mutations?: MutationDepth;
+  /** Captured events to use as the valid events of their types, and the files they came from (for reproduce commands). */
+  eventsFrom?: { files: readonly string[]; events: readonly DrEvent[] };
 }
 
 /** Header names whose values are treated as secrets (masked in reports and messages, never repeated in reproduce commands). */
@@ -104,9 +115,10 @@ export function resolveSettings(url: string, options: ContractOptions = {}, env:
   const burst = number('--burst', options.burst, scenario.burst, 1, 1024);
   const concurrency = number('--concurrency', options.concurrency, scenario.concurrency, 1, 1024);
 
+  const captured = groupCaptured(options.eventsFrom?.events ?? []);
   const settings: ContractSettings = {
     ...shared,
-    events: resolveEvents(scenario, options.events),
+    events: resolveEvents(scenario, options.events ?? (options.eventsFrom ? Object.keys(captured) : undefined)),
     checks: selectChecks(scenario, options.only, options.skip),
     policies: resolvePolicies(scenario),
     knownIds: { order: options.knownOrderIds === undefined ? scenario.knownIds.order : checkKnownOrderIds(options.knownOrderIds) },
@@ -117,12 +129,26 @@ export function resolveSettings(url: string, options: ContractOptions = {}, env:
     burst,
     concurrency,
     mutations: checkMutations(options.mutations ?? scenario.mutations ?? { kind: 'budget', cases: DEFAULT_MUTATION_BUDGET }),
+    captured,
+    capturedFrom: [...(options.eventsFrom?.files ?? [])],
     reproduceFlags: [],
   };
+  // Captured types the run does not test are left out: a reproduce command names only its case's types.
+  settings.captured = Object.fromEntries(Object.entries(captured).filter(([type]) => settings.events.some((event) => event.type === type)));
   checkSigning(settings);
   if (options.caseId !== undefined) settings.caseId = options.caseId;
   settings.reproduceFlags = reproduceFlags(settings, scenario, options);
   return settings;
+}
+
+/** Captured events by type, each checked against the schemas (a caller may pass events no file held). */
+function groupCaptured(events: readonly DrEvent[]): Record<string, DrEvent[]> {
+  const byType: Record<string, DrEvent[]> = {};
+  events.forEach((event, index) => {
+    const checked = checkCapturedEvent(`--events-from event #${index + 1}`, event);
+    (byType[checked.type] ??= []).push(checked);
+  });
+  return byType;
 }
 
 /** A budget is a whole number of cases (0: only the fields the base events hold). */
@@ -215,14 +241,20 @@ function reproduceFlags(settings: ContractSettings, scenario: Scenario, options:
   if (settings.toleranceSec !== scenario.toleranceSec) flags.push('--tolerance', String(settings.toleranceSec));
   if (settings.burst !== scenario.burst) flags.push('--burst', String(settings.burst));
   if (settings.signature.scheme !== scenario.signature.scheme) flags.push('--scheme', settings.signature.scheme);
-  if (settings.signature.layout.encoding !== scenario.signature.encoding) flags.push('--signature-encoding', settings.signature.layout.encoding);
-  if (settings.signature.layout.separator !== scenario.signature.separator) flags.push('--signature-separator', settings.signature.layout.separator);
+  const { layout } = settings.signature;
+  if (layout.form !== scenario.signature.layout) flags.push('--signature-layout', layout.form);
+  // The connector layout fixes the encoding and the separator.
+  if (layout.form !== 'connector') {
+    if (layout.encoding !== scenario.signature.encoding) flags.push('--signature-encoding', layout.encoding);
+    if (layout.separator !== scenario.signature.separator) flags.push('--signature-separator', layout.separator);
+  }
   for (const [name, value] of Object.entries(options.headers ?? {})) if (!secretHeaderName.test(name)) flags.push('--header', `${name}: ${value}`);
   if (options.knownOrderIds !== undefined) flags.push('--known-order-id', settings.knownIds.order.join(','));
   if (options.auth !== undefined) flags.push(...authFlags(options.auth));
   if (settings.mutations.kind === 'all' && scenario.mutations?.kind !== 'all') flags.push('--mutations', 'all');
   if (settings.tls.insecure) flags.push('--insecure');
   if (settings.unsigned) flags.push('--unsigned');
+  for (const file of settings.capturedFrom) flags.push('--events-from', file);
   return flags;
 }
 
@@ -261,6 +293,9 @@ export function settingsForReport(settings: ContractSettings): Record<string, un
     mode: settings.mode,
     seed: settings.seed,
     mutations: settings.mutations.kind === 'all' ? 'all' : settings.mutations.cases,
+    ...(settings.capturedFrom.length > 0
+      ? { eventsFrom: { files: settings.capturedFrom, types: Object.fromEntries(Object.entries(settings.captured).map(([type, events]) => [type, events.length])) } }
+      : {}),
     deadlineMs: settings.deadlineMs,
     toleranceSec: settings.toleranceSec,
     burst: settings.burst,

@@ -75,6 +75,7 @@ export function fixtureSettings(config: WebhookConfig, seed: number): ContractSe
   if (config.deadlineMs !== undefined) options.deadlineMs = config.deadlineMs;
   if (config.toleranceSec !== undefined) options.toleranceSec = config.toleranceSec;
   if (config.scheme !== undefined) options.scheme = config.scheme;
+  if (config.signatureLayout?.form !== undefined) options.signatureLayout = config.signatureLayout.form;
   if (config.signatureLayout?.encoding !== undefined) options.signatureEncoding = config.signatureLayout.encoding;
   if (config.signatureLayout?.separator !== undefined) options.signatureSeparator = config.signatureLayout.separator;
   if (config.headers !== undefined) options.headers = config.headers;

@@ -9,7 +9,7 @@ import { parseDuration } from '../base/duration.js';
 import { UsageError } from '../base/errors.js';
 import { scenariosDir, schemasDir } from '../base/paths.js';
 import { fieldSchema } from '../events/schemas.js';
-import type { SchemeName } from '../wire/signing.js';
+import { connectorLayout, type SchemeName, type SignatureForm } from '../wire/signing.js';
 import { formatKeyPath, parseYaml, type Anchor, type KeyPath, type YamlSource } from './yaml-source.js';
 
 export interface ScenarioEvent {
@@ -64,7 +64,7 @@ export interface Scenario {
   headers: Record<string, string>;
   /** Names environment variables for secrets; whether they are set is checked when a run starts. */
   auth: ScenarioAuth;
-  signature: { scheme: SchemeName; encoding: 'hex' | 'base64'; separator: ',' | ', ' };
+  signature: { scheme: SchemeName; layout: SignatureForm; encoding: 'hex' | 'base64'; separator: ',' | ', ' };
   load: { rate?: number; durationSec?: number; connections?: number };
   /** How many malformed.robust cases to send (unset: the default budget). */
   mutations?: MutationDepth;
@@ -367,8 +367,17 @@ function checkHeaders(source: YamlSource, headers: Record<string, string>): void
 }
 
 function checkSignature(source: YamlSource, signature: Scenario['signature']): void {
+  if (signature.layout === 'connector') {
+    if (signature.scheme !== 'digitalriver') throw source.error(['signature', 'layout'], 'value', `connector applies to the digitalriver scheme only, not ${signature.scheme}`);
+    for (const part of ['encoding', 'separator'] as const) {
+      if (source.has(['signature', part]) && signature[part] !== connectorLayout[part]) {
+        throw source.error(['signature', part], 'value', `contradicts layout connector, which is always '${connectorLayout[part]}': leave it out`);
+      }
+    }
+    return;
+  }
   if (signature.scheme === 'digitalriver') return;
-  for (const part of ['encoding', 'separator'] as const) {
+  for (const part of ['layout', 'encoding', 'separator'] as const) {
     if (source.has(['signature', part])) {
       throw source.error(['signature', part], 'key', `applies to the digitalriver scheme only; ${signature.scheme} fixes its own header layout`);
     }

@@ -5,7 +5,7 @@ import { printable, UsageError } from '../base/errors.js';
 import { isSeed, maxSeed, newSeed } from '../base/random.js';
 import { httpUrlProblem } from '../wire/http-url.js';
 import { checkSecret, type ModeSecrets } from '../wire/secrets.js';
-import { schemeNames, type SchemeName, type SignatureLayout } from '../wire/signing.js';
+import { connectorLayout, schemeNames, signatureForms, type SchemeName, type SignatureForm, type SignatureLayout } from '../wire/signing.js';
 import { loadScenario, type Scenario, type ScenarioAuth } from './scenario.js';
 
 /** What a caller may set for any run; everything left out comes from the scenario (the bundled default without one). */
@@ -16,6 +16,8 @@ export interface SharedOptions {
   secrets?: ModeSecrets;
   auth?: AuthConfig;
   scheme?: SchemeName;
+  /** The header's grammar (digitalriver scheme): `v0` (`t=…,v0=…`) or `connector` (`<unix>, <base64>`). */
+  signatureLayout?: SignatureForm;
   signatureEncoding?: SignatureLayout['encoding'];
   signatureSeparator?: SignatureLayout['separator'];
   /** At most DEFAULT_DEADLINE_MS (3000), as long as Digital River waits. */
@@ -68,10 +70,7 @@ export function resolveSharedSettings(
   const shared: SharedSettings = {
     url: target,
     scenario: { name: scenario.name, file: scenario.file },
-    signature: {
-      scheme: options.scheme ?? scenario.signature.scheme,
-      layout: { encoding: options.signatureEncoding ?? scenario.signature.encoding, separator: options.signatureSeparator ?? scenario.signature.separator },
-    },
+    signature: resolveSignature(options, scenario.signature),
     auth: options.auth ?? authFromScenario(scenario.auth, env),
     headers: mergeHeaders(scenario.headers, options.headers ?? {}),
     tls: { ...(options.ca ? { ca: options.ca } : {}), insecure: options.insecure === true },
@@ -131,6 +130,30 @@ export function checkTokens(secrets: ModeSecrets): void {
   for (const mode of ['test', 'live'] as const) for (const token of secrets[mode]) checkSecret(`the ${mode}-mode signing token`, token);
 }
 
+/**
+ * The scheme and layout: flags over the scenario. The connector layout fixes base64 and ", ", so an encoding or
+ * separator given beside it that says otherwise is a mistake, not something to ignore.
+ */
+export function resolveSignature(
+  options: Pick<SharedOptions, 'scheme' | 'signatureLayout' | 'signatureEncoding' | 'signatureSeparator'>,
+  scenario: Scenario['signature'],
+): SharedSettings['signature'] {
+  const scheme = options.scheme ?? scenario.scheme;
+  const form = options.signatureLayout ?? scenario.layout;
+  if (form !== 'connector') {
+    return { scheme, layout: { form, encoding: options.signatureEncoding ?? scenario.encoding, separator: options.signatureSeparator ?? scenario.separator } };
+  }
+  if (scheme !== 'digitalriver') throw new UsageError(`--signature-layout connector applies to the digitalriver scheme only, not ${scheme}`);
+  const given = [
+    ['--signature-encoding', options.signatureEncoding, connectorLayout.encoding],
+    ['--signature-separator', options.signatureSeparator, connectorLayout.separator],
+  ] as const;
+  for (const [flag, value, fixed] of given) {
+    if (value !== undefined && value !== fixed) throw new UsageError(`${flag} '${value}' contradicts the connector signature layout, which is always '${fixed}': leave ${flag} out`);
+  }
+  return { scheme, layout: connectorLayout };
+}
+
 const encodings: ReadonlyArray<SignatureLayout['encoding']> = ['hex', 'base64'];
 const separators: ReadonlyArray<SignatureLayout['separator']> = [',', ', '];
 
@@ -139,6 +162,8 @@ function checkSignature({ scheme, layout }: SharedSettings['signature']): void {
     if (!allowed.includes(value)) throw new UsageError(`${flag} must be one of ${allowed.map((item) => `'${item}'`).join(', ')}, got '${printable(String(value))}'`);
   };
   oneOf('--scheme', scheme, schemeNames);
+  oneOf('--signature-layout', layout.form, signatureForms);
+  if (layout.form === 'connector' && scheme !== 'digitalriver') throw new UsageError(`--signature-layout connector applies to the digitalriver scheme only, not ${scheme}`);
   oneOf('--signature-encoding', layout.encoding, encodings);
   oneOf('--signature-separator', layout.separator, separators);
 }

@@ -34,6 +34,13 @@ export function isSuccess(status: number): boolean {
   return status >= 200 && status < 300;
 }
 
+/**
+ * Said beside a 403 where a 2xx was due, and only said: a receiver (or its firewall) that admits only Digital River's
+ * IP safelist refuses every other sender, drhook included, and a 403 is how many such filters answer.
+ */
+export const sourceIpHint =
+  "if the receiver or a firewall in front of it admits only Digital River's IP safelist, it refuses drhook too: allow the address drhook sends from on the test endpoint (docs/signing-and-auth.md, \"IP safelist\")";
+
 export function judgeAcknowledgement(outcome: DeliveryOutcome, deadlineMs: number): Verdict {
   switch (outcome.kind) {
     case 'response': {
@@ -49,7 +56,7 @@ export function judgeAcknowledgement(outcome: DeliveryOutcome, deadlineMs: numbe
         const to = location ? `to ${location}` : 'without a Location header';
         return { status: 'fail', reason: `redirected (${status}) ${to}; Digital River treats a redirect as a failure and does not follow it` };
       }
-      return { status: 'fail', reason: `answered ${status}, not 2xx` };
+      return { status: 'fail', reason: `answered ${status}, not 2xx${status === 403 ? `; ${sourceIpHint}` : ''}` };
     }
     case 'timeout': {
       const detail = outcome.phase === 'body'

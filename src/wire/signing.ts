@@ -8,11 +8,19 @@ export const schemeNames: readonly SchemeName[] = ['digitalriver', 'stripe', 'st
 /**
  * How the signature header is written. Only `digitalriver` honours it (its grammar is not public in full, receivers
  * differ); `stripe` always uses hex and ",", `standard-webhooks` always uses base64 entries separated by a space.
+ * `form` is the header's grammar: `v0` writes `t=<unix>,v0=<sig>`, `connector` writes `<unix>, <sig>` (what the
+ * webhook receiver of Digital River's own Salesforce connector verifies), which fixes base64 and ", ".
  */
 export interface SignatureLayout {
+  form: SignatureForm;
   encoding: 'hex' | 'base64';
   separator: ',' | ', ';
 }
+
+export type SignatureForm = 'v0' | 'connector';
+export const signatureForms: readonly SignatureForm[] = ['v0', 'connector'];
+/** What the connector form fixes whatever else is asked for. */
+export const connectorLayout: SignatureLayout = { form: 'connector', encoding: 'base64', separator: ', ' };
 
 export interface SignInput {
   /** The exact bytes sent; a string is converted to UTF-8 once. */
@@ -90,7 +98,7 @@ const schemes: Record<SchemeName, SchemeDefinition> = {
   },
 };
 
-const defaultLayout: SignatureLayout = { encoding: 'hex', separator: ',' };
+const defaultLayout: SignatureLayout = { form: 'v0', encoding: 'hex', separator: ',' };
 
 /** Standard Webhooks secrets are `whsec_<base64>`; the key is the decoded base64 part. */
 function standardWebhooksKey(secret: string, index: number): Buffer {
@@ -102,12 +110,19 @@ function standardWebhooksKey(secret: string, index: number): Buffer {
   return key;
 }
 
-function effectiveLayout(definition: SchemeDefinition, layout: Partial<SignatureLayout>): SignatureLayout {
+function effectiveLayout(scheme: SchemeName, layout: Partial<SignatureLayout>): SignatureLayout {
+  const definition = schemes[scheme];
+  if (layout.form === 'connector') {
+    if (scheme !== 'digitalriver') throw new UsageError(`the connector signature layout applies to the digitalriver scheme only, not ${scheme}`);
+    return connectorLayout;
+  }
   return { ...defaultLayout, ...layout, ...definition.fixed };
 }
 
-function entryFormat(definition: SchemeDefinition, layout: SignatureLayout): { joiner: string; pair: string } {
-  return definition.grammar.kind === 'inline' ? { joiner: layout.separator, pair: '=' } : { joiner: ' ', pair: ',' };
+/** Between entries, between a tag and its value, and the tag itself (empty in the connector form: bare signatures). */
+function entryFormat(definition: SchemeDefinition, layout: SignatureLayout): { joiner: string; pair: string; tag: string } {
+  if (definition.grammar.kind === 'separate') return { joiner: ' ', pair: ',', tag: definition.tag };
+  return layout.form === 'connector' ? { joiner: layout.separator, pair: '', tag: '' } : { joiner: layout.separator, pair: '=', tag: definition.tag };
 }
 
 /** Precomputes keys and header text once, so signing an event costs one HMAC per secret and a few concatenations. */
@@ -115,17 +130,18 @@ export function createSigner(scheme: SchemeName, secrets: readonly string[], lay
   const definition = schemes[scheme];
   if (secrets.length === 0) throw new UsageError(`no signing token given for the ${scheme} scheme`);
   const keys = secrets.map((secret, index) => definition.key(secret, index));
-  const used = effectiveLayout(definition, layout);
+  const used = effectiveLayout(scheme, layout);
   const { encoding } = used;
-  const { grammar, tag, signedPrefix } = definition;
-  const { joiner, pair } = entryFormat(definition, used);
+  const { grammar, signedPrefix } = definition;
+  const { joiner, pair, tag } = entryFormat(definition, used);
   const firstEntry = grammar.kind === 'inline' ? joiner + tag + pair : tag + pair;
   const laterEntry = joiner + tag + pair;
+  const timePrefix = used.form === 'connector' ? '' : 't=';
   return (body, timestamp, eventId) => {
     if (!Number.isSafeInteger(timestamp) || timestamp < 0) throw new RangeError(`timestamp must be whole unix seconds, got ${timestamp}`);
     const t = String(timestamp);
     const prefix = signedPrefix(t, eventId);
-    let value = grammar.kind === 'inline' ? 't=' + t : '';
+    let value = grammar.kind === 'inline' ? timePrefix + t : '';
     for (let i = 0; i < keys.length; i++) {
       value += (i === 0 ? firstEntry : laterEntry) + createHmac('sha256', keys[i]!).update(prefix).update(body).digest(encoding);
     }
@@ -144,12 +160,13 @@ export function signatureHeaders(scheme: SchemeName, input: SignInput, layout: P
 /** One line for reports, e.g. `digitalriver: t=<unix>,v0=<hex HMAC-SHA256 of "t.body">`. */
 export function describeLayout(scheme: SchemeName, layout: Partial<SignatureLayout> = {}): string {
   const definition = schemes[scheme];
-  const effective = effectiveLayout(definition, layout);
-  const { joiner, pair } = entryFormat(definition, effective);
-  const entry = `${definition.tag}${pair}<${effective.encoding} HMAC-SHA256 of "${definition.payloadLabel}">`;
+  const effective = effectiveLayout(scheme, layout);
+  const { joiner, pair, tag } = entryFormat(definition, effective);
+  const entry = `${tag}${pair}<${effective.encoding} HMAC-SHA256 of "${definition.payloadLabel}">`;
   const { grammar } = definition;
+  const time = effective.form === 'connector' ? '<unix>' : 't=<unix>';
   return grammar.kind === 'inline'
-    ? `${scheme}: ${grammar.header}: t=<unix>${joiner}${entry}`
+    ? `${scheme}${effective.form === 'connector' ? ' (connector layout)' : ''}: ${grammar.header}: ${time}${joiner}${entry}`
     : `${scheme}: ${grammar.idHeader}: <id>, ${grammar.timestampHeader}: <unix>, ${grammar.signatureHeader}: ${entry}`;
 }
 
@@ -165,12 +182,13 @@ function malformed(message: string): Parsed {
   return { ok: false, reason: 'malformed', message };
 }
 
-function parseSignatureHeaders(definition: SchemeDefinition, headers: Headers): Parsed {
+function parseSignatureHeaders(definition: SchemeDefinition, headers: Headers, form: SignatureForm): Parsed {
   const { grammar, tag } = definition;
   const signatureHeader = grammar.kind === 'inline' ? grammar.header : grammar.signatureHeader;
   const joiner = grammar.kind === 'inline' ? ',' : ' ';
   const value = header(headers, signatureHeader, joiner);
   if (value === undefined || value.trim() === '') return { ok: false, reason: 'missing', message: `no ${signatureHeader} header` };
+  if (form === 'connector') return parseConnectorHeader(signatureHeader, value);
   const pair = grammar.kind === 'inline' ? '=' : ',';
   const signatures: string[] = [];
   let timestamp: string | undefined;
@@ -202,6 +220,15 @@ function parseSignatureHeaders(definition: SchemeDefinition, headers: Headers): 
   return { ok: true, timestamp, eventId, signatures };
 }
 
+/** `<unix>, <sig>, <sig>…`: the timestamp first, then bare signatures (either separator accepted). */
+function parseConnectorHeader(name: string, value: string): Parsed {
+  const [timestamp = '', ...signatures] = value.split(',').map((entry) => entry.trim());
+  if (!/^\d{1,15}$/.test(timestamp)) return malformed(`${name} does not start with unix seconds ("${timestamp.slice(0, 20)}")`);
+  const present = signatures.filter((signature) => signature !== '');
+  if (present.length === 0) return malformed(`${name} has no signature after its timestamp`);
+  return { ok: true, timestamp, eventId: '', signatures: present };
+}
+
 /**
  * Accepts when any signature in the headers matches any secret (constant-time comparison) and the timestamp lies
  * within `toleranceSec` of `nowSec` either way. Digital River headers may use either separator; the encoding is the
@@ -209,9 +236,9 @@ function parseSignatureHeaders(definition: SchemeDefinition, headers: Headers): 
  */
 export function verifySignature(scheme: SchemeName, headers: Headers, body: Buffer, options: VerifyOptions): VerifyResult {
   const definition = schemes[scheme];
-  const parsed = parseSignatureHeaders(definition, headers);
+  const { encoding, form } = effectiveLayout(scheme, options.layout ?? {});
+  const parsed = parseSignatureHeaders(definition, headers, form);
   if (!parsed.ok) return parsed;
-  const { encoding } = effectiveLayout(definition, options.layout ?? {});
   const prefix = definition.signedPrefix(parsed.timestamp, parsed.eventId);
   const provided = parsed.signatures.map((signature) => Buffer.from(signature, 'utf8'));
   let matchedSecretIndex = -1;
@@ -227,7 +254,7 @@ export function verifySignature(scheme: SchemeName, headers: Headers, body: Buff
     return {
       ok: false,
       reason: 'mismatch',
-      message: `no ${definition.tag} signature (${encoding}) matches ${tokens} for this body and timestamp ${parsed.timestamp}`,
+      message: `no ${form === 'connector' ? '' : `${definition.tag} `}signature (${encoding}) matches ${tokens} for this body and timestamp ${parsed.timestamp}`,
     };
   }
   const age = options.nowSec - Number(parsed.timestamp);

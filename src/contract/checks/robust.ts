@@ -66,7 +66,7 @@ const RECENT_TYPES = 32;
 
 function typeMutations(context: PlanContext, setting: EventSetting, mode: Mode): TypeMutations {
   const { settings } = context;
-  const key = JSON.stringify([settings.seed, setting, mode, settings.mutations.kind, settings.knownIds.order]);
+  const key = JSON.stringify([settings.seed, setting, mode, settings.mutations.kind, settings.knownIds.order, settings.captured[setting.type] ?? null]);
   let found = recent.get(key);
   if (!found) {
     found = planType(context, setting, mode);
