@@ -6,7 +6,7 @@ import type { DrEvent, Mode } from './event.js';
 import { dressFields, placeholderFor } from './field-values.js';
 import { complete, generationSchema, templateLines, type GenerationSchema } from './generation-schema.js';
 import { settleLifecycle } from './lifecycle.js';
-import { createRandom, deriveSeed, isSeed, maxSeed, newSeed } from '../base/random.js';
+import { createRandom, deriveSeed, isSeed, maxSeed, newSeed, type Random } from '../base/random.js';
 import { apiVersions, createScene, type Scene } from './realism.js';
 import { objectSchemaBundle, validateEvent } from './schemas.js';
 
@@ -129,12 +129,23 @@ function schemaFor(info: EventTypeInfo, expanded: boolean, lineCount: number): G
   return schema;
 }
 
-function build(info: EventTypeInfo, seed: number, settings: Settings): DrEvent {
+/**
+ * One event of `type` in a world given by `sceneFor` (a story's: its events share ids, lines and people), which makes
+ * the event's scene from its random numbers; `now` is the event's time. The caller validates what it changes after.
+ */
+export function generateInScene(type: string, seed: number, options: GenerateOptions & { now: Date }, sceneFor: (random: Random) => Scene): DrEvent {
+  const info = eventType(type);
+  const settings = settingsFrom(options);
+  checkExpandable(info, settings.expanded);
+  return build(info, seed, settings, sceneFor);
+}
+
+function build(info: EventTypeInfo, seed: number, settings: Settings, sceneFor?: (random: Random) => Scene): DrEvent {
   const { mode, expanded, now, itemCount } = settings;
   const random = createRandom(seed);
   const lookback = info.type.endsWith('.created') || purchaseResources.has(info.resource) ? 'minutes' : 'months';
   const renewing = info.resource === 'Subscription' || info.resource === 'Plan' || info.resource === 'Invoice';
-  const scene = createScene(random, { mode, now, lookback, renewing, ...(itemCount !== undefined ? { lineCount: itemCount } : {}) });
+  const scene = sceneFor?.(random) ?? createScene(random, { mode, now, lookback, renewing, ...(itemCount !== undefined ? { lineCount: itemCount } : {}) });
   const source = describingType(info);
   const { schema, faker } = schemaFor(source, expanded, scene.lineCount);
   const generated = generateSync(faker, {

@@ -376,13 +376,7 @@ export function createScene(random: Random, { mode, now, lookback, lineCount, re
       }
       return id;
     },
-    timeBetween(from, to) {
-      const start = Math.min(from.getTime(), to.getTime());
-      const end = Math.max(from.getTime(), to.getTime());
-      const at = start + random.int(0, Math.floor((end - start) / second)) * second;
-      // toISOString always ends in .sssZ: whole seconds drop the fraction.
-      return `${new Date(at).toISOString().slice(0, -5)}Z`;
-    },
+    timeBetween: (from, to) => timeBetween(random, from, to),
     money,
     round,
     line(index) {
@@ -417,3 +411,25 @@ export function createScene(random: Random, { mode, now, lookback, lineCount, re
     card: random.pick(cards),
   };
 }
+
+function timeBetween(random: Random, from: Date, to: Date): string {
+  const start = Math.min(from.getTime(), to.getTime());
+  const end = Math.max(from.getTime(), to.getTime());
+  const at = start + random.int(0, Math.floor((end - start) / second)) * second;
+  // toISOString always ends in .sssZ: whole seconds drop the fraction.
+  return `${new Date(at).toISOString().slice(0, -5)}Z`;
+}
+
+/**
+ * The scene of one event of a story: the story's world (market, people, ids, lines, origin) as of `now`, the event's
+ * other choices drawn from `random`. Ids and lines the story scene has not made yet are made by it, in call order.
+ */
+export function sceneAt(story: Scene, random: Random, now: Date): Scene {
+  return { ...story, random, now, timeBetween: (from, to) => timeBetween(random, from, to) };
+}
+
+/** Every id kind a scene shares, for a story that makes them all before its events. */
+export const idKinds: readonly IdKind[] = [
+  'order', 'customer', 'checkout', 'charge', 'source', 'session', 'plan', 'subscription',
+  'billingAgreement', 'invoice', 'fulfillment', 'refund', 'fulfillmentOrder',
+];
