@@ -40,9 +40,17 @@ async function deliverAll(
   const deliveries: DeliveryRecord[] = [];
   const options = signal ? { signal } : {};
   if (planned.simultaneous) {
-    const prepared = await Promise.all(planned.deliveries.map((spec) => sender.prepare(spec, { signal })));
-    const outcomes = await Promise.all(prepared.map(({ request }) => engine.deliver(request, options)));
-    prepared.forEach(({ request }, i) => deliveries.push(sender.record(request, planned.deliveries[i]!.event.id, outcomes[i]!)));
+    // Wave by wave, each wave's deliveries all at once; records keep the planned order.
+    const waves = [...new Set(planned.deliveries.map((spec) => spec.wave ?? 0))].sort((a, b) => a - b);
+    const recorded: DeliveryRecord[] = [];
+    for (const wave of waves) {
+      if (signal?.aborted) return undefined;
+      const indexes = planned.deliveries.flatMap((spec, i) => ((spec.wave ?? 0) === wave ? [i] : []));
+      const prepared = await Promise.all(indexes.map((i) => sender.prepare(planned.deliveries[i]!, { signal })));
+      const outcomes = await Promise.all(prepared.map(({ request }) => engine.deliver(request, options)));
+      prepared.forEach(({ request }, n) => (recorded[indexes[n]!] = sender.record(request, planned.deliveries[indexes[n]!]!.event.id, outcomes[n]!)));
+    }
+    deliveries.push(...recorded);
   } else {
     let after: number | undefined;
     for (const spec of planned.deliveries) {

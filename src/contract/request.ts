@@ -31,6 +31,8 @@ export interface DeliverySpec {
   body: Buffer;
   signing: Signing;
   credentials: Credentials;
+  /** In a simultaneous case: deliveries of a later wave leave once every delivery of the earlier ones is answered (default 0). */
+  wave?: number;
 }
 
 const signedWithModeTokens: Signing = { kind: 'signed', tokens: 'mode', ageSec: 0 };

@@ -20,16 +20,16 @@ const acknowledging = [
 ] as const satisfies readonly CheckId[];
 
 const catalogue = [
-  { name: 'slow', breaks: [...acknowledging, 'ack.deadline', 'compat.unknown-type'], description: 'answers 2xx only after 3.5 s, beyond the 3000 ms deadline' },
+  { name: 'slow', breaks: [...acknowledging, 'ack.deadline', 'compat.unknown-type', 'ordering.out-of-order'], description: 'answers 2xx only after 3.5 s, beyond the 3000 ms deadline' },
   {
     name: 'redirect',
     breaks: [
       ...acknowledging, 'ack.no-redirect', 'malformed.400', 'malformed.message', 'signature.missing', 'signature.invalid', 'signature.tampered', 'signature.stale',
-      'signature.wrong-mode', 'auth.required',
+      'signature.wrong-mode', 'auth.required', 'ordering.out-of-order',
     ],
     description: 'answers every delivery with a redirect (308 unless --redirect-status says otherwise) to another URL',
   },
-  { name: 'error-500', breaks: [...acknowledging, 'compat.unknown-type'], description: 'answers 500 to every event that passes the checks' },
+  { name: 'error-500', breaks: [...acknowledging, 'compat.unknown-type', 'ordering.out-of-order'], description: 'answers 500 to every event that passes the checks' },
   { name: 'malformed-500', breaks: ['malformed.400', 'malformed.message', 'malformed.robust'], description: 'crashes with 500 on a malformed data.object instead of answering 400' },
   { name: 'malformed-no-message', breaks: ['malformed.message', 'malformed.robust'], description: 'answers 400 "Bad Request" to a malformed data.object, naming no field' },
   {

@@ -8,6 +8,7 @@ import { concurrencyFamily } from './concurrency.js';
 import { environmentFamily } from './environment.js';
 import { idempotencyFamily } from './idempotency.js';
 import { malformedFamily } from './malformed.js';
+import { orderingFamily } from './ordering.js';
 import { payloadFamily } from './payload.js';
 import { robustFamily } from './robust.js';
 import { signatureFamily } from './signature.js';
@@ -34,6 +35,7 @@ export const familyOf: { readonly [Id in CheckId]: Judging<Id> } = {
   'signature.raw-body': signatureFamily,
   'idempotency.redelivery': idempotencyFamily,
   'concurrency.burst': concurrencyFamily,
+  'ordering.out-of-order': orderingFamily,
   'payload.large': payloadFamily,
   'auth.required': authFamily,
   'environment.unknown-resource': environmentFamily,
