@@ -6,6 +6,19 @@ export { eventTypes, eventType, categories, type EventTypeInfo } from './catalog
 export { validateEvent, objectSchemaBundle, fieldSchema, type Violation } from './events/schemas.js';
 export { generateEvent, generateEvents, newSeed, type GenerateOptions } from './events/generate.js';
 export {
+  stories,
+  generateStory,
+  storySteps,
+  storyTypes,
+  storyKinds,
+  type Story,
+  type StoryKind,
+  type StoryOptions,
+  type StoriesOptions,
+  type StoryStep,
+  type StoryWeights,
+} from './events/story.js';
+export {
   signatureHeaders,
   createSigner,
   verifySignature,

@@ -77,7 +77,7 @@ test('contract: every check, both modes, basic auth, seed 1: report.json and con
   const report = run.report as { complete: boolean; gate: { status: string }; checks: Array<{ id: string; status: string }> };
   assert.equal(report.complete, true);
   assert.equal(report.gate.status, 'pass', run.transcript);
-  assert.equal(report.checks.length, 20, 'every check ran');
+  assert.equal(report.checks.length, 21, 'every check ran');
   assert.match(run.transcript, /^\[exit 0\]$/m);
 
   const measured: MeasuredField[] = [{ path: /\.outcome\.\w+Ms$/, placeholder: '<ms>' }];

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import type { DrEvent } from '../src/events/event.js';
 import { orderIdOf } from '../src/events/order-ref.js';
 import { validateEvent } from '../src/events/schemas.js';
-import { generateStory, stories, storySteps, storyTypes } from '../src/events/story.js';
+import { generateStory, stories, storySteps, storyTypes } from '../src/index.js';
 import { loadScenario } from '../src/scenario/scenario.js';
 import { UsageError } from '../src/base/errors.js';
 import { runCli } from './helpers/http.js';

@@ -50,6 +50,7 @@ interface LoadFlags extends SharedFlags, ReportFlags {
   maxFailureRate?: number;
   poolSize?: number;
   allowLong?: boolean;
+  stories?: boolean;
 }
 
 
@@ -83,7 +84,8 @@ export function register(program: Command): void {
   command
     .option('--header <header>', "extra request header 'Name: value' (repeatable)", repeat)
     .addOption(new Option('--seed <n>', 'seed of the generated events (default: random, recorded in the report)').argParser(parseInteger('--seed', { min: 0, max: Number.MAX_SAFE_INTEGER })))
-    .addOption(new Option('--pool-size <n>', 'distinct generated events the requests are stamped from (default 32)').argParser(parseInteger('--pool-size', { min: 1, max: 1000 })));
+    .addOption(new Option('--pool-size <n>', 'distinct generated events the requests are stamped from (default 32)').argParser(parseInteger('--pool-size', { min: 1, max: 1000 })))
+    .option('--stories', "send orders' lifecycles instead of independent events: each order's events in Digital River's order, orders interleaved, each step in the share of orders its weight gives");
   addReportOptions(command)
     .action(async (url: string, flags: LoadFlags, self: Command) => {
       process.exitCode = await load(url, flags, self, process.env);
@@ -112,6 +114,7 @@ function loadOptions(flags: LoadFlags, command: Command, env: NodeJS.ProcessEnv)
   set('maxFailureRate', flags.maxFailureRate);
   set('poolSize', flags.poolSize);
   set('allowLong', flags.allowLong);
+  set('stories', flags.stories);
   return options;
 }
 

@@ -18,6 +18,9 @@ export interface EventTemplate {
   body: Buffer;
   idOffset: number;
   createdOffset: number;
+  /** In a pool of stories: the story the event belongs to, and where its order id sits in the body (a new one each pass). */
+  story?: number;
+  orderIdAt?: number[];
 }
 
 export interface EventPool {
@@ -59,7 +62,7 @@ export function buildPool(events: readonly LoadEvent[], options: { mode: Mode; s
   return { templates, order: Uint32Array.from(order) };
 }
 
-function templateOf(type: string, event: object): EventTemplate {
+export function templateOf(type: string, event: object): EventTemplate {
   const body = Buffer.from(JSON.stringify(event), 'utf8');
   return { type, body, idOffset: uniqueSlot(body, `"id":"${idPlaceholder}"`, 6), createdOffset: uniqueSlot(body, `"createdTime":"${createdPlaceholder}"`, 15) };
 }

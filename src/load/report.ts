@@ -200,7 +200,8 @@ export interface LoadReport {
     notes: string[];
   };
   /** The events requests were stamped from. */
-  pool: { templates: number; types: number; bytes: { min: number; max: number; mean: number } };
+  /** `stories`: the orders whose lifecycles were sent (a run with stories). */
+  pool: { stories?: number; templates: number; types: number; bytes: { min: number; max: number; mean: number } };
   steps: StepResult[];
   /** Every measured step together. */
   totals: {

@@ -8,6 +8,7 @@ import { diagnosePace, fmtRate, MIN_BAND_DELIVERIES } from './diagnose.js';
 import { runStep, type EngineContext, type StepMeasurement } from './engine.js';
 import { judgeStep, runVerdict, stepStatus } from './judge.js';
 import { buildPool, type EventPool } from './pool.js';
+import { buildStoryPool, storyCoverage } from './story-pool.js';
 import { resolveTarget } from './resolve.js';
 import { runPlan, type StepRun } from './ramp.js';
 import type { LoadReport, Pace, StepResult } from './report.js';
@@ -54,7 +55,9 @@ export async function runLoad(settings: LoadSettings, options: RunLoadOptions = 
   const runId = options.runId ?? makeRunId('load', startedAt);
 
   // Everything expensive happens before the clock starts: events generated and serialized, the first token fetched.
-  const pool = buildPool(settings.events, { mode: settings.mode, seed: settings.seed, size: settings.poolSize });
+  const pool = settings.stories
+    ? buildStoryPool(settings.events, { mode: settings.mode, seed: settings.seed, size: settings.poolSize })
+    : buildPool(settings.events, { mode: settings.mode, seed: settings.seed, size: settings.poolSize });
   const auth = createAuth(settings.auth, { deadlineMs: settings.deadlineMs, ...settings.tls });
   let authHeaders = await auth.headers(signal);
   const target = await resolveTarget(settings.url, settings.deadlineMs);
@@ -134,7 +137,7 @@ export async function runLoad(settings: LoadSettings, options: RunLoadOptions = 
       complete: outcome.cutShort === null,
       stoppedBy: outcome.cutShort === 'aborted' ? 'interrupted' : outcome.cutShort,
       settings: settingsForReport(settings),
-      plan: { kind: settings.plan.kind, loop: firstPace(settings.plan).kind, description: describePlan(settings.plan, settings.connections), notes: [...(target.kind === 'unresolved' ? [unresolvedNote(settings.url, target.code)] : []), ...outcome.notes] },
+      plan: { kind: settings.plan.kind, loop: firstPace(settings.plan).kind, description: describePlan(settings.plan, settings.connections), notes: [...(target.kind === 'unresolved' ? [unresolvedNote(settings.url, target.code)] : []), ...(settings.stories ? [storiesNote(settings, pool)] : []), ...outcome.notes] },
       pool: poolFacts(pool),
       steps,
       totals: {
@@ -238,9 +241,20 @@ function describeStop(stop: LoadStop): string {
   return stop.kind === 'duration' ? `${stop.seconds} s` : `${stop.requests} requests`;
 }
 
-function poolFacts(pool: EventPool): LoadReport['pool'] {
+/** What a run with stories sent, in words. */
+function storiesNote(settings: LoadSettings, pool: EventPool & { stories?: number }): string {
+  const { sent, left } = storyCoverage(settings.events);
+  const leftOut = left.length > 0 ? `; ${left.join(', ')} ${left.length === 1 ? 'is not a step' : 'are not steps'} of an order's lifecycle and ${left.length === 1 ? 'was' : 'were'} not sent` : '';
+  return (
+    `stories: ${pool.stories ?? 0} orders' lifecycles (${sent.join(', ')}), each order's events sent in Digital River's order, the orders interleaved, ` +
+    `each step in the share of orders its weight gives; every pass through them is about new order ids${leftOut}`
+  );
+}
+
+function poolFacts(pool: EventPool & { stories?: number }): LoadReport['pool'] {
   const sizes = pool.templates.map((template) => template.body.length);
   return {
+    ...(pool.stories !== undefined ? { stories: pool.stories } : {}),
     templates: sizes.length,
     types: new Set(pool.templates.map((template) => template.type)).size,
     bytes: { min: Math.min(...sizes), max: Math.max(...sizes), mean: Math.round(sizes.reduce((a, b) => a + b, 0) / sizes.length) },

@@ -2,6 +2,7 @@
 import { eventType } from '../catalog/events.js';
 import { UsageError } from '../base/errors.js';
 import type { Mode } from '../events/event.js';
+import { storySteps, storyTypes } from '../events/story.js';
 import {
   checkSharedSettings,
   checkTokens,
@@ -56,6 +57,8 @@ export interface LoadSettings extends SharedSettings {
   poolSize: number;
   /** Longest the whole run may take, warm-up included. */
   maxRunSec: number;
+  /** Send orders' lifecycles (story-pool.ts) instead of independent events. */
+  stories: boolean;
 }
 
 /** What a caller may override; everything left out comes from the scenario (the bundled default without one). */
@@ -79,6 +82,8 @@ export interface LoadOptions extends SharedOptions {
   poolSize?: number;
   /** Lifts the ten-minute cap (to 24 hours). */
   allowLong?: boolean;
+  /** Send orders' lifecycles instead of independent events. */
+  stories?: boolean;
 }
 
 /** Without --allow-long a run (warm-up included) may take at most this long. */
@@ -110,6 +115,7 @@ export function resolveLoadSettings(url: string, options: LoadOptions = {}, env:
     thresholds: { p99Ms: options.p99Ms ?? shared.deadlineMs, maxFailureRate: options.maxFailureRate ?? 0 },
     poolSize: options.poolSize ?? DEFAULT_POOL_SIZE,
     maxRunSec: options.allowLong ? LONG_MAX_RUN_SEC : DEFAULT_MAX_RUN_SEC,
+    stories: options.stories ?? false,
   };
   checkLoadSettings(settings);
   return settings;
@@ -220,6 +226,9 @@ export function checkLoadSettings(settings: LoadSettings): void {
     throw new UsageError(`--max-failure-rate must be a fraction from 0 to 1 or a percentage such as 1%, got ${thresholds.maxFailureRate}`);
   }
   integer('--pool-size', settings.poolSize, 1, 1000);
+  if (settings.stories && storySteps(settings).length === 0) {
+    throw new UsageError(`--stories sends orders' lifecycles, but none of the events is one of their steps (${storyTypes('order').join(', ')}): add some to --events or the scenario`);
+  }
   if (!(settings.warmupSec >= 0)) throw new UsageError(`--warmup must be 0 or more seconds, got ${settings.warmupSec}`);
   switch (plan.kind) {
     case 'steady':
@@ -269,6 +278,7 @@ export function settingsForReport(settings: LoadSettings): Record<string, unknow
     plan: settings.plan,
     thresholds: settings.thresholds,
     maxRunSec: settings.maxRunSec,
+    ...(settings.stories ? { stories: true } : {}),
     insecure: settings.tls.insecure,
     ...(new URL(settings.url).protocol === 'https:' ? { tls: describeTls(settings.tls) } : {}),
     signature: describeLayout(settings.signature.scheme, settings.signature.layout),

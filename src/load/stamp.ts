@@ -47,6 +47,9 @@ const signedPayloads: Record<SchemeName, { key(secret: string): Buffer; idFirst:
 /** Unix seconds with 10 digits (2001–2286): every signature header then has the same width. */
 const probeSeconds = 1_700_000_000;
 const TIME_WIDTH = 10;
+/** Order ids written into stories: 8 digits (the first not 0), then 0336, as Digital River's. */
+const ORDER_FIRST = 10_000_000;
+const ORDER_SPAN = 90_000_000;
 /** One call in this many is timed, the first one never: its one-off start-up costs would be counted sixteen times. */
 const TIMED_EVERY = 16;
 
@@ -69,6 +72,9 @@ interface RequestTemplate {
   timeAt: number;
   idAt: number[];
   createdAt: number;
+  /** A story's event: its story, and where the order id sits in `signed`. */
+  story: number;
+  orderIdAt: number[];
 }
 
 export function createStamper(setup: StampSetup): Stamper {
@@ -91,6 +97,10 @@ export function createStamper(setup: StampSetup): Stamper {
   const signatures: string[] = keys.map(() => '');
   let counter = 0;
   let cursor = 0;
+  // Stories: every pass through the sending order is about new orders (numeric ids of this run, as Digital River's look).
+  const storyCount = Math.max(0, ...events.map((event) => (event.story ?? -1) + 1));
+  const orderBase = randomBytes(4).readUInt32BE(0) % ORDER_SPAN;
+  let pass = 0;
   let lastMs = -1;
   let lastSecond = -1;
   let time = '';
@@ -99,7 +109,11 @@ export function createStamper(setup: StampSetup): Stamper {
 
   const stamp = (into: Buffer | undefined): Buffer => {
     const template = requests[order[cursor]!]!;
-    if (++cursor === order.length) cursor = 0;
+    const storyPass = pass;
+    if (++cursor === order.length) {
+      cursor = 0;
+      pass++;
+    }
     const now = Date.now();
     if (now !== lastMs) {
       lastMs = now;
@@ -116,6 +130,10 @@ export function createStamper(setup: StampSetup): Stamper {
     for (const at of template.idAt) signed.write(id, at, ID_WIDTH, 'latin1');
     signed.write(created, template.createdAt, CREATED_WIDTH, 'latin1');
     signed.write(time, template.timeAt, TIME_WIDTH, 'latin1');
+    if (template.orderIdAt.length > 0) {
+      const orderId = `${ORDER_FIRST + ((orderBase + storyPass * storyCount + template.story) % ORDER_SPAN)}0336`;
+      for (const at of template.orderIdAt) signed.write(orderId, at, orderId.length, 'latin1');
+    }
     for (let i = 0; i < keys.length; i++) signatures[i] = hmac(keys[i]!, signed, facts.encoding);
 
     const length = head.length + template.bodyLength;
@@ -217,6 +235,8 @@ function requestTemplate(target: URL, headers: Record<string, string>, event: Ev
     timeAt: PAD_BYTES + (idFirst ? ID_WIDTH + 1 : 0),
     idAt: [...(idFirst ? [PAD_BYTES] : []), bodyStart + event.idOffset],
     createdAt: bodyStart + event.createdOffset,
+    story: event.story ?? 0,
+    orderIdAt: (event.orderIdAt ?? []).map((offset) => bodyStart + offset),
   };
 }
 
