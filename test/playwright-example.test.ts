@@ -90,8 +90,12 @@ function specsOf(suite: Suite, parents: string[]): Spec[] {
   ];
 }
 
-test('against the correct reference receiver every fixture test and every contract case of the default scenario passes', async () => {
-  const run = await runExample(undefined);
+// malformed.robust's thousands of cases are listed, and run for a refund and a subscription (and one case of an order):
+// a Playwright test per case, they would take minutes; the same cases pass under drhook contract in contract-cli.test.ts.
+const fewRobustCases = 'malformed\\.robust (?!refund\\.complete |subscription\\.created |order\\.accepted \\[test\\] data\\.object\\.items\\[0\\]\\.productDetails\\.name: a long)';
+
+test('against the correct reference receiver every fixture test and every contract case of the default scenario run passes', async () => {
+  const run = await runExample(undefined, ['--grep-invert', fewRobustCases]);
   assert.equal(run.code, 0, run.output.slice(-3000));
   assert.equal(run.stats.unexpected, 0);
   assert.equal(run.stats.flaky, 0);
@@ -101,6 +105,8 @@ test('against the correct reference receiver every fixture test and every contra
   }
   assert.ok(run.specs.some((spec) => spec.path[0] === 'malformed.message' && spec.title === 'order.accepted [test] data.object.id: missing'));
   assert.ok(run.specs.some((spec) => spec.path[0] === 'malformed.robust' && spec.title === 'order.accepted [test] data.object.items[0].productDetails.name: a long string (sent 10000 characters)'));
+  const robust = run.specs.filter((spec) => spec.path[0] === 'malformed.robust');
+  assert.ok(robust.length > 150 && robust.every((spec) => spec.status === 'expected'), `${robust.length} malformed.robust cases ran and passed`);
   // The example's scenario configures no auth: that check is listed, skipped, with the reason.
   const auth = run.specs.filter((spec) => spec.path[0] === 'auth.required');
   assert.deepEqual(auth.map((spec) => spec.status), ['skipped']);
