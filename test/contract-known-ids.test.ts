@@ -23,7 +23,9 @@ const notPassing = (report: ContractReport) => report.checks.filter((check) => c
 test('with the orders it knows named, a receiver that 404s unknown orders only warns on environment.unknown-resource', async () => {
   const receiver = await startReceiver({ secrets, fault: 'unknown-resource-404', knownOrderIds: known });
   try {
-    const report = await runContract(resolveSettings(receiver.url, { secrets, knownOrderIds: known, seed: 31 }));
+    // Every kind of event about an order (the order, its charge, refund and fulfillment, a renewal's invoice) and one about none.
+    const events = ['order.accepted', 'order.charge.capture.complete', 'refund.complete', 'fulfillment.created', 'subscription.extended', 'subscription.created'];
+    const report = await runContract(resolveSettings(receiver.url, { secrets, events, knownOrderIds: known, seed: 31, mutations: { kind: 'budget', cases: 0 } }));
     assert.deepEqual(notPassing(report), ['environment.unknown-resource: warn']);
     assert.equal(report.gate.status, 'pass');
     assert.deepEqual(report.settings.knownIds, { order: known });
