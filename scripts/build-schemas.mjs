@@ -16,154 +16,199 @@ const BASE = 'https://drhook.dev/schemas/';
 const DRAFT = 'https://json-schema.org/draft/2020-12/schema';
 
 // ---------------------------------------------------------------------------------------------------------------
-// Decisions. `required` lists what Digital River always sends (judged from the sample events and the facts, kept
-// conservative: a field it sometimes omits must not be required). `nested` is what is required where the resource
-// appears inside another one (those copies lack liveMode, orderId and the like).
+// Decisions. `required` lists only what Digital River always sends, and `evidence` says how that is known (it goes
+// into the schema as its $comment): for a resource the docs show in complete example events (reference/sample-events/),
+// fields every one of those examples carries (test/reference-examples.test.ts checks it); for the others, `id` and
+// `liveMode`, which every API resource carries, and what Digital River's OpenAPI description marks required.
+// Everything else is optional. `nested` is what is required where the resource appears inside another one (those
+// copies lack liveMode, orderId and the like).
 // ---------------------------------------------------------------------------------------------------------------
+const inExamples = 'fields every complete example event of the docs carries (reference/sample-events/)';
+const everyResource = "id and liveMode, which every Digital River API resource carries (developer-resources/api-structure.md: \"In API responses, the liveMode boolean attribute indicates whether you are in the test or production environment\")";
+const openApi = "what Digital River's OpenAPI description (.gitbook/assets/2021-12-13.json of the docs) marks required";
 const resources = {
   Order: {
     file: 'order', model: 'Order',
     required: ['id', 'createdTime', 'currency', 'items', 'state', 'totalAmount', 'liveMode'],
     nested: ['id', 'currency', 'items'],
+    evidence: inExamples,
     description: 'A Digital River order.',
   },
   Charge: {
     file: 'charge', model: 'Charge',
     required: ['id', 'createdTime', 'currency', 'amount', 'state', 'orderId', 'liveMode'],
     nested: ['id', 'createdTime', 'currency', 'amount', 'state'],
+    evidence: inExamples,
     description: "A charge against one of an order's payment sources (the order.charge.* events).",
   },
   Refund: {
     file: 'refund', model: 'OrderRefund',
-    required: ['id', 'createdTime', 'currency', 'amount', 'orderId', 'state', 'liveMode'],
+    required: ['id', 'createdTime', 'currency', 'orderId', 'state', 'liveMode'],
     nested: ['id'],
+    evidence: `${inExamples}; a refund of items carries items[] and no amount (refund.pending.2.json, refund.complete.3.json)`,
     description: 'A refund of all or part of an order.',
   },
   Fulfillment: {
     file: 'fulfillment', model: 'Fulfillment',
     required: ['id', 'createdTime', 'orderId', 'items', 'liveMode'],
     nested: ['id'],
+    evidence: inExamples,
     description: "A fulfillment (or cancellation) of an order's items; fulfillment.created also carries orderDetails.",
   },
   Subscription: {
     file: 'subscription', model: 'Subscription',
     required: ['id', 'createdTime', 'currency', 'planId', 'state', 'items', 'liveMode'],
     nested: ['id', 'currency', 'planId', 'state', 'items'],
+    evidence: inExamples,
     description: 'A subscription to a plan.',
   },
   Invoice: {
     file: 'invoice', model: 'Invoice',
-    required: ['id', 'createdTime', 'currency', 'state', 'items', 'totalAmount', 'liveMode'],
+    required: ['id', 'liveMode'],
     nested: ['id', 'createdTime', 'currency', 'state', 'items', 'totalAmount'],
+    evidence: everyResource,
     description: 'An invoice (subscription billing).',
   },
   Checkout: {
     file: 'checkout', model: 'Checkout',
-    required: ['id', 'createdTime', 'currency', 'liveMode'],
+    required: ['id', 'liveMode'],
     nested: ['id'],
+    evidence: everyResource,
     description: 'A checkout (the precursor of an order).',
   },
   DropInCheckout: {
     file: 'drop-in-checkout', model: 'DropInCheckoutSession',
     required: [],
     nested: [],
+    evidence: 'no complete example and no required field in the API description',
     description: 'A Prebuilt (drop-in) Checkout.',
     extra: { id: { type: 'string' }, createdTime: { type: 'string', format: 'date-time' }, liveMode: { type: 'boolean' } },
   },
   Customer: {
     file: 'customer', model: 'Customer',
-    required: ['id', 'createdTime', 'liveMode'],
+    required: ['id', 'liveMode'],
     nested: ['id'],
+    evidence: everyResource,
     description: 'A customer.',
   },
   Source: {
     file: 'source', model: 'Source',
-    required: ['id', 'type', 'liveMode'],
+    required: ['id', 'liveMode'],
     nested: ['id', 'type'],
+    evidence: everyResource,
     description: 'A payment source (credit card, wire transfer, PayPal, ...).',
   },
   Sku: {
     file: 'sku', model: 'Sku',
-    required: ['id', 'name', 'liveMode'],
+    required: ['id', 'liveMode'],
     nested: ['id'],
+    evidence: everyResource,
     description: 'A SKU (a product as Digital River knows it).',
   },
   Return: {
     file: 'return', model: 'ReturnsResponse',
     required: ['id', 'createdTime', 'orderId', 'state', 'liveMode'],
     nested: ['id'],
+    evidence: inExamples,
     description: 'A return of order items.',
   },
   Shipment: {
     file: 'shipment', model: 'Shipment',
-    required: ['id', 'items', 'liveMode'],
+    required: ['id', 'liveMode'],
     nested: ['id'],
+    evidence: everyResource,
     description: 'A shipment of a Global Fulfillment order.',
   },
   Plan: {
     file: 'plan', model: 'Plan',
-    required: ['id', 'state', 'liveMode', ...models.Plan.required],
+    required: ['id', 'liveMode', ...models.Plan.required],
     nested: ['id'],
+    evidence: `${everyResource}; the rest: ${openApi}`,
     description: 'A subscription plan.',
   },
   Fee: {
     file: 'fee', model: 'Fee',
-    required: ['id', 'type', 'amount', 'currency', 'liveMode'],
+    required: ['id', 'liveMode'],
     nested: ['id'],
+    evidence: everyResource,
     description: 'A regulatory fee (battery, WEEE, copyright, ...) on a SKU.',
   },
   Payout: {
     file: 'payout', model: 'Payout',
-    required: ['id', 'createdTime', 'amount', 'currency', 'liveMode'],
+    required: ['id', 'liveMode'],
     nested: ['id'],
+    evidence: everyResource,
     description: 'A payout to the merchant.',
   },
   SalesTransaction: {
     file: 'sales-transaction', model: 'SalesTransaction',
-    required: ['id', 'type', 'amount', 'currency', 'liveMode'],
+    required: ['id', 'liveMode'],
     nested: ['id'],
+    evidence: everyResource,
     description: 'A sales transaction (sale, refund, chargeback, ...) as it appears in payouts.',
   },
   TaxIdentifier: {
     file: 'tax-identifier', model: 'CustomerTaxIdentifier', also: ['TaxIdentifier', 'TaxIdentifier_1'],
-    required: ['id', 'type', 'value', 'state'],
+    required: ['id'],
     nested: ['id'],
+    evidence: 'id, which every Digital River API resource carries',
     description: "A customer's tax identifier (VAT number, GST number, ...).",
   },
   FileLink: {
     file: 'file-link', model: 'FileLink',
-    required: ['id', 'fileId', 'liveMode'],
+    required: ['id', 'liveMode'],
     nested: ['id'],
+    evidence: everyResource,
     description: 'A link to a file (invoice or credit memo PDF, tax certificate, ...).',
   },
   Location: {
     file: 'location', model: 'Location',
     required: ['address'],
     nested: ['address'],
+    evidence: openApi,
     description: 'A Global Fulfillment location (a warehouse or return address).',
   },
   FulfillmentOrder: {
     file: 'fulfillment-order', model: 'GlobalFulfillmentOrder',
-    required: ['id', 'items', 'state'],
+    required: ['id'],
     nested: ['id'],
+    evidence: 'id, which every Digital River API resource carries',
     description: 'A Global Fulfillment order.',
   },
   FulfillmentCancellation: {
     file: 'fulfillment-cancellation', model: 'GlobalFulfillmentCancellationResponse',
-    required: ['id', 'fulfillmentOrderId', 'items', 'state'],
+    required: ['id'],
     nested: ['id'],
+    evidence: 'id, which every Digital River API resource carries',
     description: 'A cancellation of Global Fulfillment order items.',
   },
   FulfillmentReturn: {
     file: 'fulfillment-return', model: 'GlobalFulfillmentReturnResponse',
-    required: ['id', 'fulfillmentOrderId', 'items', 'state'],
+    required: ['id'],
     nested: ['id'],
+    evidence: 'id, which every Digital River API resource carries',
     description: 'A return of Global Fulfillment order items.',
+  },
+  OrderDocument: {
+    file: 'order-document', model: null,
+    required: ['id', 'fileId', 'orderId', 'customerId', 'purpose', 'invoiceURL'],
+    nested: ['id'],
+    evidence: inExamples,
+    description: "An order's invoice or credit memo file (order.invoice.created, order.credit_memo.created).",
+    extra: {
+      id: { type: 'string' },
+      fileId: { type: 'string' },
+      orderId: { type: 'string' },
+      customerId: { type: 'string' },
+      purpose: { type: 'string', examples: ['customer_invoice', 'customer_credit_memo'] },
+      invoiceURL: { type: 'string', format: 'uri' },
+    },
   },
   InvoiceAttribute: {
     file: 'invoice-attribute', model: 'InvoiceAttributes',
-    required: ['id', 'type'],
+    required: ['id'],
     nested: ['id'],
+    evidence: 'id, which every Digital River API resource carries',
     description: "A customer's invoice attributes (China and Taiwan e-invoices).",
   },
 };
@@ -251,7 +296,7 @@ const uriFields = { File: ['url'], FileLink: ['url'] };
 // Conversion of the facts into JSON Schema files.
 // ---------------------------------------------------------------------------------------------------------------
 const resourceOfModel = new Map();
-for (const [name, r] of Object.entries(resources)) for (const m of [r.model, ...(r.also ?? [])]) resourceOfModel.set(m, name);
+for (const [name, r] of Object.entries(resources)) for (const m of [r.model, ...(r.also ?? [])]) if (m) resourceOfModel.set(m, name);
 
 const commonDefs = new Map();
 const pending = [];
@@ -329,12 +374,13 @@ const files = new Map();
 
 for (const [name, r] of Object.entries(resources)) {
   const file = fileOf(name);
-  const fields = convertModel(r.model, file);
+  const fields = r.model ? convertModel(r.model, file) : { type: 'object', properties: {} };
   delete fields.required;
   for (const [prop, schema] of Object.entries(r.extra ?? {})) fields.properties[prop] = schema;
   fields.properties = Object.fromEntries(Object.entries(fields.properties).sort(([a], [b]) => a.localeCompare(b)));
   files.set(file, {
     ...header(file, name, `${r.description} Fields from Digital River's API objects; required are those Digital River always sends.`),
+    $comment: `required: ${r.evidence}.`,
     $ref: `#/$defs/${name}`,
     ...(r.required.length ? { required: r.required } : {}),
     $defs: { [name]: fields },
@@ -409,6 +455,7 @@ files.set('objects/fulfillment.expanded.schema.json', {
 files.set('objects/subscription-invoice.schema.json', {
   ...header('objects/subscription-invoice.schema.json', 'Subscription and invoice',
     'The data.object of subscription.extended, subscription.payment_failed and subscription.reminder: the subscription and its invoice.'),
+  $comment: `required: ${inExamples}`,
   type: 'object',
   required: ['subscription', 'invoice'],
   properties: {
@@ -434,7 +481,7 @@ files.set('objects/undocumented.schema.json', {
 // ---------------------------------------------------------------------------------------------------------------
 const prefixes = [
   ['account.', 'Account', { undocumented: true, generic: true }],
-  ['checkout_session.', 'DropInCheckout', { undocumented: true }],
+  ['checkout_session.order.created', 'Order', { note: 'Carries the order a Prebuilt Checkout session created (with its checkoutSessionId), as the docs\' example shows.' }],
   ['checkout.', 'Checkout'],
   ['customer.invoice_attribute.', 'InvoiceAttribute'],
   ['customer.source.', 'Source'],
@@ -455,11 +502,12 @@ const prefixes = [
   ['logistics_return.', 'Return', { undocumented: true }],
   ['manufacturer.', 'Manufacturer', { undocumented: true, generic: true }],
   ['order.charge.refund.failed', 'Order', { note: "Digital River's sample of this event carries the order (with its charges), not a charge." }],
+  ['order.charge.reauth.failed', 'Order', { note: "Digital River's sample of this event carries the order (with its charges), not a charge." }],
   ['order.charge.', 'Charge'],
   ['order.chargeback', 'Order', { undocumented: true }],
-  ['order.dispute', 'Order', { undocumented: true }],
-  ['order.invoice.created', 'Order', { undocumented: true }],
-  ['order.credit_memo.created', 'Order', { undocumented: true }],
+  ['order.dispute', 'Order', { note: "Carries the order, as the docs' examples of order.dispute and order.dispute.resolved show." }],
+  ['order.invoice.created', 'OrderDocument', { note: 'Carries the invoice file {id, fileId, orderId, customerId, purpose, invoiceURL}, not the order.' }],
+  ['order.credit_memo.created', 'OrderDocument', { note: 'Carries the credit memo file {id, fileId, orderId, customerId, purpose, invoiceURL}, not the order.' }],
   ['order.', 'Order'],
   ['payout.', 'Payout'],
   ['plan.', 'Plan'],
@@ -481,7 +529,7 @@ const states = {
   'order.accepted': 'accepted', 'order.blocked': 'blocked', 'order.cancelled': 'cancelled', 'order.complete': 'complete',
   'order.fulfilled': 'fulfilled', 'order.pending_payment': 'pending_payment', 'order.review_opened': 'in_review',
   'order.charge.capturable': 'capturable', 'order.charge.complete': 'complete', 'order.charge.completed': 'complete',
-  'order.charge.failed': 'failed', 'order.charge.pending': 'pending', 'order.charge.cancelled': 'cancelled',
+  'order.charge.failed': 'failed', 'order.charge.pending': 'pending', 'order.charge.processing': 'processing', 'order.charge.cancelled': 'cancelled',
   'refund.complete': 'succeeded', 'refund.succeeded': 'succeeded', 'refund.failed': 'failed', 'refund.pending': 'pending',
   'refund.pending_information': 'pending_information',
   'return.accepted': 'accepted', 'return.created': 'created',
@@ -526,7 +574,11 @@ function catalogEntry(type, category) {
     documented: !how.undocumented,
     ...(note ? { note } : {}),
     ...(states[type] ? { state: states[type] } : {}),
+    ...(eventTypes.retired[type] ? { retired: eventTypes.retired[type] } : {}),
   };
+}
+for (const type of Object.keys(eventTypes.retired)) {
+  if (!Object.values(eventTypes.categories).flat().includes(type)) throw new Error(`retired type ${type} is not listed`);
 }
 
 const catalog = {
@@ -562,6 +614,7 @@ files.set('catalog.schema.json', {
           documented: { description: "False when the public record does not describe this type's data.object.", type: 'boolean' },
           note: { description: 'Why the schema is what it is, where that is not obvious.', type: 'string', minLength: 1 },
           state: { description: "The resource state the event implies, where it is certain (data.object.state of generated events).", type: 'string', minLength: 1 },
+          retired: { description: 'Present when Digital River no longer sends this type: the release note that retired it. drhook still generates it.', type: 'string', minLength: 1 },
         },
       },
     },
@@ -588,6 +641,7 @@ files.set('event.schema.json', {
     createdTime: dateTime,
     digitalriverVersion: { type: 'string', examples: ['2021-03-23', '2021-12-13'] },
     webhookIds: { type: 'array', items: { type: 'string' } },
+    versionIds: { type: 'array', items: { type: 'string' } },
   },
 });
 

@@ -93,11 +93,11 @@ test('an unreadable or broken file is a usage error (exit 2) on one line naming 
   assert.match(empty.stderr, /empty\.json is empty/);
 });
 
-test('drhook events lists the catalog; --json gives all 128 entries', async () => {
+test('drhook events lists the catalog; --json gives all 129 entries, retired types marked in both', async () => {
   const json = await runCli(['events', '--json']);
   assert.equal(json.code, 0, json.stderr);
   const entries = JSON.parse(json.stdout);
-  assert.equal(entries.length, 128);
+  assert.equal(entries.length, 129);
   assert.deepEqual(entries[0], {
     type: 'account.update.failure',
     category: 'Account management events',
@@ -111,5 +111,16 @@ test('drhook events lists the catalog; --json gives all 128 entries', async () =
   assert.match(text.stdout, /^Order events$/m);
   assert.match(text.stdout, /^ {2}order\.accepted +expandable$/m);
   assert.match(text.stdout, /^ {2}fulfiller\.created +undocumented$/m);
-  assert.match(text.stdout, /^128 event types\./m);
+  assert.match(text.stdout, /^129 event types\./m);
+  // Retired types: marked in the listing and in --json (with the release note), current types not.
+  const retired = entries.filter((entry: { retired?: string }) => entry.retired).map((entry: { type: string }) => entry.type).sort();
+  assert.deepEqual(retired, [
+    'order.charge.capture.completed', 'order.charge.capture.created', 'order.charge.created',
+    'order.charge.refund.completed', 'order.charge.refund.created', 'refund.created',
+  ]);
+  assert.match(entries.find((entry: { type: string }) => entry.type === 'refund.created').retired, /release-notes\/2020\.md, 2020\/3\/31: .*removed the refund\.created event/);
+  assert.match(text.stdout, /^ {2}refund\.created +retired$/m);
+  assert.match(text.stdout, /^ {2}order\.charge\.refund\.created +retired$/m);
+  assert.match(text.stdout, /^ {2}refund\.complete$/m);
+  assert.match(text.stdout, /^6 retired: /m);
 });

@@ -18,6 +18,8 @@ export interface EventTypeInfo {
   note?: string;
   /** The resource state the event implies (e.g. order.accepted → "accepted"), where it is certain. */
   state?: string;
+  /** Present when Digital River no longer sends the type: the release note that retired it. drhook still generates it. */
+  retired?: string;
 }
 
 let cached: { list: readonly EventTypeInfo[]; byType: ReadonlyMap<string, EventTypeInfo> } | undefined;

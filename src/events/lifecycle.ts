@@ -315,6 +315,8 @@ const chargeRefundStates: Record<string, string> = {
 function settleRefund(refund: Json, info: EventTypeInfo, scene: Scene): void {
   const state = info.state ?? refundStates[info.type] ?? 'pending';
   const totals = purchaseTotals(scene);
+  // A refund of items carries them and no amount of its own; a refund of an amount carries no items (the docs' examples).
+  if (scene.random.chance(0.6)) refund.items = [];
   const items = records(refund.items);
   const amount = items.length > 0
     ? scene.round(items.reduce((sum, _item, i) => sum + (totals.lines[i]?.amount ?? 0) + (totals.lines[i]?.tax ?? 0), 0))
@@ -327,7 +329,8 @@ function settleRefund(refund: Json, info: EventTypeInfo, scene: Scene): void {
     if ('refundedAmount' in item && money) item.refundedAmount = state === 'succeeded' ? scene.round(money.amount + money.tax) : 0;
   });
   refund.state = state;
-  refund.amount = amount;
+  if (items.length > 0) delete refund.amount;
+  else refund.amount = amount;
   if ('refundedAmount' in refund) refund.refundedAmount = state === 'succeeded' ? amount : 0;
   const created = timeOf(refund.createdTime, scene.origin.getTime());
   const [processed = created] = instants(scene, created, 1);
@@ -341,6 +344,17 @@ function settleRefund(refund: Json, info: EventTypeInfo, scene: Scene): void {
   if (state === 'failed') refund.failureReason = 'The payment provider rejected the refund.';
   else delete refund.failureReason;
   if (state === 'expired') refund.expiresTime = iso(processed);
+}
+
+/** The invoice or credit memo file of order.invoice.created / order.credit_memo.created: the file's id is the id. */
+function settleOrderDocument(document: Json, info: EventTypeInfo, scene: Scene): void {
+  const id = scene.random.uuid();
+  document.id = id;
+  document.fileId = id;
+  document.orderId = scene.id('order');
+  document.customerId = scene.id('customer');
+  document.purpose = info.type === 'order.credit_memo.created' ? 'customer_credit_memo' : 'customer_invoice';
+  document.invoiceURL = `https://api.digitalriver.com/files/${id}/content`;
 }
 
 // ---- subscriptions and invoices --------------------------------------------------------------------------------
@@ -556,6 +570,9 @@ export function settleLifecycle(object: Json, info: EventTypeInfo, schema: Json,
       break;
     case 'SalesTransaction':
       settleSalesTransaction(object, scene);
+      break;
+    case 'OrderDocument':
+      settleOrderDocument(object, info, scene);
       break;
     case 'Fee':
       if ('amount' in object) object.amount = scene.money(scene.random.pick([0.25, 0.5, 1, 2.5, 4]));

@@ -16,9 +16,14 @@ export function readReference(file: string): any {
 export function samples(): Array<{ file: string; event: any }> {
   return fs
     .readdirSync(samplesDir)
-    .filter((file) => file.endsWith('.json'))
+    .filter((file) => file.endsWith('.json') && file !== 'sources.json')
     .sort()
     .map((file) => ({ file, event: JSON.parse(fs.readFileSync(path.join(samplesDir, file), 'utf8')) }));
+}
+
+/** reference/sample-events/sources.json: where each sample comes from in Digital River's docs. */
+export function sampleSources(): { examples: Array<{ file: string; sources: string[]; repaired?: string[] }>; excerpts: unknown[] } {
+  return JSON.parse(fs.readFileSync(path.join(samplesDir, 'sources.json'), 'utf8'));
 }
 
 /** The path of the first real sample event of a type. */
