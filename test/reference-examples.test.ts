@@ -70,6 +70,12 @@ test('a refund of items carries items[] and no amount; generated refunds are of 
     kinds.add(items.length === 0 ? 'amount' : 'items');
   }
   assert.deepEqual([...kinds].sort(), ['amount', 'items']);
+  // Asked for items (as payload.large does), a refund is always one of items.
+  for (let seed = 1; seed <= 10; seed++) {
+    const object = generateEvent('refund.complete', { seed, itemCount: 3 }).data.object as Record<string, unknown>;
+    assert.equal((object.items as unknown[]).length, 3, `seed ${seed}`);
+    assert.ok(!('amount' in object), `seed ${seed}`);
+  }
 });
 
 test("the docs' typo checkout_session.order.create is checkout_session.order.created, an order; the typo gets did-you-mean", async () => {

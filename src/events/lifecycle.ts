@@ -316,7 +316,8 @@ function settleRefund(refund: Json, info: EventTypeInfo, scene: Scene): void {
   const state = info.state ?? refundStates[info.type] ?? 'pending';
   const totals = purchaseTotals(scene);
   // A refund of items carries them and no amount of its own; a refund of an amount carries no items (the docs' examples).
-  if (scene.random.chance(0.6)) refund.items = [];
+  // A requested number of items (generate's itemCount) makes it a refund of items.
+  if (scene.random.chance(0.6) && !scene.linesRequested) refund.items = [];
   const items = records(refund.items);
   const amount = items.length > 0
     ? scene.round(items.reduce((sum, _item, i) => sum + (totals.lines[i]?.amount ?? 0) + (totals.lines[i]?.tax ?? 0), 0))

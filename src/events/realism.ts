@@ -272,6 +272,8 @@ export interface Scene {
   readonly carrier: { name: string; trackingNumber: string; trackingUrl: string };
   /** How many line items the purchase has. */
   readonly lineCount: number;
+  /** True when the caller asked for `lineCount` lines (generate's itemCount): every list of line items has them. */
+  readonly linesRequested: boolean;
   /** What shipping costs when the purchase has physical goods, and how it ships. */
   readonly shippingCost: number;
   readonly shippingMethod: { serviceLevel: string; description: string };
@@ -400,6 +402,7 @@ export function createScene(random: Random, { mode, now, lookback, lineCount, re
     },
     warehouse,
     lineCount: lineCount ?? random.pick([1, 1, 2, 2, 3]),
+    linesRequested: lineCount !== undefined,
     shippingCost: money(random.pick([0, 5, 5, 9.99])),
     shippingMethod: random.pick([
       { serviceLevel: 'SG', description: 'standard' },
