@@ -181,7 +181,8 @@ const defects: Defect[] = [
   },
   {
     name: 'an empty array (Express: waits for the first item forever)',
-    type: 'refund.complete',
+    // Not refund.complete: a refund of an amount carries items: [] (as Digital River's do), so that would hang on every case.
+    type: 'return.accepted',
     slug: 'items-empty',
     field: '/items',
     failure: /^gave no complete answer within the 3000 ms deadline/,
@@ -277,7 +278,7 @@ test('the contract a receiver showed, pinned with --write-requires, is what malf
     const pinned = parseScenario(await readFile(scenario, 'utf8'), scenario);
     const refund = pinned.events.find((event) => event.type === 'refund.complete')!;
     // The reference receiver validates against the schemas: what they require, it requires.
-    assert.ok(refund.requires.includes('/id') && refund.requires.includes('/amount') && refund.requires.length > 3, refund.requires.join(' '));
+    assert.ok(refund.requires.includes('/id') && refund.requires.includes('/state') && refund.requires.length > 3, refund.requires.join(' '));
     const again = await runCli(['contract', receiver.url, '--scenario', scenario, '--only', 'malformed.400,malformed.message', '--seed', '36', '--no-progress', '--report-dir', reportDir, '--json'], { env });
     assert.equal(again.code, 0, again.stdout.slice(0, 2000));
     const report = JSON.parse(again.stdout) as ContractReport;
