@@ -14,6 +14,7 @@ import * as serve from './commands/serve.js';
 import * as contract from './commands/contract.js';
 import * as load from './commands/load.js';
 import * as report from './commands/report.js';
+import * as merge from './commands/merge.js';
 
 // A reader that stops early (`drhook contract --help | head`) closes the pipe: output is then dropped, never a crash,
 // and a run goes on to write its reports and exit with its verdict.
@@ -49,7 +50,7 @@ const program = new DrhookCommand('drhook')
   // One line, as every usage error: `drhook: unknown option '--timout-ms' (did you mean --timeout-ms?)`.
   .configureOutput({ outputError: (message, write) => write(`drhook: ${printable(redact(oneLine(message)))}\n`) });
 
-for (const command of [events, generate, validate, sign, send, serve, contract, load, report]) command.register(program);
+for (const command of [events, generate, validate, sign, send, serve, contract, load, report, merge]) command.register(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -5,6 +5,7 @@ import { UsageError } from '../base/errors.js';
 import type { Mode } from '../events/event.js';
 import { runLoad } from '../load/run.js';
 import { resolveLoadSettings, settingsSecrets, type LoadOptions } from '../load/settings.js';
+import { parseSegment, parseStartAt, type Segment } from '../load/shard.js';
 import { catchInterruptions } from './interrupt.js';
 import {
   addAuthOptions,
@@ -51,6 +52,8 @@ interface LoadFlags extends SharedFlags, ReportFlags {
   poolSize?: number;
   allowLong?: boolean;
   stories?: boolean;
+  shard?: Segment;
+  startAt?: Date;
 }
 
 
@@ -77,7 +80,9 @@ export function register(program: Command): void {
     .addOption(new Option('--time-limit <time>', '--capacity: the longest the search may take').argParser(parseSeconds('--time-limit')))
     .addOption(new Option('--p99-ms <ms>', 'p99 latency budget (default: the deadline, 3000 ms)').argParser(parseDurationMs('--p99-ms')))
     .addOption(new Option('--max-failure-rate <share>', 'largest share of failed deliveries: a fraction 0–1 or a percentage such as 1% (default 0)').argParser(parseShare))
-    .option('--allow-long', 'allow a run longer than 10 minutes (up to 24 hours)');
+    .option('--allow-long', 'allow a run longer than 10 minutes (up to 24 hours)')
+    .addOption(new Option('--shard <K/N>', "run the K-th of N shards of the test: every Nth delivery of each step, ids apart from the other shards'; merge their reports with drhook merge (needs --start-at)").argParser(parseSegment))
+    .addOption(new Option('--start-at <time>', 'with --shard: the ISO 8601 time every shard starts its clock at, e.g. 2026-05-01T12:00:00Z').argParser(parseStartAt));
   addSecretOptions(command);
   addAuthOptions(command);
   addDeliveryOptions(command, { concurrency: false });
@@ -115,6 +120,8 @@ function loadOptions(flags: LoadFlags, command: Command, env: NodeJS.ProcessEnv)
   set('poolSize', flags.poolSize);
   set('allowLong', flags.allowLong);
   set('stories', flags.stories);
+  set('shard', flags.shard);
+  set('startAt', flags.startAt);
   return options;
 }
 

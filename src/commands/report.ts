@@ -59,7 +59,7 @@ async function report(file: string, flags: ReportFlags, env: NodeJS.ProcessEnv):
 }
 
 /** The file as a contract or load report, checked against its schema; anything else is a one-line usage error. */
-async function readReport(file: string): Promise<SavedReport> {
+export async function readReport(file: string): Promise<SavedReport> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');

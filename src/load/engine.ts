@@ -9,12 +9,15 @@ import { createReconnectGate } from './reconnect.js';
 import { connectionTarget, type Target } from './resolve.js';
 import type { Stamper } from './stamp.js';
 import { createRecorder, type Measurement, type Recorder } from './stats.js';
+import { segmentPace, segmentShare, type Segment } from './shard.js';
 
 export interface StepSpec {
   pace: Pace;
   stop: LoadStop;
   /** Stop sending after this long whatever `stop` says (the run's time cap). */
   maxSec: number;
+  /** A shard's part of the step: every Nth slot (or of a count, every Nth delivery); the window stays the whole step's. */
+  segment?: Segment;
 }
 
 export interface EngineContext {
@@ -75,15 +78,18 @@ export function runStep(spec: StepSpec, context: EngineContext): Promise<StepMea
   // closed loop the duration, or with --count the time cap.
   const windowMs =
     rate !== null ? (stop.kind === 'duration' && !cappedByTime ? stop.seconds * 1000 : (slots * 1000) / rate) : Math.min(stop.kind === 'duration' ? stop.seconds * 1000 : Number.POSITIVE_INFINITY, capMs);
-  const countLimit = rate === null && stop.kind === 'count' ? stop.requests : Number.POSITIVE_INFINITY;
+  const countLimit = rate === null && stop.kind === 'count' ? segmentShare(stop.requests, spec.segment) : Number.POSITIVE_INFINITY;
+  // A shard's own slots of the step's: every Nth, from its offset.
+  const ownSlots = segmentShare(slots, spec.segment);
+  const ownPace = rate === null ? null : segmentPace(rate, spec.segment);
   if (context.target.kind === 'unresolved') {
-    const due = rate !== null ? slots : Number.isFinite(countLimit) ? countLimit : context.connections;
+    const due = rate !== null ? ownSlots : Number.isFinite(countLimit) ? countLimit : context.connections;
     return Promise.resolve(unresolvedStep(due, context.target.code, deadlineMs));
   }
   const connectTo = connectionTarget(context.url, context.target.address);
   const lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
   // The connections opened before the clock: never more than the deliveries the step can send.
-  const connections = Math.min(context.connections, rate !== null ? slots : countLimit);
+  const connections = Math.min(context.connections, rate !== null ? ownSlots : countLimit);
   const gate = createReconnectGate();
 
   // Set when the clock starts (begin): no request leaves before, so nothing is recorded before.
@@ -214,9 +220,10 @@ export function runStep(spec: StepSpec, context: EngineContext): Promise<StepMea
       begun = true;
       startMs = performance.now();
       startedAt = new Date();
-      recorder = createRecorder(deadlineMs, rate === null ? {} : { windowSec: windowMs / 1000, connections: context.connections });
+      const encode = spec.segment !== undefined;
+      recorder = createRecorder(deadlineMs, rate === null ? { encode } : { windowSec: windowMs / 1000, connections: context.connections, encode });
       const dueSec = (dueMs: number): number => (dueMs - startMs) / 1000;
-      if (rate !== null) pacer = createPacer({ rate, slots, deadlineMs, onExpired: (dueMs) => recorder.notSent(dueSec(dueMs)) });
+      if (ownPace !== null) pacer = createPacer({ ...ownPace, slots: ownSlots, deadlineMs, onExpired: (dueMs) => recorder.notSent(dueSec(dueMs)) });
       cpuAtStart = process.cpuUsage();
       busyAtStart = stamper.busyMs;
       lag.enable();

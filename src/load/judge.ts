@@ -222,7 +222,7 @@ export function runVerdict(
 }
 
 /** The first step with an inconclusive threshold, by cause: drhook's own limits before too few deliveries. */
-function firstInconclusive(steps: readonly StepResult[]): { step: StepResult; cause: Exclude<InconclusiveCause, 'interrupted'> } | undefined {
+function firstInconclusive(steps: readonly StepResult[]): { step: StepResult; cause: Exclude<InconclusiveCause, 'interrupted' | 'missing-shards'> } | undefined {
   for (const cause of ['generator-limit', 'connection-limit', 'too-few-deliveries'] as const) {
     const step = steps.find((each) => each.checks.some((check) => check.verdict.status === 'inconclusive' && check.verdict.cause === cause));
     if (step) return { step, cause };
@@ -236,7 +236,7 @@ function reached(step: StepResult): number {
 }
 
 /** Why a step says nothing either way about the receiver, with the rate it reached and what to do. */
-function inconclusiveWhy(step: StepResult, cause: Exclude<InconclusiveCause, 'interrupted'>, totals: Outcomes, stepCount: number): string {
+function inconclusiveWhy(step: StepResult, cause: Exclude<InconclusiveCause, 'interrupted' | 'missing-shards'>, totals: Outcomes, stepCount: number): string {
   const asked = step.pace.kind === 'open' ? fmtRate(step.pace.rate) : 'closed loop';
   const at = `it reached ${fmtRate(reached(step))} of the ${asked} asked`;
   const d = step.diagnostics;

@@ -7,6 +7,8 @@ export interface PacerOptions {
   deadlineMs: number;
   /** Called for each slot that expired unsent, with the time it fell due. */
   onExpired: (dueMs: number) => void;
+  /** The first slot falls due this long after the start (a shard's slots begin at its offset): default 0. */
+  offsetMs?: number;
   now?: () => number;
 }
 
@@ -38,7 +40,7 @@ const CONNECTION_WAIT_MS = 5;
 export function createPacer(options: PacerOptions): Pacer {
   const { slots, deadlineMs, onExpired, now = () => performance.now() } = options;
   const interval = 1000 / options.rate;
-  const start = now();
+  const start = now() + (options.offsetMs ?? 0);
   const waiting: Send[] = [];
   let next = 0;
   let connectionBound = 0;
@@ -48,7 +50,7 @@ export function createPacer(options: PacerOptions): Pacer {
   const dueAt = (index: number): number => start + index * interval;
   const running = (): boolean => stoppedAt === Number.POSITIVE_INFINITY;
   /** Slots fallen due by `time`, and never after the stop. */
-  const dueBy = (time: number): number => Math.min(slots, Math.floor((Math.min(time, stoppedAt) - start) / interval) + 1);
+  const dueBy = (time: number): number => Math.max(0, Math.min(slots, Math.floor((Math.min(time, stoppedAt) - start) / interval) + 1));
 
   const hand = (send: Send, lateMs: number): void => {
     if (lateMs > CONNECTION_WAIT_MS) connectionBound++;

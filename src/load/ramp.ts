@@ -12,6 +12,8 @@ export interface PlanContext {
   step(label: string, pace: Pace, stop: LoadStop): Promise<StepRun>;
   /** Monotonic seconds since the plan started. */
   elapsedSec(): number;
+  /** A ramp runs every step even after one broke a threshold (a shard: only the merge of all shards can tell). */
+  everyStep?: boolean;
 }
 
 export interface PlanOutcome {
@@ -46,7 +48,7 @@ async function runRamp(plan: Extract<LoadPlan, { kind: 'ramp' }>, context: PlanC
     steps.push(run.result);
     if (run.cutShort) return { steps, capacity: null, cutShort: run.cutShort, notes: [] };
     const rest = plan.rates.slice(index + 1);
-    if (run.result.status === 'fail' && rest.length > 0) {
+    if (run.result.status === 'fail' && rest.length > 0 && !context.everyStep) {
       // Higher rates would only load a receiver that already fails; the ramp stops here.
       return { steps, capacity: null, cutShort: null, notes: [`the ramp stopped after ${fmtRate(rate)} broke a threshold; ${rest.map(fmtRate).join(', ')} not run`] };
     }

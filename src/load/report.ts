@@ -113,9 +113,10 @@ export type ThresholdId = 'p99' | 'failure-rate' | 'rate';
  * Why a result says nothing either way about the receiver: drhook's own CPU could not keep the schedule
  * (generator-limit), its connections could not carry the rate while the receiver answered each at its usual speed
  * (connection-limit), too few deliveries to judge a percentile (too-few-deliveries), or the run was stopped
- * (interrupted: the run's verdict, and the pace of the step it cut short).
+ * (interrupted: the run's verdict, and the pace of the step it cut short), or a merge of shards lacks some of them or
+ * holds one that did not finish (missing-shards: the merged data is not the whole test).
  */
-export type InconclusiveCause = 'generator-limit' | 'connection-limit' | 'too-few-deliveries' | 'interrupted';
+export type InconclusiveCause = 'generator-limit' | 'connection-limit' | 'too-few-deliveries' | 'interrupted' | 'missing-shards';
 
 /** A threshold's judgement. Reports written before drhook told inconclusive apart may hold `warn` instead. */
 export type CheckVerdict =
@@ -162,6 +163,60 @@ export interface StepResult {
   checks: ThresholdCheck[];
   /** fail when any check fails; else inconclusive when any check is; else pass. */
   status: 'pass' | 'fail' | 'inconclusive';
+  /** A shard's report only: what a merge needs to add this step up exactly with the other shards'. */
+  shardData?: ShardStepData;
+}
+
+/** The sums a step's service time by load (few connections busy) is computed from; they add up across shards. */
+export interface BandSums {
+  lower: { count: number; ms: number };
+  light: { count: number; n: number; nn: number; y: number; ny: number; yy: number };
+}
+
+/**
+ * A shard's step in a form that merges exactly: HDR histograms in HDR's compressed base64 encoding (null when empty),
+ * in microseconds, and sums.
+ */
+export interface ShardStepData {
+  /** The step's window in seconds, unrounded. */
+  windowSec: number;
+  /** Latency as judged (latencyMs). */
+  latency: string | null;
+  /** Open loop: service time (serviceMs); null in closed loop or when empty. */
+  service: string | null;
+  /** Open loop: the latency of the deliveries due in each half, and in the second half's two quarters. */
+  halves: { halfSec: number; early: string | null; late: string | null; third: string | null; fourth: string | null } | null;
+  /** The latency of each second of `series`, in the same order. */
+  seconds: Array<string | null>;
+  /** Open loop: the service-time bands' sums. */
+  bands: BandSums | null;
+  /** The shard's service time with few connections busy, the lowest mean it measured up to this step (warm-up included). */
+  unloaded: { count: number; meanMs: number } | null;
+}
+
+/** A shard's report: which part of which test it ran, and when it started. */
+export interface ShardFacts {
+  /** 1-based. */
+  index: number;
+  count: number;
+  /** The test's identity: target, settings (less the seed), shard count and start time. Shards merge only with equal hashes. */
+  settingsHash: string;
+  /** The wall-clock time every shard starts at. */
+  startAt: string;
+  /** How late this shard was for it, in milliseconds (0 when on time). */
+  lateStartMs: number;
+}
+
+/** A merged report: the shards merged, and those missing or incomplete. */
+export interface MergeFacts {
+  shards: number;
+  settingsHash: string;
+  startAt: string;
+  merged: Array<{ index: number; runId: string; complete: boolean; lateStartMs: number; steps: Array<{ label: string; sent: number; diagnostics: Diagnostics }> }>;
+  /** Shards of the test no report was found for. */
+  missing: number[];
+  /** Shards whose run did not finish (interrupted, stopped at the time cap, or fewer steps than the others). */
+  incomplete: number[];
 }
 
 export interface CapacitySummary {
@@ -212,6 +267,10 @@ export interface LoadReport {
   };
   capacity: CapacitySummary | null;
   verdict: LoadVerdict;
+  /** A shard's report (drhook load --shard): its part of the test. */
+  shard?: ShardFacts;
+  /** A merged report (drhook merge): the shards it adds up. */
+  merge?: MergeFacts;
 }
 
 /**

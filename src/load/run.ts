@@ -4,9 +4,9 @@ import { version } from '../base/paths.js';
 import { createRedactor } from '../wire/redact.js';
 import { redactStrings } from '../wire/redact-strings.js';
 import { makeRunId } from '../base/run-id.js';
-import { diagnosePace, fmtRate, MIN_BAND_DELIVERIES } from './diagnose.js';
+import { fmtRate } from './diagnose.js';
 import { runStep, type EngineContext, type StepMeasurement } from './engine.js';
-import { judgeStep, runVerdict, stepStatus } from './judge.js';
+import { runVerdict } from './judge.js';
 import { buildPool, type EventPool } from './pool.js';
 import { buildStoryPool, storyCoverage } from './story-pool.js';
 import { resolveTarget } from './resolve.js';
@@ -14,7 +14,10 @@ import { runPlan, type StepRun } from './ramp.js';
 import type { LoadReport, Pace, StepResult } from './report.js';
 import { checkLoadSettings, deliveriesDue, settingsForReport, settingsSecrets, type LoadPlan, type LoadSettings, type LoadStop } from './settings.js';
 import { createStamper } from './stamp.js';
-import { addOutcomes, createHistogram, summarize, type ServiceBand, type ServiceByLoad } from './stats.js';
+import { addOutcomes, createHistogram, summarize, type ServiceBand } from './stats.js';
+import { LATE_START_TOLERANCE_MS, segmentPace, settingsHash, shardIdSpace, waitForStart } from './shard.js';
+import { shardStepData } from './shard-data.js';
+import { judgedStep, lightest } from './step-result.js';
 
 export interface LoadProgress {
   /** `warm-up` or the step's label. */
@@ -61,7 +64,10 @@ export async function runLoad(settings: LoadSettings, options: RunLoadOptions = 
   const auth = createAuth(settings.auth, { deadlineMs: settings.deadlineMs, ...settings.tls });
   let authHeaders = await auth.headers(signal);
   const target = await resolveTarget(settings.url, settings.deadlineMs);
+  const shard = settings.shard;
+  const hash = shard ? settingsHash(settings.url, settingsForReport(settings), shard.segment.count, shard.startAt) : undefined;
   const stamper = createStamper({
+    ...(shard && hash ? { ids: shardIdSpace(hash, shard.segment) } : {}),
     pool,
     url: settings.url,
     headers: { ...settings.headers, ...authHeaders },
@@ -82,6 +88,8 @@ export async function runLoad(settings: LoadSettings, options: RunLoadOptions = 
     }
   }
 
+  // A shard starts its clock with the others: everything above is done before --start-at.
+  const lateStartMs = shard ? await waitForStart(shard.startAt, signal) : 0;
   const runStart = performance.now();
   const runElapsed = () => (performance.now() - runStart) / 1000;
   const secondsLeft = (stop: LoadStop) => Math.max(1, settings.maxRunSec + (stop.kind === 'count' ? 0 : CAP_MARGIN_SEC) - runElapsed());
@@ -100,12 +108,13 @@ export async function runLoad(settings: LoadSettings, options: RunLoadOptions = 
   // The receiver's service time with few of drhook's connections busy: the lowest the warm-up or any step measured.
   // A step that starts while the receiver still works off an earlier step's backlog measures it higher.
   let unloaded: ServiceBand | null = null;
+  const segment = shard ? { segment: shard.segment } : {};
 
   try {
     if (settings.warmupSec > 0 && !signal?.aborted) {
       const stop: LoadStop = { kind: 'duration', seconds: settings.warmupSec };
-      const warmup = await runStep({ pace: firstPace(settings.plan), stop, maxSec: secondsLeft(stop) }, engine('warm-up', settings.warmupSec));
-      unloaded = lightest(unloaded, warmup.serviceByLoad);
+      const warmup = await runStep({ pace: firstPace(settings.plan), stop, maxSec: secondsLeft(stop), ...segment }, engine('warm-up', settings.warmupSec));
+      unloaded = lightest(unloaded, warmup.serviceByLoad?.lower, warmup.serviceByLoad?.light);
       warmup.histogram.destroy();
       warmup.serviceHistogram?.destroy();
     }
@@ -116,10 +125,11 @@ export async function runLoad(settings: LoadSettings, options: RunLoadOptions = 
       ? { steps: [], capacity: null, cutShort: 'aborted' as const, notes: [] }
       : await runPlan(settings.plan, {
           elapsedSec: () => (performance.now() - planStart) / 1000,
+          everyStep: shard !== undefined,
           step: async (label, pace, stop): Promise<StepRun> => {
-            const measured = await runStep({ pace, stop, maxSec: secondsLeft(stop) }, engine(label, stop.kind === 'duration' ? stop.seconds : null));
+            const measured = await runStep({ pace, stop, maxSec: secondsLeft(stop), ...segment }, engine(label, stop.kind === 'duration' ? stop.seconds : null));
             totalsHistogram.add(measured.histogram);
-            unloaded = lightest(unloaded, measured.serviceByLoad);
+            unloaded = lightest(unloaded, measured.serviceByLoad?.lower, measured.serviceByLoad?.light);
             return { result: stepResult(label, pace, measured, settings, unloaded), cutShort: measured.cutShort };
           },
         });
@@ -137,7 +147,7 @@ export async function runLoad(settings: LoadSettings, options: RunLoadOptions = 
       complete: outcome.cutShort === null,
       stoppedBy: outcome.cutShort === 'aborted' ? 'interrupted' : outcome.cutShort,
       settings: settingsForReport(settings),
-      plan: { kind: settings.plan.kind, loop: firstPace(settings.plan).kind, description: describePlan(settings.plan, settings.connections), notes: [...(target.kind === 'unresolved' ? [unresolvedNote(settings.url, target.code)] : []), ...(settings.stories ? [storiesNote(settings, pool)] : []), ...outcome.notes] },
+      plan: { kind: settings.plan.kind, loop: firstPace(settings.plan).kind, description: describePlan(settings.plan, settings.connections), notes: [...(target.kind === 'unresolved' ? [unresolvedNote(settings.url, target.code)] : []), ...(settings.stories ? [storiesNote(settings, pool)] : []), ...(lateStartMs > LATE_START_TOLERANCE_MS ? [lateNote(lateStartMs)] : []), ...outcome.notes] },
       pool: poolFacts(pool),
       steps,
       totals: {
@@ -148,6 +158,7 @@ export async function runLoad(settings: LoadSettings, options: RunLoadOptions = 
       },
       capacity: outcome.capacity,
       verdict: runVerdict(steps, outcomes, outcome.capacity, settings.deadlineMs, outcome.cutShort === 'aborted' ? 'interrupted' : outcome.cutShort),
+      ...(shard && hash ? { shard: { index: shard.segment.index, count: shard.segment.count, settingsHash: hash, startAt: shard.startAt.toISOString(), lateStartMs: Math.round(lateStartMs) } } : {}),
     };
     totalsHistogram.destroy();
     // Redacted with every secret the run knew, fetched Bearer tokens included.
@@ -157,43 +168,23 @@ export async function runLoad(settings: LoadSettings, options: RunLoadOptions = 
   }
 }
 
-/** The band with the lowest mean service time: the one so far, or this step's lower or light band, of those with enough deliveries. */
-function lightest(sofar: ServiceBand | null, step: ServiceByLoad | null): ServiceBand | null {
-  const bands = [sofar, step?.lower ?? null, step?.light ?? null].filter((band): band is ServiceBand => band !== null && band.count >= MIN_BAND_DELIVERIES);
-  return bands.reduce<ServiceBand | null>((best, band) => (best === null || band.meanMs < best.meanMs ? band : best), null);
+/**
+ * `unloaded`: the receiver's service time with few connections busy, as the run measured it so far. A shard judges its
+ * own part (its share of the rate), and keeps what a merge needs.
+ */
+function stepResult(label: string, pace: Pace, measured: StepMeasurement, settings: LoadSettings, unloaded: ServiceBand | null): StepResult {
+  const segment = settings.shard?.segment;
+  const judgedPace: Pace = pace.kind === 'open' && segment ? { kind: 'open', rate: segmentPace(pace.rate, segment).rate } : pace;
+  const result = judgedStep({ ...measured, label, pace: judgedPace, interrupted: measured.cutShort === 'aborted', connections: settings.connections }, settings, unloaded);
+  if (segment && measured.encoded) result.shardData = shardStepData(measured, measured.encoded, unloaded);
+  measured.histogram.destroy();
+  measured.serviceHistogram?.destroy();
+  return result;
 }
 
-/** `unloaded`: the receiver's service time with few connections busy, as the run measured it so far. */
-function stepResult(label: string, pace: Pace, measured: StepMeasurement, settings: LoadSettings, unloaded: ServiceBand | null): StepResult {
-  const latencyMs = summarize(measured.histogram);
-  measured.histogram.destroy();
-  const service = measured.serviceHistogram ? { serviceMs: summarize(measured.serviceHistogram) } : {};
-  measured.serviceHistogram?.destroy();
-  const { outcomes, halves, diagnostics, serviceByLoad } = measured;
-  const { connections, deadlineMs } = settings;
-  // A step cut short by an interruption has deliveries due that it never sent: their pace is not the receiver's.
-  const interrupted = measured.cutShort === 'aborted';
-  const shortfall =
-    pace.kind === 'open' && halves && !interrupted
-      ? diagnosePace({ requestedRate: pace.rate, halves, outcomes, connections, deadlineMs, diagnostics, serviceMs: service.serviceMs ?? null, serviceByLoad, unloaded })
-      : null;
-  const checks = judgeStep({ latencyMs, outcomes, pace, shortfall, diagnostics, thresholds: settings.thresholds, deadlineMs, interrupted });
-  return {
-    label,
-    pace,
-    startedAt: measured.startedAt.toISOString(),
-    durationSec: round(measured.windowSec),
-    sent: measured.sent,
-    achievedRate: round(measured.sent / measured.windowSec),
-    outcomes,
-    latencyMs,
-    ...service,
-    series: measured.series,
-    shortfall,
-    diagnostics,
-    checks,
-    status: stepStatus(checks),
-  };
+/** A shard whose clock started after --start-at: its part of the load came that much later than the others'. */
+function lateNote(lateMs: number): string {
+  return `this shard started ${Math.round(lateMs)} ms after --start-at: its deliveries fell due that much later than the other shards'`;
 }
 
 /** Why nothing was sent: DNS, named for a person. */

@@ -17,6 +17,7 @@ import {
 import { DEFAULT_DEADLINE_MS } from '../wire/delivery.js';
 import { describeLayout } from '../wire/signing.js';
 import type { Pace } from './report.js';
+import { MAX_START_AHEAD_MS, segmentShare, type Segment, type ShardSettings } from './shard.js';
 
 export interface LoadEvent {
   type: string;
@@ -59,6 +60,8 @@ export interface LoadSettings extends SharedSettings {
   maxRunSec: number;
   /** Send orders' lifecycles (story-pool.ts) instead of independent events. */
   stories: boolean;
+  /** One shard of a test split across processes: its segment and the shared start time. */
+  shard?: ShardSettings;
 }
 
 /** What a caller may override; everything left out comes from the scenario (the bundled default without one). */
@@ -84,6 +87,10 @@ export interface LoadOptions extends SharedOptions {
   allowLong?: boolean;
   /** Send orders' lifecycles instead of independent events. */
   stories?: boolean;
+  /** Run only this segment of the test (needs startAt). */
+  shard?: Segment;
+  /** Start the clock at this wall-clock time. */
+  startAt?: Date;
 }
 
 /** Without --allow-long a run (warm-up included) may take at most this long. */
@@ -116,9 +123,17 @@ export function resolveLoadSettings(url: string, options: LoadOptions = {}, env:
     poolSize: options.poolSize ?? DEFAULT_POOL_SIZE,
     maxRunSec: options.allowLong ? LONG_MAX_RUN_SEC : DEFAULT_MAX_RUN_SEC,
     stories: options.stories ?? false,
+    ...resolveShard(options),
   };
   checkLoadSettings(settings);
   return settings;
+}
+
+function resolveShard(options: LoadOptions): Pick<LoadSettings, 'shard'> {
+  if (options.shard === undefined && options.startAt === undefined) return {};
+  if (options.shard === undefined) throw new UsageError('--start-at applies to --shard only: it is the time every shard starts its clock at');
+  if (options.startAt === undefined) throw new UsageError('--shard needs --start-at (e.g. 2026-05-01T12:00:00Z): every shard starts its clock then, and the time names the test');
+  return { shard: { segment: options.shard, startAt: options.startAt } };
 }
 
 /** `type` or `type:weight`; without --events the scenario's types and weights. */
@@ -252,10 +267,34 @@ export function checkLoadSettings(settings: LoadSettings): void {
       if (!(plan.timeLimitSec >= plan.stepSec)) throw new UsageError(`--time-limit (${plan.timeLimitSec} s) must allow at least one step of --step-duration (${plan.stepSec} s)`);
       break;
   }
+  if (settings.shard) checkShard(settings, settings.shard);
   const planned = plannedSeconds(settings);
   if (planned > settings.maxRunSec) {
     const hint = settings.maxRunSec < LONG_MAX_RUN_SEC ? ': shorten it, or pass --allow-long for a deliberate long run' : '';
     throw new UsageError(`the run would take ${planned} s, more than the ${settings.maxRunSec} s cap${hint}`);
+  }
+}
+
+/** A shard runs every Nth delivery of each step: each shard must have at least one, and one controller runs a search. */
+function checkShard(settings: LoadSettings, shard: ShardSettings): void {
+  const { plan } = settings;
+  const { count } = shard.segment;
+  if (plan.kind === 'capacity') {
+    throw new UsageError('--capacity cannot run with --shard: a search needs one controller to choose each next rate; run a --ramp across the shards, or the search in one process');
+  }
+  if (shard.startAt.getTime() - Date.now() > MAX_START_AHEAD_MS) throw new UsageError(`--start-at ${shard.startAt.toISOString()} is more than 24 hours ahead`);
+  const steps: Array<[string, number]> =
+    plan.kind === 'ramp'
+      ? plan.rates.map((rate) => [`a --ramp step at ${rate}/s`, deliveriesDue(rate, plan.stepSec)])
+      : plan.stop.kind === 'count'
+        ? [['--count', plan.stop.requests]]
+        : plan.pace.kind === 'open'
+          ? [['the run', deliveriesDue(plan.pace.rate, plan.stop.seconds)]]
+          : [];
+  const warmRate = plan.kind === 'ramp' ? plan.rates[0]! : plan.pace.kind === 'open' ? plan.pace.rate : undefined;
+  if (settings.warmupSec > 0 && warmRate !== undefined) steps.push(['the warm-up', deliveriesDue(warmRate, settings.warmupSec)]);
+  for (const [what, due] of steps) {
+    if (segmentShare(due, { index: count, count }) < 1) throw new UsageError(`${what} has ${due} deliveries, fewer than the ${count} shards: each shard needs at least one; send more or use fewer shards`);
   }
 }
 

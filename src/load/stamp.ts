@@ -1,6 +1,7 @@
 // The per-request hot path: copy a pre-built request, write a fresh event id and the current time into their slots, sign those bytes with prepared keys.
 import { randomBytes, type BinaryToTextEncoding } from 'node:crypto';
 import { deliveryHeaders } from '../wire/delivery.js';
+import { uuidPrefix, type IdSpace } from './shard.js';
 import { UsageError } from '../base/errors.js';
 import { createSigner, type SchemeName, type SignatureLayout } from '../wire/signing.js';
 import { hmac, PAD_BYTES, prepareKey, type PreparedKey } from './hmac.js';
@@ -15,6 +16,8 @@ export interface StampSetup {
   /** Active tokens, newest first: one signature each. */
   secrets: readonly string[];
   layout: SignatureLayout;
+  /** A shard's ids: the test's shared prefix, the counter interleaved with the other shards'. Default: a random prefix, every counter value. */
+  ids?: IdSpace;
 }
 
 export interface Stamper {
@@ -92,8 +95,11 @@ export function createStamper(setup: StampSetup): Stamper {
   };
   build(setup.headers);
 
-  // Ids share a random prefix per run and end in a counter: unique within the run, and across runs.
-  const idPrefix = runIdPrefix();
+  // Ids share a random prefix per run and end in a counter: unique within the run, and across runs. A shard's prefix is
+  // its test's, and its counter takes every Nth value from its own: unique across the shards.
+  const idPrefix = setup.ids?.prefix ?? runIdPrefix();
+  const idFirst = setup.ids?.index ?? 0;
+  const idStep = setup.ids?.count ?? 1;
   const signatures: string[] = keys.map(() => '');
   let counter = 0;
   let cursor = 0;
@@ -125,7 +131,7 @@ export function createStamper(setup: StampSetup): Stamper {
         if (time.length !== TIME_WIDTH) throw new Error(`unix time ${time} does not have ${TIME_WIDTH} digits`);
       }
     }
-    const id = idPrefix + (counter++).toString(16).padStart(12, '0');
+    const id = idPrefix + (idFirst + idStep * counter++).toString(16).padStart(12, '0');
     const { signed, head, slots } = template;
     for (const at of template.idAt) signed.write(id, at, ID_WIDTH, 'latin1');
     signed.write(created, template.createdAt, CREATED_WIDTH, 'latin1');
@@ -242,7 +248,5 @@ function requestTemplate(target: URL, headers: Record<string, string>, event: Ev
 
 /** `xxxxxxxx-xxxx-4xxx-yxxx-`: the random part of a version-4 UUID, the last 12 hex digits being the counter. */
 function runIdPrefix(): string {
-  const hex = randomBytes(10).toString('hex');
-  const variant = '89ab'[parseInt(hex[16]!, 16) & 3]!;
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(12, 15)}-${variant}${hex.slice(17, 20)}-`;
+  return uuidPrefix(randomBytes(10).toString('hex'));
 }

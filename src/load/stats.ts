@@ -1,6 +1,6 @@
 // What one step measured: outcomes by status, latency in HDR histograms, a per-second series, and the latency of each half of an open-loop step.
-import { build, type Histogram } from 'hdr-histogram-js';
-import type { LatencySummary, Outcomes, SecondSample } from './report.js';
+import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
+import type { BandSums, LatencySummary, Outcomes, SecondSample } from './report.js';
 import { acknowledgement } from '../wire/ack.js';
 
 /** Counts one step's deliveries as they are sent and judged. */
@@ -104,7 +104,20 @@ export interface Measurement {
   halves: PaceHalves | null;
   /** Open loop with the connections known; else null. */
   serviceByLoad: ServiceByLoad | null;
+  /** With `encode`: what a merge of shards needs besides the two histograms above. */
+  encoded?: EncodedParts;
 }
+
+/** A step's figures in a form that adds up exactly across shards: HDR histograms (compressed, base64) and sums. */
+export interface EncodedParts {
+  /** Open loop: the four parts' histograms of PaceHalves (null: none was recorded in it). */
+  halves: { early: string | null; late: string | null; third: string | null; fourth: string | null } | null;
+  /** The latency histogram of each second of the series (null: none was judged in it). */
+  seconds: Array<string | null>;
+  /** Open loop with the connections known: the sums ServiceByLoad is computed from. */
+  bands: BandSums | null;
+}
+
 
 /** A timeout is recorded this far over the deadline, so a p99 that includes timeouts exceeds a budget equal to the deadline. */
 export const TIMEOUT_MARGIN_MS = 1;
@@ -119,11 +132,14 @@ export interface RecorderOptions {
   windowSec?: number;
   /** Open loop: drhook's connections, to tell the service time at light load from that with nearly all of them busy. */
   connections?: number;
+  /** Keep what a merge of shards needs (Measurement.encoded). */
+  encode?: boolean;
   now?: () => number;
 }
 
 export function createRecorder(deadlineMs: number, options: RecorderOptions = {}): Recorder {
-  const { windowSec, connections, now = () => performance.now() } = options;
+  const { windowSec, connections, encode = false, now = () => performance.now() } = options;
+  const secondsEncoded: Array<string | null> = [];
   const start = now();
   const histogram = createHistogram();
   const secondHistogram = createHistogram();
@@ -148,6 +164,7 @@ export function createRecorder(deadlineMs: number, options: RecorderOptions = {}
     const second = Math.floor((now() - start) / 1000);
     while (current.second < second) {
       current.p99Ms = secondHistogram.totalCount > 0 ? ms(secondHistogram.getValueAtPercentile(99)) : null;
+      if (encode) secondsEncoded.push(encodeHistogram(secondHistogram));
       secondHistogram.reset();
       series.push(current);
       current = { second: current.second + 1, sent: 0, completed: 0, failures: 0, p99Ms: null };
@@ -218,6 +235,7 @@ export function createRecorder(deadlineMs: number, options: RecorderOptions = {}
       if (last.sent > 0 || last.completed > 0) {
         last.p99Ms = secondHistogram.totalCount > 0 ? ms(secondHistogram.getValueAtPercentile(99)) : null;
         last.lengthSec = Math.min(1, Math.max(0.001, Math.round(now() - start - last.second * 1000) / 1000));
+        if (encode) secondsEncoded.push(encodeHistogram(secondHistogram));
         series.push(last);
       } else if (series.length > 0) series[series.length - 1]!.lengthSec = 1;
       secondHistogram.destroy();
@@ -237,10 +255,17 @@ export function createRecorder(deadlineMs: number, options: RecorderOptions = {}
         failureRate: judged === 0 ? 0 : failures / judged,
         unfinished,
       };
+      const encoded: EncodedParts | undefined = encode
+        ? {
+            halves: halves && { early: encodeHistogram(halves.early), late: encodeHistogram(halves.late), third: encodeHistogram(halves.third), fourth: encodeHistogram(halves.fourth) },
+            seconds: secondsEncoded,
+            bands: byLoad?.sums() ?? null,
+          }
+        : undefined;
       const paceHalves = halves && { halfSec: halves.halfSec, early: quartiles(halves.early), late: quartiles(halves.late), third: quartiles(halves.third), fourth: quartiles(halves.fourth) };
       for (const part of halves ? [halves.early, halves.late, halves.third, halves.fourth] : []) part.destroy();
       const serviceByLoad = byLoad?.finish() ?? null;
-      return { sent, outcomes, histogram, serviceHistogram, series, halves: paceHalves, serviceByLoad };
+      return { sent, outcomes, histogram, serviceHistogram, series, halves: paceHalves, serviceByLoad, ...(encoded ? { encoded } : {}) };
     },
   };
 }
@@ -254,13 +279,13 @@ interface PaceHistograms {
 }
 
 /** The service-time bands of ServiceByLoad for N connections. */
-function createLoadBands(connections: number): { record(inFlight: number, serviceMs: number): void; finish(): ServiceByLoad } {
+function createLoadBands(connections: number): { record(inFlight: number, serviceMs: number): void; finish(): ServiceByLoad; sums(): BandSums } {
   const { lowerMax, lightMax } = loadBands(connections);
   const lower = { count: 0, ms: 0 };
   // The light band's sums, for its mean and the least-squares line: n deliveries in flight, y milliseconds.
   const light = { count: 0, n: 0, nn: 0, y: 0, ny: 0, yy: 0 };
-  const mean = (count: number, ms: number): ServiceBand | null => (count === 0 ? null : { count, meanMs: round2(ms / count) });
   return {
+    sums: () => ({ lower: { ...lower }, light: { ...light } }),
     record(inFlight, serviceMs) {
       if (inFlight > lightMax) return;
       if (inFlight <= lowerMax) {
@@ -274,8 +299,48 @@ function createLoadBands(connections: number): { record(inFlight: number, servic
       light.ny += inFlight * serviceMs;
       light.yy += serviceMs * serviceMs;
     },
-    finish: () => ({ lower: mean(lower.count, lower.ms), light: mean(light.count, light.y), slope: fitSlope(light) }),
+    finish: () => bandsFromSums({ lower, light }),
   };
+}
+
+/** ServiceByLoad from its sums (one recorder's, or several shards' added up). */
+export function bandsFromSums(sums: BandSums): ServiceByLoad {
+  const mean = (count: number, ms: number): ServiceBand | null => (count === 0 ? null : { count, meanMs: round2(ms / count) });
+  return { lower: mean(sums.lower.count, sums.lower.ms), light: mean(sums.light.count, sums.light.y), slope: fitSlope(sums.light) };
+}
+
+/** Several shards' band sums added up. */
+export function addBandSums(all: readonly BandSums[]): BandSums {
+  const lower = { count: 0, ms: 0 };
+  const light = { count: 0, n: 0, nn: 0, y: 0, ny: 0, yy: 0 };
+  for (const sums of all) {
+    lower.count += sums.lower.count;
+    lower.ms += sums.lower.ms;
+    for (const key of ['count', 'n', 'nn', 'y', 'ny', 'yy'] as const) light[key] += sums.light[key];
+  }
+  return { lower, light };
+}
+
+/** A histogram as HDR's compressed base64 (null when empty): decoded and added, several give exactly the histogram of all their values. */
+export function encodeHistogram(histogram: Histogram): string | null {
+  return histogram.totalCount === 0 ? null : encodeIntoCompressedBase64(histogram);
+}
+
+/** Adds encoded histograms (null ones are empty) into a new histogram of the recorder's kind. */
+export function mergeEncoded(encoded: ReadonlyArray<string | null | undefined>): Histogram {
+  const merged = createHistogram();
+  for (const each of encoded) {
+    if (each === null || each === undefined) continue;
+    const part = decodeFromCompressedBase64(each);
+    merged.add(part);
+    part.destroy();
+  }
+  return merged;
+}
+
+/** The quartiles of the four parts of PaceHalves from their histograms. */
+export function halvesFrom(halfSec: number, parts: { early: Histogram; late: Histogram; third: Histogram; fourth: Histogram }): PaceHalves {
+  return { halfSec, early: quartiles(parts.early), late: quartiles(parts.late), third: quartiles(parts.third), fourth: quartiles(parts.fourth) };
 }
 
 /** The least-squares slope of y on n and its standard error; null with fewer than three points or all at one n. */
