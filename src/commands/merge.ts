@@ -50,8 +50,10 @@ async function merge(sources: readonly string[], flags: MergeFlags, env: NodeJS.
     inputs.push({ source: file, report });
   }
   if (inputs.length === 0) throw new UsageError(`no shard report.json under ${sources.join(', ')}: give the run directories that drhook load --shard wrote`);
+  // Merged (or refused) before the run directory exists: a refused merge leaves nothing behind.
+  const pending = mergeShards(inputs, 'pending');
   const { runId, dir } = await createRunDirectory(flags.reportDir, 'load');
-  const merged = mergeShards(inputs, runId);
+  const merged = { ...pending, runId };
   // The shards' reports were redacted when they were written; secrets in the environment now are masked again all the same.
   const secrets = resolveSecrets({}, env);
   const redact = createRedactor([...secrets.test, ...secrets.live, env.DRHOOK_PASSWORD ?? '', env.DRHOOK_CLIENT_SECRET ?? '']);

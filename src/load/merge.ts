@@ -4,7 +4,7 @@ import { UsageError } from '../base/errors.js';
 import { version } from '../base/paths.js';
 import { fmtRate } from './diagnose.js';
 import { runVerdict } from './judge.js';
-import type { Diagnostics, LoadReport, LoadVerdict, MergeFacts, Pace, SecondSample, ShardStepData, StepResult } from './report.js';
+import type { Diagnostics, EncodedHistogram, LoadReport, LoadVerdict, MergeFacts, Pace, SecondSample, ShardStepData, StepResult } from './report.js';
 import type { LoadPlan, Thresholds } from './settings.js';
 import { addBandSums, addOutcomes, bandsFromSums, createHistogram, halvesFrom, mergeEncoded, summarize, type ServiceBand } from './stats.js';
 import { judgedStep, lightest } from './step-result.js';
@@ -175,7 +175,7 @@ function mergeHalves(data: readonly ShardStepData[]): { summary: ReturnType<type
 }
 
 /** Second by second: counts added, each second's p99 from the shards' histograms of that second added up. */
-function mergeSeries(parts: ReadonlyArray<{ series: readonly SecondSample[]; seconds: ReadonlyArray<string | null> }>): SecondSample[] {
+function mergeSeries(parts: ReadonlyArray<{ series: readonly SecondSample[]; seconds: readonly EncodedHistogram[] }>): SecondSample[] {
   const length = Math.max(0, ...parts.map((part) => part.series.length));
   const series: SecondSample[] = [];
   for (let second = 0; second < length; second++) {

@@ -173,6 +173,9 @@ export interface BandSums {
   light: { count: number; n: number; nn: number; y: number; ny: number; yy: number };
 }
 
+/** An HDR histogram (microseconds) in HDR's compressed base64 encoding, with its exact maximum; null when empty. */
+export type EncodedHistogram = { hdr: string; max: number } | null;
+
 /**
  * A shard's step in a form that merges exactly: HDR histograms in HDR's compressed base64 encoding (null when empty),
  * in microseconds, and sums.
@@ -181,13 +184,13 @@ export interface ShardStepData {
   /** The step's window in seconds, unrounded. */
   windowSec: number;
   /** Latency as judged (latencyMs). */
-  latency: string | null;
+  latency: EncodedHistogram;
   /** Open loop: service time (serviceMs); null in closed loop or when empty. */
-  service: string | null;
+  service: EncodedHistogram;
   /** Open loop: the latency of the deliveries due in each half, and in the second half's two quarters. */
-  halves: { halfSec: number; early: string | null; late: string | null; third: string | null; fourth: string | null } | null;
+  halves: { halfSec: number; early: EncodedHistogram; late: EncodedHistogram; third: EncodedHistogram; fourth: EncodedHistogram } | null;
   /** The latency of each second of `series`, in the same order. */
-  seconds: Array<string | null>;
+  seconds: EncodedHistogram[];
   /** Open loop: the service-time bands' sums. */
   bands: BandSums | null;
   /** The shard's service time with few connections busy, the lowest mean it measured up to this step (warm-up included). */

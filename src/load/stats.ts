@@ -1,6 +1,6 @@
 // What one step measured: outcomes by status, latency in HDR histograms, a per-second series, and the latency of each half of an open-loop step.
 import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
-import type { BandSums, LatencySummary, Outcomes, SecondSample } from './report.js';
+import type { BandSums, EncodedHistogram, LatencySummary, Outcomes, SecondSample } from './report.js';
 import { acknowledgement } from '../wire/ack.js';
 
 /** Counts one step's deliveries as they are sent and judged. */
@@ -111,9 +111,9 @@ export interface Measurement {
 /** A step's figures in a form that adds up exactly across shards: HDR histograms (compressed, base64) and sums. */
 export interface EncodedParts {
   /** Open loop: the four parts' histograms of PaceHalves (null: none was recorded in it). */
-  halves: { early: string | null; late: string | null; third: string | null; fourth: string | null } | null;
+  halves: { early: EncodedHistogram; late: EncodedHistogram; third: EncodedHistogram; fourth: EncodedHistogram } | null;
   /** The latency histogram of each second of the series (null: none was judged in it). */
-  seconds: Array<string | null>;
+  seconds: EncodedHistogram[];
   /** Open loop with the connections known: the sums ServiceByLoad is computed from. */
   bands: BandSums | null;
 }
@@ -139,7 +139,7 @@ export interface RecorderOptions {
 
 export function createRecorder(deadlineMs: number, options: RecorderOptions = {}): Recorder {
   const { windowSec, connections, encode = false, now = () => performance.now() } = options;
-  const secondsEncoded: Array<string | null> = [];
+  const secondsEncoded: EncodedHistogram[] = [];
   const start = now();
   const histogram = createHistogram();
   const secondHistogram = createHistogram();
@@ -321,20 +321,28 @@ export function addBandSums(all: readonly BandSums[]): BandSums {
   return { lower, light };
 }
 
-/** A histogram as HDR's compressed base64 (null when empty): decoded and added, several give exactly the histogram of all their values. */
-export function encodeHistogram(histogram: Histogram): string | null {
-  return histogram.totalCount === 0 ? null : encodeIntoCompressedBase64(histogram);
+/**
+ * A histogram as HDR's compressed base64 with its exact maximum (null when empty): decoded and added, several give
+ * exactly the histogram of all their values. The encoding keeps the buckets; a decoded histogram's maximum would be its
+ * top bucket's highest value, so the exact one travels beside it.
+ */
+export function encodeHistogram(histogram: Histogram): EncodedHistogram {
+  return histogram.totalCount === 0 ? null : { hdr: encodeIntoCompressedBase64(histogram), max: histogram.maxValue };
 }
 
-/** Adds encoded histograms (null ones are empty) into a new histogram of the recorder's kind. */
-export function mergeEncoded(encoded: ReadonlyArray<string | null | undefined>): Histogram {
+/** Adds encoded histograms (null ones are empty) into a new histogram of the recorder's kind, with the exact maximum of them all. */
+export function mergeEncoded(encoded: ReadonlyArray<EncodedHistogram | undefined>): Histogram {
   const merged = createHistogram();
+  let max = 0;
   for (const each of encoded) {
     if (each === null || each === undefined) continue;
-    const part = decodeFromCompressedBase64(each);
+    const part = decodeFromCompressedBase64(each.hdr);
     merged.add(part);
     part.destroy();
+    max = Math.max(max, each.max);
   }
+  // The buckets hold the maximum only to their resolution; the exact one is the largest of the parts'.
+  if (merged.totalCount > 0 && max <= merged.maxValue) (merged as { maxValue: number }).maxValue = max;
   return merged;
 }
 
