@@ -46,4 +46,5 @@ export { startReceiver, type ReceiverOptions, type RunningReceiver } from './rec
 export { faultNames, type FaultName } from './receiver/faults.js';
 export { resolveLoadSettings, type LoadOptions, type LoadSettings } from './load/settings.js';
 export { runLoad } from './load/run.js';
+export { mergeShards, type ShardInput } from './load/merge.js';
 export type { LoadReport } from './load/report.js';

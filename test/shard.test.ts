@@ -1,7 +1,7 @@
 // Sharded load end to end: three `drhook load --shard K/3` processes against one real receiver, merged by `drhook merge` into exactly what one process sends; missing, incomplete and foreign shards.
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -9,6 +9,10 @@ import addFormats from 'ajv-formats';
 import { schemasDir } from '../src/base/paths.js';
 import type { LoadReport } from '../src/load/report.js';
 import { runCli, startServer, type TestServer } from './helpers/http.js';
+import { UsageError } from '../src/base/errors.js';
+import { mergeShards } from '../src/load/merge.js';
+import { resolveLoadSettings, type LoadOptions } from '../src/load/settings.js';
+import { mergeExitCode } from '../src/commands/merge.js';
 
 const token = 'tok_shard_test_5f1c29';
 const env = { DRHOOK_TEST_SECRET: '', DRHOOK_LIVE_SECRET: '', DRHOOK_PASSWORD: '', DRHOOK_CLIENT_SECRET: '' };
@@ -108,16 +112,20 @@ test('a missing shard makes the merge inconclusive (exit 1), naming it', async (
   assert.match(merged.stdout, /INCONCLUSIVE/);
 });
 
-test('an incomplete shard (its run interrupted) makes the merge inconclusive (exit 1)', async () => {
-  const copy = path.join(work, 'interrupted');
-  await cp(shardDirs[3]!, copy, { recursive: true });
-  const report = JSON.parse(await readFile(path.join(copy, 'report.json'), 'utf8')) as LoadReport;
-  await writeFile(path.join(copy, 'report.json'), JSON.stringify({ ...report, complete: false, stoppedBy: 'interrupted' }));
-  const merged = await mergeRun([shardDirs[1]!, shardDirs[2]!, copy]);
-  assert.equal(merged.code, 1, merged.stderr);
-  assert.deepEqual(merged.report!.merge!.incomplete, [3]);
-  assert.ok(merged.report!.verdict.status === 'inconclusive' && merged.report!.verdict.cause === 'missing-shards');
-  assert.match(merged.report!.verdict.summary, /shard 3 incomplete/);
+test('an incomplete shard (its run interrupted) makes the merge inconclusive (exit 1)', () => {
+  const interrupted = { ...shardReports[2]!, complete: false, stoppedBy: 'interrupted' as const };
+  const report = mergeShards(
+    [shardReports[0]!, shardReports[1]!, interrupted].map((each, i) => ({ source: `shard ${i + 1}`, report: each })),
+    'merged',
+  );
+  assert.deepEqual(report.merge!.incomplete, [3]);
+  assert.deepEqual(report.merge!.missing, []);
+  assert.ok(report.verdict.status === 'inconclusive' && report.verdict.cause === 'missing-shards');
+  assert.match(report.verdict.summary, /shard 3 incomplete/);
+  assert.equal(mergeExitCode(report.verdict), 1);
+  // The same three, complete, pass: it is the interruption that holds the verdict back.
+  const whole = mergeShards(shardReports.map((each, i) => ({ source: `shard ${i + 1}`, report: each })), 'merged');
+  assert.equal(mergeExitCode(whole.verdict), 0, whole.verdict.summary);
 });
 
 test('shards of a different test are refused (exit 2), and a shard that starts late says by how much', async () => {
@@ -139,18 +147,19 @@ test('shards of a different test are refused (exit 2), and a shard that starts l
 
 test('usage errors: --capacity with --shard, --shard without --start-at, a shard with no delivery of its own', async () => {
   const url = 'http://127.0.0.1:9/hook';
-  const at = ['--start-at', new Date(Date.now() + 3600_000).toISOString()];
-  const cases: Array<[string[], RegExp]> = [
-    [['--capacity', '--time-limit', '10s', '--shard', '1/2', ...at], /--capacity cannot run with --shard: a search needs one controller/],
-    [['--rate', '10', '--duration', '2', '--shard', '1/2'], /--shard needs --start-at/],
-    [['--rate', '10', '--duration', '2', ...at], /--start-at applies to --shard only/],
-    [['--rate', '2', '--duration', '1', '--shard', '1/3', ...at], /the run has 2 deliveries, fewer than the 3 shards/],
-    [['--rate', '10', '--duration', '2', '--shard', '3/2', ...at], /--shard must be K\/N/],
+  const startAt = new Date(Date.now() + 3600_000);
+  const base = { secrets: { test: [token], live: [] }, events: ['order.accepted'] };
+  const cases: Array<[LoadOptions, RegExp]> = [
+    [{ capacity: true, timeLimitSec: 10, shard: { index: 1, count: 2 }, startAt }, /--capacity cannot run with --shard: a search needs one controller/],
+    [{ rate: 10, durationSec: 2, shard: { index: 1, count: 2 } }, /--shard needs --start-at/],
+    [{ rate: 10, durationSec: 2, startAt }, /--start-at applies to --shard only/],
+    [{ rate: 2, durationSec: 1, shard: { index: 1, count: 3 }, startAt }, /the run has 2 deliveries, fewer than the 3 shards/],
+    [{ ramp: [50, 1], stepSec: 2, shard: { index: 1, count: 3 }, startAt }, /a --ramp step at 1\/s has 2 deliveries, fewer than the 3 shards/],
+    [{ rate: 10, durationSec: 2, shard: { index: 1, count: 2 }, startAt: new Date(Date.now() + 25 * 3600_000) }, /more than 24 hours ahead/],
   ];
-  for (const [args, message] of cases) {
-    const result = await runCli(['load', url, '--secret', token, ...args, '--report-dir', path.join(work, 'unused')], { env });
-    assert.equal(result.code, 2, result.stderr);
-    assert.match(result.stderr, /^drhook: [^\n]+\n$/);
-    assert.match(result.stderr, message);
-  }
+  for (const [options, message] of cases) assert.throws(() => resolveLoadSettings(url, { ...base, ...options }, env), (error: unknown) => error instanceof UsageError && message.test(error.message));
+  // On the command line: one line, exit 2.
+  const result = await runCli(['load', url, '--secret', token, '--rate', '10', '--duration', '2', '--shard', '3/2', '--start-at', startAt.toISOString(), '--report-dir', path.join(work, 'unused')], { env });
+  assert.equal(result.code, 2, result.stderr);
+  assert.match(result.stderr, /^drhook: --shard must be K\/N[^\n]+\n$/);
 });

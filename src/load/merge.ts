@@ -4,6 +4,7 @@ import { UsageError } from '../base/errors.js';
 import { version } from '../base/paths.js';
 import { fmtRate } from './diagnose.js';
 import { runVerdict } from './judge.js';
+import { describePlan } from './run.js';
 import type { Diagnostics, EncodedHistogram, LoadReport, LoadVerdict, MergeFacts, Pace, SecondSample, ShardStepData, StepResult } from './report.js';
 import type { LoadPlan, Thresholds } from './settings.js';
 import { addBandSums, addOutcomes, bandsFromSums, createHistogram, halvesFrom, mergeEncoded, summarize, type ServiceBand } from './stats.js';
@@ -104,7 +105,7 @@ export function mergeShards(inputs: readonly ShardInput[], runId: string): LoadR
     settings: { ...first.settings, seed: sameOrList(present.map((shard) => shard.settings.seed)) },
     plan: {
       ...first.plan,
-      description: `${present.length} of ${count} shards merged, together ${first.plan.description}`,
+      description: `${present.length} of ${count} shards merged, together ${describePlan(settings.plan, present.length * settings.connections)}`,
       notes: [...shardNotes, ...notes],
     },
     pool: first.pool,

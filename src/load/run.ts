@@ -15,7 +15,7 @@ import type { LoadReport, Pace, StepResult } from './report.js';
 import { checkLoadSettings, deliveriesDue, settingsForReport, settingsSecrets, type LoadPlan, type LoadSettings, type LoadStop } from './settings.js';
 import { createStamper } from './stamp.js';
 import { addOutcomes, createHistogram, summarize, type ServiceBand } from './stats.js';
-import { LATE_START_TOLERANCE_MS, segmentPace, settingsHash, shardIdSpace, waitForStart } from './shard.js';
+import { LATE_START_TOLERANCE_MS, segmentPace, settingsHash, shardIdSpace, waitForStart, type Segment } from './shard.js';
 import { shardStepData } from './shard-data.js';
 import { judgedStep, lightest } from './step-result.js';
 
@@ -147,7 +147,7 @@ export async function runLoad(settings: LoadSettings, options: RunLoadOptions = 
       complete: outcome.cutShort === null,
       stoppedBy: outcome.cutShort === 'aborted' ? 'interrupted' : outcome.cutShort,
       settings: settingsForReport(settings),
-      plan: { kind: settings.plan.kind, loop: firstPace(settings.plan).kind, description: describePlan(settings.plan, settings.connections), notes: [...(target.kind === 'unresolved' ? [unresolvedNote(settings.url, target.code)] : []), ...(settings.stories ? [storiesNote(settings, pool)] : []), ...(lateStartMs > LATE_START_TOLERANCE_MS ? [lateNote(lateStartMs)] : []), ...outcome.notes] },
+      plan: { kind: settings.plan.kind, loop: firstPace(settings.plan).kind, description: describePlan(settings.plan, settings.connections) + (shard ? shardWords(shard.segment) : ''), notes: [...(target.kind === 'unresolved' ? [unresolvedNote(settings.url, target.code)] : []), ...(settings.stories ? [storiesNote(settings, pool)] : []), ...(lateStartMs > LATE_START_TOLERANCE_MS ? [lateNote(lateStartMs)] : []), ...outcome.notes] },
       pool: poolFacts(pool),
       steps,
       totals: {
@@ -180,6 +180,17 @@ function stepResult(label: string, pace: Pace, measured: StepMeasurement, settin
   measured.histogram.destroy();
   measured.serviceHistogram?.destroy();
   return result;
+}
+
+/** What a shard's report is of its test. */
+function shardWords(segment: Segment): string {
+  return `; this is shard ${segment.index}/${segment.count}, which sends every ${segment.count === 1 ? '' : ordinal(segment.count) + ' '}delivery of each step, from the ${ordinal(segment.index)}`;
+}
+
+function ordinal(n: number): string {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
+  return `${n}${suffix}`;
 }
 
 /** A shard whose clock started after --start-at: its part of the load came that much later than the others'. */
