@@ -32,7 +32,7 @@ before(async () => {
     setTimeout(() => res.writeHead(202).end('{}'), DELAY_MS);
   });
   // Far enough ahead for three processes to start on a busy machine; a late one still sends its part, and says so.
-  const startAt = new Date(Date.now() + 6000).toISOString();
+  const startAt = new Date(Date.now() + 4000).toISOString();
   const runs = await Promise.all(
     [1, 2, 3].map((index) =>
       runCli(['load', `${receiver.url}/hook`, ...test100, '--seed', String(index), '--shard', `${index}/3`, '--start-at', startAt, '--report-dir', path.join(work, 'shards', `s${index}`)], { env }),
