@@ -48,7 +48,7 @@ async function deliverAll(
       const indexes = planned.deliveries.flatMap((spec, i) => ((spec.wave ?? 0) === wave ? [i] : []));
       const prepared = await Promise.all(indexes.map((i) => sender.prepare(planned.deliveries[i]!, { signal })));
       const outcomes = await Promise.all(prepared.map(({ request }) => engine.deliver(request, options)));
-      prepared.forEach(({ request }, n) => (recorded[indexes[n]!] = sender.record(request, planned.deliveries[indexes[n]!]!.event.id, outcomes[n]!)));
+      prepared.forEach(({ request }, n) => (recorded[indexes[n]!] = sender.record(request, planned.deliveries[indexes[n]!]!.event, outcomes[n]!)));
     }
     deliveries.push(...recorded);
   } else {
@@ -57,7 +57,7 @@ async function deliverAll(
       if (signal?.aborted) return undefined;
       const { request, timestamp } = await sender.prepare(spec, { after, signal });
       after = timestamp;
-      deliveries.push(sender.record(request, spec.event.id, await engine.deliver(request, options)));
+      deliveries.push(sender.record(request, spec.event, await engine.deliver(request, options)));
     }
   }
   return signal?.aborted || deliveries.some((delivery) => interrupted(delivery.outcome)) ? undefined : deliveries;

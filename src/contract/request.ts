@@ -77,7 +77,7 @@ export interface Sender {
    * The delivery as judges and reports see it: credentials and every secret known now masked in the request (its
    * body cut to an excerpt after redaction) and in the receiver's answer, which may echo them.
    */
-  record(request: DeliveryRequest, eventId: string, outcome: DeliveryOutcome): DeliveryRecord;
+  record(request: DeliveryRequest, event: Pick<DrEvent, 'id' | 'type'>, outcome: DeliveryOutcome): DeliveryRecord;
   /** Every secret the run knows so far (tokens, passwords, client secrets, fetched bearer tokens, secret headers). */
   secrets(): string[];
 }
@@ -125,14 +125,14 @@ export function createSender(settings: ContractSettings, auth: AuthProvider): Se
       const headers = deliveryHeaders(mergeHeaders(settings.headers, credentials, signatureHeaders));
       return { request: { url: settings.url, headers, body }, timestamp };
     },
-    record(request, eventId, outcome) {
+    record(request, event, outcome) {
       const redact = redactorNow();
       const headers = Object.fromEntries(Object.entries(redactHeaders(request.headers)).map(([name, value]) => [name, redact(value)]));
       // Redacted before it is cut to the excerpt; the bytes read for it may end inside a secret.
       const read = request.body.subarray(0, BODY_EXCERPT_CHARS * 4);
       const body = read.length < request.body.length ? redact.cut(read.toString('utf8'), 'end') : redact(read.toString('utf8'));
       return {
-        request: { url: request.url, method: 'POST', headers, bodyExcerpt: body.slice(0, BODY_EXCERPT_CHARS), bodyBytes: request.body.length, eventId },
+        request: { url: request.url, method: 'POST', headers, bodyExcerpt: body.slice(0, BODY_EXCERPT_CHARS), bodyBytes: request.body.length, eventId: event.id, eventType: event.type },
         outcome: redactOutcome(outcome, redact),
       };
     },

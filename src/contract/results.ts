@@ -46,6 +46,8 @@ export interface RequestRecord {
   bodyExcerpt?: string;
   bodyBytes: number;
   eventId?: string;
+  /** The type of the event sent (a burst sends several types in one case); absent from reports written before it was recorded. */
+  eventType?: string;
 }
 
 export interface DeliveryRecord {

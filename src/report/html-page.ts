@@ -234,6 +234,9 @@ table.matrix th.corner { background: var(--code-bg); vertical-align: bottom; }
 table.matrix th.type { white-space: nowrap; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; font-weight: 400; }
 table.matrix th.type[title] { font-family: inherit; font-style: italic; cursor: help; }
 .legend { color: var(--muted); font-size: 12px; margin: 6px 0 0; }
+table.types th.type, table.types td.num { white-space: nowrap; font-weight: 400; }
+table.types tr.late th.type { border-left: 4px solid var(--fail); }
+table.types td.requires, table.types td.validates, table.types td.failing { font-size: 12px; }
 .toolbar { display: flex; gap: 8px; margin: 0 0 8px; }
 button { font: inherit; font-size: 12px; padding: 3px 10px; border: 1px solid var(--line); border-radius: 6px; background: var(--code-bg); cursor: pointer; }
 button:hover { background: #eaeef2; }

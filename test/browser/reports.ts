@@ -128,6 +128,32 @@ export async function hostileContractRun(): Promise<Written<ContractReport>> {
   }
 }
 
+/** The type a receiver of `latencyContractRun` answers late, and how late. */
+export const slowType = { type: 'subscription.created', ms: 300 } as const;
+
+/**
+ * ack and malformed.robust (present fields only) of refund.complete and subscription.created, against a receiver that
+ * verifies nothing and answers 202, subscription.created only after `slowType.ms`.
+ */
+export async function latencyContractRun(): Promise<Written<ContractReport>> {
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const slow = Buffer.concat(chunks).toString('utf8').includes(`"type":"${slowType.type}"`);
+      setTimeout(() => res.writeHead(202).end(), slow ? slowType.ms : 0);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    return await contractAgainst(`http://127.0.0.1:${port}/hook`, { events: ['refund.complete', slowType.type], mode: 'test', only: ['ack', 'malformed.robust'], mutations: { kind: 'budget', cases: 0 } });
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
 async function writeLoad(report: LoadReport, secrets: string[]): Promise<Written<LoadReport>> {
   const dir = await tempDir();
   const paths = await writeLoadReports(report, dir, createRedactor(secrets));

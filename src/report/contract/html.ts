@@ -1,8 +1,11 @@
 // The contract report as report.html: the gate, the settings, the checks, a matrix of event types × checks, every flagged case.
-import type { CaseRecord, CheckResult, CheckStatus, ContractReport, DeliveryRecord } from '../../contract/results.js';
+import type { CaseRecord, CheckResult, CheckStatus, ContractReport, DeliveryRecord, DiscoveredType } from '../../contract/results.js';
 import type { DeliveryOutcome } from '../../wire/outcome.js';
 import { caseState, caseTitle, describeOutcome, describeRequest, flaggedChecks, gateNotes, groupOutcomes, outcomeLabel, type CaseState, type RunCheck } from './describe.js';
 import { banner, copyableCommand, escapeHtml, pageHeader, renderPage, settingsSection } from '../html-page.js';
+import { chartJsSource } from '../html-assets.js';
+import { describeCoverage } from './discovered.js';
+import { latencyData, latencyScript, type LatencyChartData, type TypeLatency } from './latency.js';
 import { formatBytes, formatMs, plural } from '../text.js';
 
 /** At most this many differently ending deliveries are shown per case (a burst is grouped by how each ended). */
@@ -35,6 +38,7 @@ export function renderContractHtml(report: ContractReport): string {
   const anchors = new Map<CaseRecord, string>();
   flagged.forEach(({ shown }) => shown.forEach(({ record }) => anchors.set(record, `case-${anchors.size + 1}`)));
   const deadlineMs = typeof report.settings.deadlineMs === 'number' ? report.settings.deadlineMs : undefined;
+  const latency = latencyData(report);
 
   const body = [
     pageHeader('drhook contract', report),
@@ -47,6 +51,7 @@ export function renderContractHtml(report: ContractReport): string {
     '<h2>Event types × checks</h2>',
     matrix(report.checks, anchors, subscribedTypes(report.settings)),
     '</section>',
+    typesSection(report, latency),
     '<section id="cases">',
     `<h2>Failing and warning cases</h2>`,
     flagged.length === 0
@@ -68,7 +73,80 @@ export function renderContractHtml(report: ContractReport): string {
     settingsSection(report.settings),
   ].join('\n');
 
-  return renderPage({ kind: 'contract', title: `drhook contract: ${report.gate.status} — ${report.target}`, status: report.gate.status, body, version: report.version });
+  const charts = latency.types.length > 0 ? { data: latency, scripts: [chartJsSource(), latencyScript] } : {};
+  return renderPage({ kind: 'contract', title: `drhook contract: ${report.gate.status} — ${report.target}`, status: report.gate.status, body, version: report.version, ...charts });
+}
+
+/** At most this many fields are named in a cell of the event types' table; report.json and --write-requires have them all. */
+const fieldsPerCell = 8;
+
+function fieldList(fields: readonly string[]): string {
+  if (fields.length === 0) return '–';
+  const named = fields.slice(0, fieldsPerCell).map((field) => `<code>${escapeHtml(field)}</code>`).join(' ');
+  return fields.length > fieldsPerCell ? `${named} <span class="muted">and ${fields.length - fieldsPerCell} more</span>` : named;
+}
+
+/**
+ * Per event type, side by side: every delivery's latency against the deadline (the chart, and its figures in the
+ * table) and, when malformed.robust ran, the contract the answers showed.
+ */
+function typesSection(report: ContractReport, latency: LatencyChartData): string {
+  const discovered = new Map((report.discoveredContract?.types ?? []).map((entry) => [entry.type, entry]));
+  const timed = new Map(latency.types.map((entry) => [entry.type, entry]));
+  const types = [...new Set([...timed.keys(), ...discovered.keys()])];
+  if (types.length === 0) return '';
+  const withContract = discovered.size > 0;
+  const ms = (value: number) => `${value} ms`;
+  const latencyCells = (entry: TypeLatency | undefined) =>
+    entry === undefined
+      ? '<td class="num">0</td><td class="num">–</td><td class="num">–</td><td class="num">–</td><td class="num">–</td>'
+      : [
+          String(entry.deliveries),
+          ms(entry.p50),
+          ms(entry.p95),
+          `${ms(entry.max)} <span class="muted">(${Math.round((entry.max / latency.deadlineMs) * 100)} %)</span>`,
+          entry.errors > 0 ? `${entry.timeouts} <span class="muted">+ ${entry.errors} conn. errors</span>` : String(entry.timeouts),
+        ].map((cell) => `<td class="num">${cell}</td>`).join('');
+  const contractCells = (entry: DiscoveredType | undefined) =>
+    entry === undefined
+      ? '<td>–</td><td>–</td><td class="num">–</td><td>–</td>'
+      : [
+          `<td class="requires">${fieldList(entry.requires)}</td>`,
+          `<td class="validates">${fieldList(entry.validates.map((field) => field.field))}</td>`,
+          `<td class="num tolerates">${entry.tolerates.length}</td>`,
+          `<td class="failing">${fieldList(entry.failing)}</td>`,
+        ].join('');
+  const rows = types.map((type) => {
+    const entry = timed.get(type);
+    const late = entry !== undefined && (entry.timeouts > 0 || entry.max > latency.deadlineMs);
+    return `<tr data-type="${escapeHtml(type)}"${late ? ' class="late"' : ''}><th scope="row" class="type"><code>${escapeHtml(type)}</code></th>${latencyCells(entry)}${withContract ? contractCells(discovered.get(type)) : ''}</tr>`;
+  });
+  const head = [
+    '<th>Event type</th><th class="num">Deliveries</th><th class="num">p50</th><th class="num">p95</th><th class="num" title="the slowest, and how much of the deadline it took">Max</th><th class="num">Timeouts</th>',
+    withContract ? '<th>Requires</th><th>Checks in part</th><th class="num">Tolerates</th><th>Failing</th>' : '',
+  ].join('');
+  const height = 60 + 34 * latency.types.length;
+  return [
+    '<section id="types-section">',
+    `<h2>Event types: latency${withContract ? ' and discovered contract' : ''}</h2>`,
+    latency.types.length === 0
+      ? '<p>No delivery was answered or timed out: nothing to draw.</p>'
+      : [
+          `<p class="muted">Every delivery of the run, once however many checks judged it, by event type: how long the receiver took to answer, against the ${latency.deadlineMs} ms after which Digital River counts a delivery as not received (red line). A timeout is drawn at the deadline; the black tick is the type's p95.</p>`,
+          `<div class="chart" style="height: ${height}px"><canvas id="chart-type-latency" aria-label="Latency of every delivery per event type against the ${latency.deadlineMs} ms deadline"></canvas></div>`,
+        ].join('\n'),
+    latency.untyped > 0 ? `<p class="muted">${latency.untyped === 1 ? '1 delivery' : `${latency.untyped} deliveries`} of cases that send several event types at once are left out: this report predates the type recorded per delivery.</p>` : '',
+    withContract
+      ? `<p class="muted">Discovered contract, from malformed.robust (${escapeHtml(describeCoverage(report.discoveredContract!))}). Requires: every break of the field was rejected naming it. Checks in part: some breaks rejected naming it, the others acknowledged. Tolerates: every break acknowledged. Failing: a break got a 5xx, no answer in time, a redirect, a reset or a 4xx naming nothing. <code>--write-requires</code> writes the required fields as a scenario fragment.</p>`
+      : '',
+    '<div class="scroll"><table class="types" id="types-table">',
+    `<thead><tr>${head}</tr></thead>`,
+    `<tbody>\n${rows.join('\n')}\n</tbody>`,
+    '</table></div>',
+    '</section>',
+  ]
+    .filter(Boolean)
+    .join('\n');
 }
 
 function gateBanner(report: ContractReport): string {

@@ -2,6 +2,7 @@
 import { isSuccess } from '../../wire/ack.js';
 import { capacityReading } from '../../load/ramp.js';
 import type { LatencySummary, LoadReport, Outcomes, StepResult } from '../../load/report.js';
+import { chartKit } from '../chart-kit.js';
 
 /** What the page script draws, embedded as JSON: every number the charts need, nothing else. */
 export interface LoadChartData {
@@ -138,53 +139,7 @@ export const chartScript = String.raw`(function () {
   var palette = ['#0969da', '#8250df', '#1a7f37', '#bf3989', '#953800', '#1b7c83', '#6639ba', '#57606a'];
   var kindColor = { acknowledged: colors.pass, redirect: colors.warn, rejected: colors.fail, timeout: '#953800', error: colors.purple, unfinished: colors.gray };
   var stateColor = { pass: colors.pass, warn: colors.warn, above: colors.warn, inconclusive: colors.warn, fail: colors.fail };
-  Chart.defaults.animation = false;
-  Chart.defaults.responsive = true;
-  Chart.defaults.maintainAspectRatio = false;
-  Chart.defaults.font.size = 12;
-  function draw(id, config) {
-    var canvas = document.getElementById(id);
-    if (canvas) canvas.drawn = new Chart(canvas, config);
-  }
-  /** The largest of 1, 2 or 5 times a power of ten that is at most the value. */
-  function niceFloor(value) {
-    var power = Math.pow(10, Math.floor(Math.log10(value)));
-    var lead = value / power;
-    return (lead >= 5 ? 5 : lead >= 2 ? 2 : 1) * power;
-  }
-  function tidy(value) { return Number(value.toPrecision(6)); }
-  /** Ticks over a range of a decade or more: 1, 2 and 5 times each power of ten (only the powers when that is too many). */
-  function decadeTicks(min, max) {
-    function at(leads) {
-      var ticks = [];
-      for (var power = Math.floor(Math.log10(min)); Math.pow(10, power) <= max; power++) {
-        leads.forEach(function (lead) { var value = tidy(lead * Math.pow(10, power)); if (value >= min && value <= max) ticks.push(value); });
-      }
-      return ticks;
-    }
-    var ticks = at([1, 2, 5]);
-    return ticks.length > 8 ? at([1]) : ticks;
-  }
-  /** Ticks over a narrow range: even steps of 1, 2 or 5 times a power of ten, at least three of them. */
-  function evenTicks(min, max) {
-    var step = niceFloor((max - min) / 4);
-    var ticks = [];
-    for (var k = Math.ceil(min / step); k * step <= max; k++) ticks.push(tidy(k * step));
-    return ticks;
-  }
-  /** A log axis that brackets every value given (the budget among them) with room to spare, its ticks labelled. */
-  function logAxis(values, title) {
-    var positive = values.filter(function (value) { return value > 0; });
-    var min = Math.min.apply(null, positive) / 1.5;
-    var max = Math.max.apply(null, positive) * 1.5;
-    var ticks = max / min >= 10 ? decadeTicks(min, max) : evenTicks(min, max);
-    return {
-      type: 'logarithmic', min: min, max: max,
-      afterBuildTicks: function (axis) { axis.ticks = ticks.map(function (value) { return { value: value }; }); },
-      ticks: { autoSkip: false, maxRotation: 0, callback: function (value) { return String(tidy(value)); } },
-      title: { display: true, text: title }
-    };
-  }
+  ${chartKit}
   function budgetLine(points) {
     return { label: 'p99 budget ' + data.budgetMs + ' ms', data: points, borderColor: colors.fail, backgroundColor: colors.fail, borderDash: [6, 4], borderWidth: 2, pointRadius: 0, fill: false };
   }
