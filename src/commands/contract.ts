@@ -1,5 +1,5 @@
 // The `drhook contract <url>` command: the contract gate, with report files; exit 0 pass, 1 fail, 2 setup, 130/143 interrupted.
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Argument, Option, type Command } from 'commander';
@@ -33,6 +33,7 @@ import { describeCoverage, renderRequiresFragment } from '../report/contract/dis
 import { writeFileAtomic } from '../report/atomic-write.js';
 import type { RunPlan } from '../contract/run.js';
 import type { ContractReport } from '../contract/results.js';
+import { baselineOf, parseBaseline, withBaseline, type ContractBaseline } from '../contract/baseline.js';
 import { createProgress, type Progress } from '../report/contract/progress.js';
 import { createRunDirectory } from './run-dir.js';
 import { fallbackMessage } from '../report/report-files.js';
@@ -51,6 +52,8 @@ interface ContractFlags extends SharedFlags, ReportFlags {
   writeRequires?: string;
   unsigned?: boolean;
   eventsFrom?: string[];
+  baseline?: string;
+  writeBaseline?: string;
 }
 
 
@@ -92,7 +95,9 @@ export function register(program: Command): void {
     .option('--header <header>', "extra request header 'Name: value' (repeatable)", repeat)
     .addOption(new Option('--seed <n>', 'seed of the generated events: the same seed makes the same events (default: random, recorded in the report)').argParser(parseInteger('--seed', { min: 0, max: Number.MAX_SAFE_INTEGER })))
     .addOption(new Option('--mutations <n|all>', 'malformed.robust: at most n cases (every field the base events hold still gets every mutation; those of fields they lack are sampled by the seed), or all: every mutation of every field (default: the scenario\'s, else 6000)').argParser(parseMutations))
-    .option('--write-requires <file>', 'write the fields the receiver was seen to require (malformed.robust) as a scenario fragment (events: with requires) to this file');
+    .option('--write-requires <file>', 'write the fields the receiver was seen to require (malformed.robust) as a scenario fragment (events: with requires) to this file')
+    .option('--baseline <file>', 'known failures (a file --write-baseline wrote, or an earlier report.json): the gate fails only on failures not in it, and the reports list what is new, fixed and still failing')
+    .option('--write-baseline <file>', "write this run's failures as a baseline to this file, once the run finished");
   addReportOptions(command)
     .addHelpText('after', checkList)
     .action(async (url: string, flags: ContractFlags, self: Command) => {
@@ -137,6 +142,11 @@ function parseMutations(value: string): MutationDepth {
 /** `--write-requires`: malformed.robust must run, and the file's directory must exist (checked before anything is sent). */
 function checkWriteRequires(file: string, settings: ContractSettings): void {
   if (!settings.checks.includes('malformed.robust')) throw new UsageError('--write-requires needs malformed.robust to run: it writes what that check found');
+  checkDirectory('--write-requires', file);
+}
+
+/** The directory `file` is to be written in must exist: checked before anything is sent. */
+function checkDirectory(flag: string, file: string): void {
   const dir = path.dirname(path.resolve(file));
   let isDir = false;
   try {
@@ -144,7 +154,7 @@ function checkWriteRequires(file: string, settings: ContractSettings): void {
   } catch {
     // reported below
   }
-  if (!isDir) throw new UsageError(`--write-requires ${file}: no directory ${dir} to write it in`);
+  if (!isDir) throw new UsageError(`${flag} ${file}: no directory ${dir} to write it in`);
 }
 
 /** The line printed once the cases are planned, before the first delivery. */
@@ -164,16 +174,18 @@ async function readEventsFrom(files: readonly string[] | undefined): Promise<Con
 async function contract(url: string, flags: ContractFlags, command: Command, env: NodeJS.ProcessEnv): Promise<number> {
   const settings = resolveSettings(url, contractOptions(flags, command, env, await readEventsFrom(flags.eventsFrom)), env);
   if (flags.writeRequires !== undefined) checkWriteRequires(flags.writeRequires, settings);
+  if (flags.writeBaseline !== undefined) checkDirectory('--write-baseline', flags.writeBaseline);
+  const baseline = flags.baseline === undefined ? undefined : readBaseline(flags.baseline);
   const redact = createRedactor(settingsSecrets(settings));
   const { runId, dir } = await createRunDirectory(flags.reportDir, 'contract');
 
   warnIfInsecure(settings.tls.insecure);
   const interruption = catchInterruptions();
   let progress: Progress | undefined;
-  let report;
+  let report: ContractReport;
   try {
     try {
-      report = await runContract(settings, {
+      const ran = await runContract(settings, {
         signal: interruption.signal,
         runId,
         onPlan: (plan) => {
@@ -185,6 +197,7 @@ async function contract(url: string, flags: ContractFlags, command: Command, env
         },
         onCase: (record) => progress?.tick(record.verdict.status),
       });
+      report = baseline === undefined ? ran : withBaseline(ran, baseline, flags.baseline!);
     } catch (error) {
       // Nothing was judged: no run directory is left behind.
       await rm(dir, { recursive: true, force: true });
@@ -203,6 +216,7 @@ async function contract(url: string, flags: ContractFlags, command: Command, env
     const lost = fallbackMessage(written, dir);
     if (lost !== undefined) throw new UsageError(lost);
     if (flags.writeRequires !== undefined) await writeRequires(flags.writeRequires, clean, json ? process.stderr : process.stdout);
+    if (flags.writeBaseline !== undefined) await writeBaseline(flags.writeBaseline, clean, json ? process.stderr : process.stdout);
   } finally {
     interruption.release();
   }
@@ -217,4 +231,27 @@ async function writeRequires(file: string, report: ContractReport, out: NodeJS.W
   }
   await writeFileAtomic(file, renderRequiresFragment(report));
   out.write(`Wrote the fields the receiver requires, for ${report.discoveredContract.types.length} event types, to ${file}\n`);
+}
+
+/** `--baseline`: read before anything is sent, so a bad file stops the run at once. */
+function readBaseline(file: string): ContractBaseline {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`--baseline ${file}: ${code === 'ENOENT' ? 'no such file' : `cannot read it (${code ?? 'error'})`}; give a file written by --write-baseline or a contract run's report.json`);
+  }
+  return parseBaseline(text, file);
+}
+
+/** Writes the run's failures as a baseline, once the run finished: a partial run does not know every failure. */
+async function writeBaseline(file: string, report: ContractReport, out: NodeJS.WritableStream): Promise<void> {
+  if (!report.complete) {
+    process.stderr.write(`drhook: --write-baseline: ${file} not written: the run did not finish, so not every failure is known\n`);
+    return;
+  }
+  const baseline = baselineOf(report);
+  await writeFileAtomic(file, `${JSON.stringify(baseline, null, 2)}\n`);
+  out.write(`Wrote a baseline of ${baseline.failures.length} failing ${baseline.failures.length === 1 ? 'case' : 'cases'} to ${file}\n`);
 }

@@ -92,6 +92,31 @@ export interface DiscoveredContract {
   types: DiscoveredType[];
 }
 
+/** A case the comparison names: its failure key, and the case as this run (or the baseline) recorded it. */
+export interface BaselineCase {
+  key: string;
+  /** This run's case id, for --case and the reports' case lists; absent for a case of the baseline this run did not plan. */
+  id?: string;
+  checkId: string;
+  fault: string;
+}
+
+/** How a run's failures compare with a baseline's. */
+export interface BaselineComparison {
+  /** The baseline file as given. */
+  file: string;
+  /** The run the baseline was taken from. */
+  runId: string;
+  /** Failures the baseline did not have: these fail the gate. */
+  new: BaselineCase[];
+  /** Failures the baseline already had. */
+  stillFailing: BaselineCase[];
+  /** Cases the baseline had failing that this run sent and that no longer fail. */
+  fixed: BaselineCase[];
+  /** Cases the baseline had failing that this run did not plan (other types, checks, scenario or sampling): neither fixed nor failing. */
+  notRun: BaselineCase[];
+}
+
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skipped';
 
 export type CheckResult =
@@ -148,4 +173,6 @@ export type ContractReport = Completion & {
   checks: CheckResult[];
   /** When malformed.robust ran: what it covered per event type, and which fields the answers show the receiver requires or tolerates. */
   discoveredContract?: DiscoveredContract;
+  /** With --baseline: this run's failures against the baseline's; the gate then fails only on new ones. */
+  baseline?: BaselineComparison;
 };

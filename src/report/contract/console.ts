@@ -3,6 +3,7 @@ import type { CheckResult, CheckStatus, ContractReport } from '../../contract/re
 import { palette, type Palette } from '../ansi.js';
 import { bodyExcerpt, caseTitle, gateNotes, describeOutcome, flaggedChecks, groupByReason, groupOutcomes, setupNote, type FlaggedCase, type ReasonGroup } from './describe.js';
 import { discoveredConsoleLines } from './discovered.js';
+import { baselineConsoleLines } from './baseline.js';
 import { oneLine } from '../text.js';
 import type { ReportPaths } from './write.js';
 
@@ -39,6 +40,7 @@ export function renderConsoleSummary(report: ContractReport, paths: ReportPaths,
       if (more > 0) lines.push(p.dim(`    … and ${more} more ${group.id} case${more === 1 ? '' : 's'} in ${paths.json}`));
     }
   }
+  lines.push(...baselineConsoleLines(report));
   const gate = report.gate.status === 'pass' ? p.green(p.bold('Gate: PASS')) : p.red(p.bold('Gate: FAIL'));
   lines.push('', `${gate}  ${oneLine(report.gate.summary, 1000)}`);
   for (const note of gateNotes(report)) lines.push(p.yellow(note));

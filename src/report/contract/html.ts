@@ -2,6 +2,7 @@
 import type { CaseRecord, CheckResult, CheckStatus, ContractReport, DeliveryRecord, DiscoveredType } from '../../contract/results.js';
 import type { DeliveryOutcome } from '../../wire/outcome.js';
 import { caseState, caseTitle, describeOutcome, describeRequest, flaggedChecks, gateNotes, groupOutcomes, outcomeLabel, type CaseState, type RunCheck } from './describe.js';
+import { baselineHtml } from './baseline.js';
 import { banner, copyableCommand, escapeHtml, pageHeader, renderPage, settingsSection } from '../html-page.js';
 import { chartJsSource } from '../html-assets.js';
 import { describeCoverage } from './discovered.js';
@@ -43,6 +44,7 @@ export function renderContractHtml(report: ContractReport): string {
   const body = [
     pageHeader('drhook contract', report),
     gateBanner(report),
+    ...(report.baseline ? [baselineHtml(report)] : []),
     '<section id="checks-section">',
     '<h2>Checks</h2>',
     checksTable(report.checks, anchors),

@@ -2,9 +2,12 @@
 import type { CaseRecord, CheckResult, ContractReport } from '../../contract/results.js';
 import { bodyExcerpt, caseSeconds, caseState, caseTitle, describeOutcome, describeRequest, groupOutcomes, type CaseState } from './describe.js';
 import { oneLine } from '../text.js';
+import { knownFailureIds } from './baseline.js';
 import { attrs, seconds, xmlText } from '../xml.js';
 
 export function renderJunit(report: ContractReport): string {
+  const known = knownFailureIds(report);
+  const baselineFile = report.baseline?.file ?? '';
   const suites = report.checks.map(renderSuite);
   const total = (key: keyof SuiteTotals) => suites.reduce((sum, s) => sum + s.totals[key], 0);
   const wallSeconds = Math.max(0, Date.parse(report.finishedAt) - Date.parse(report.startedAt)) / 1000;
@@ -39,17 +42,21 @@ export function renderJunit(report: ContractReport): string {
         ],
       };
     }
-    const cases = check.cases.map((record) => ({ record, state: caseState(check, record), time: caseSeconds(record) }));
+    // A failure the baseline already had is reported skipped, as known: only new failures fail the CI run.
+    const cases = check.cases.map((record) => {
+      const state = caseState(check, record);
+      return { record, state: state === 'fail' && known.has(record.id) ? ('known' as const) : state, time: caseSeconds(record) };
+    });
     const totals = {
       tests: cases.length,
       failures: cases.filter((c) => c.state === 'fail').length,
-      skipped: 0,
+      skipped: cases.filter((c) => c.state === 'known').length,
       // Cases run concurrently: their sum would overstate the check's time, the slowest is a floor of its wall time.
       time: Math.max(0, ...cases.map((c) => c.time)),
     };
     return {
       totals,
-      lines: [`<testsuite${suiteAttrs(check, totals)}>`, ...properties, ...cases.flatMap((c) => renderCase(check, c.record, c.state, c.time)), '</testsuite>'],
+      lines: [`<testsuite${suiteAttrs(check, totals)}>`, ...properties, ...cases.flatMap((c) => renderCase(check, c.record, c.state, c.time, baselineFile)), '</testsuite>'],
     };
   }
 
@@ -65,7 +72,7 @@ interface SuiteTotals {
   time: number;
 }
 
-function renderCase(check: CheckResult, record: CaseRecord, state: CaseState, time: number): string[] {
+function renderCase(check: CheckResult, record: CaseRecord, state: CaseState | 'known', time: number, baselineFile: string): string[] {
   const open = `  <testcase${attrs({ classname: check.id, name: caseTitle(record), time: seconds(time) })}`;
   switch (state) {
     case 'pass':
@@ -74,6 +81,13 @@ function renderCase(check: CheckResult, record: CaseRecord, state: CaseState, ti
       return [
         `${open}>`,
         `    <failure${attrs({ message: oneLine(record.verdict.reason, 1000), type: check.id })}>${xmlText(caseDetails(record))}</failure>`,
+        '  </testcase>',
+      ];
+    case 'known':
+      return [
+        `${open}>`,
+        `    <skipped${attrs({ message: oneLine(`known failure, in the baseline ${baselineFile}: ${record.verdict.reason}`, 1000) })}/>`,
+        `    <system-out>${xmlText(caseDetails(record))}</system-out>`,
         '  </testcase>',
       ];
     case 'warn':

@@ -2,6 +2,7 @@
 import type { CaseRecord, CheckResult, CheckStatus, ContractReport } from '../../contract/results.js';
 import { bodyExcerpt, describeOutcome, describeRequest, flaggedChecks, gateNotes, groupOutcomes, settingsLine, setupNote, type FlaggedCheck } from './describe.js';
 import { discoveredMarkdown } from './discovered.js';
+import { baselineMarkdown } from './baseline.js';
 import { mdBlock, mdCode, mdText } from '../markdown.js';
 import { formatMs, oneLine, plural } from '../text.js';
 
@@ -26,6 +27,7 @@ export function renderSummaryMarkdown(report: ContractReport): string {
   const setup = setupNote(report);
   if (setup !== undefined) lines.push(`> ⚠️ ${mdText(setup, 1000)}`, '');
   lines.push('| Check | Kind | Status | Pass | Fail | Warn | Rule |', '| --- | --- | --- | ---: | ---: | ---: | --- |', ...report.checks.map(tableRow), '');
+  lines.push(...baselineMarkdown(report));
   lines.push(...discoveredMarkdown(report));
   const flagged = flaggedChecks(report);
   if (flagged.length > 0) lines.push('### Failing and warning cases', '', ...flagged.flatMap(renderFlaggedCheck));
