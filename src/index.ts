@@ -40,7 +40,9 @@ export { loadScenario, parseScenario, type Scenario } from './scenario/scenario.
 export { checkIds, checks, type CheckId } from './catalog/checks.js';
 export { resolveSettings, type ContractOptions, type ContractSettings, type MutationDepth } from './contract/settings.js';
 export { runContract, type RunOptions, type RunPlan } from './contract/run.js';
-export type { ContractReport, CheckResult, CaseRecord, DiscoveredContract, DiscoveredType } from './contract/results.js';
+export type { ContractReport, CheckResult, CaseRecord, DiscoveredContract, DiscoveredType, BaselineComparison, BaselineCase } from './contract/results.js';
+export { baselineOf, compareWithBaseline, failureKey, parseBaseline, withBaseline, type ContractBaseline, type BaselineFailure } from './contract/baseline.js';
+export { validEvents, mutations, type ProbeOptions, type ValidProbe, type MutatedProbe, type ProbeMutation } from './contract/probes.js';
 export { mutationKinds, type MutationKind } from './events/mutations.js';
 export { startReceiver, type ReceiverOptions, type RunningReceiver } from './receiver/server.js';
 export { faultNames, type FaultName } from './receiver/faults.js';
