@@ -1,4 +1,5 @@
 // The `drhook load <url>` command: load and capacity tests with unique signed events; exit 0 thresholds held, 1 broken, 2 setup, 3 inconclusive, 130/143 interrupted.
+import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { Argument, Option, type Command } from 'commander';
 import { UsageError } from '../base/errors.js';
@@ -32,6 +33,7 @@ import { renderLoadReportJson, writeLoadReportsOrFallback } from '../report/load
 import { redactStrings } from '../wire/redact-strings.js';
 import { fallbackMessage } from '../report/report-files.js';
 import type { LoadReport } from '../load/report.js';
+import { checkLoadBaseline, parseLoadBaseline, withLoadBaseline } from '../load/baseline.js';
 import { createRunDirectory } from './run-dir.js';
 
 interface LoadFlags extends SharedFlags, ReportFlags {
@@ -54,6 +56,8 @@ interface LoadFlags extends SharedFlags, ReportFlags {
   stories?: boolean;
   shard?: Segment;
   startAt?: Date;
+  baseline?: string;
+  regression?: number;
 }
 
 
@@ -82,7 +86,9 @@ export function register(program: Command): void {
     .addOption(new Option('--max-failure-rate <share>', 'largest share of failed deliveries: a fraction 0–1 or a percentage such as 1% (default 0)').argParser(parseShare))
     .option('--allow-long', 'allow a run longer than 10 minutes (up to 24 hours)')
     .addOption(new Option('--shard <K/N>', "run the K-th of N shards of the test: every Nth delivery of each step, ids apart from the other shards'; merge their reports with drhook merge (needs --start-at)").argParser(parseSegment))
-    .addOption(new Option('--start-at <time>', 'with --shard: the ISO 8601 time every shard starts its clock at, e.g. 2026-05-01T12:00:00Z').argParser(parseStartAt));
+    .addOption(new Option('--start-at <time>', 'with --shard: the ISO 8601 time every shard starts its clock at, e.g. 2026-05-01T12:00:00Z').argParser(parseStartAt))
+    .option('--baseline <report.json>', "an earlier load run's report.json: a step whose p99 or failure share grew beyond --regression against the baseline's step at the same pace fails the run")
+    .addOption(new Option('--regression <share>', 'with --baseline: how much a p99 or failure share may grow, a percentage such as 10% or a fraction (default 10%)').argParser(parseRegression));
   addSecretOptions(command);
   addAuthOptions(command);
   addDeliveryOptions(command, { concurrency: false });
@@ -127,6 +133,9 @@ function loadOptions(flags: LoadFlags, command: Command, env: NodeJS.ProcessEnv)
 
 async function load(url: string, flags: LoadFlags, command: Command, env: NodeJS.ProcessEnv): Promise<number> {
   const settings = resolveLoadSettings(url, loadOptions(flags, command, env), env);
+  if (flags.regression !== undefined && flags.baseline === undefined) throw new UsageError('--regression needs --baseline: the report to compare with');
+  const baseline = flags.baseline === undefined ? undefined : readBaseline(flags.baseline);
+  if (baseline !== undefined) checkLoadBaseline(baseline, settings, flags.baseline!);
   const redact = createRedactor(settingsSecrets(settings));
   const { runId, dir } = await createRunDirectory(flags.reportDir, 'load');
 
@@ -137,7 +146,8 @@ async function load(url: string, flags: LoadFlags, command: Command, env: NodeJS
     const progress: LoadProgressBar | undefined = flags.progress && !flags.json ? createLoadProgress() : undefined;
     let report;
     try {
-      report = await runLoad(settings, { signal: interruption.signal, runId, onProgress: (live) => progress?.update(live) });
+      const ran = await runLoad(settings, { signal: interruption.signal, runId, onProgress: (live) => progress?.update(live) });
+      report = baseline === undefined ? ran : withLoadBaseline(ran, baseline, flags.baseline!, flags.regression ?? DEFAULT_REGRESSION);
     } catch (error) {
       // Nothing was measured: no run directory is left behind.
       await rm(dir, { recursive: true, force: true });
@@ -180,6 +190,31 @@ function parseRamp(value: string): number[] {
     throw new UsageError(`--ramp must list rates in events per second (0.1 to 100000) separated by commas, such as 50,100,200,400, got '${value}'`);
   }
   return rates;
+}
+
+/** How much a step may regress against its baseline step when --regression does not say. */
+const DEFAULT_REGRESSION = 0.1;
+
+/** `--baseline`: read and checked before anything is sent. */
+function readBaseline(file: string): LoadReport {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`--baseline ${file}: ${code === 'ENOENT' ? 'no such file' : `cannot read it (${code ?? 'error'})`}; give the report.json of an earlier drhook load run`);
+  }
+  return parseLoadBaseline(text, file);
+}
+
+/** `10%` or `0.1`. */
+function parseRegression(value: string): number {
+  const text = value.trim();
+  const percent = text.endsWith('%');
+  const number = /^\d+(\.\d+)?$/.test(percent ? text.slice(0, -1).trim() : text) ? Number(percent ? text.slice(0, -1) : text) : Number.NaN;
+  const share = percent ? number / 100 : number;
+  if (!(share >= 0 && share <= 10)) throw new UsageError(`--regression must be a percentage such as 10% or a fraction such as 0.1 (at most 1000%), got '${value}'`);
+  return share;
 }
 
 /** `0.01` or `1%`. */

@@ -107,7 +107,8 @@ export interface Shortfall {
   explanation: string;
 }
 
-export type ThresholdId = 'p99' | 'failure-rate' | 'rate';
+/** p99-baseline and failure-rate-baseline: with --baseline, the step against the baseline's step at the same pace. */
+export type ThresholdId = 'p99' | 'failure-rate' | 'rate' | 'p99-baseline' | 'failure-rate-baseline';
 
 /**
  * Why a result says nothing either way about the receiver: drhook's own CPU could not keep the schedule
@@ -274,7 +275,24 @@ export interface LoadReport {
   shard?: ShardFacts;
   /** A merged report (drhook merge): the shards it adds up. */
   merge?: MergeFacts;
+  /** With --baseline: the report judged against, and which steps were compared with it. */
+  baseline?: LoadBaselineNote;
 }
+
+/** What a report says about the baseline it was judged against. */
+export interface LoadBaselineNote {
+  /** The baseline report as given. */
+  file: string;
+  runId: string;
+  target: string;
+  /** The share a step's p99 or failure share may grow by before it is a regression (0.1: 10 %). */
+  tolerance: number;
+  /** The steps compared, each with the baseline's step at the same pace. */
+  compared: Array<{ label: string; baselineLabel: string }>;
+  /** Steps of this run with no step at the same pace in the baseline: not compared. */
+  unmatched: string[];
+}
+
 
 /**
  * pass: every threshold held; fail: the receiver broke one; inconclusive: the run neither passes nor fails the receiver

@@ -2,6 +2,7 @@
 import { fmtRate } from '../../load/diagnose.js';
 import { percent } from '../../load/judge.js';
 import { capacityFigure } from '../../load/ramp.js';
+import { describeLoadBaseline } from '../../load/baseline.js';
 import type { LoadReport, StepResult, ThresholdCheck } from '../../load/report.js';
 import type { LoadPlan } from '../../load/settings.js';
 import { palette, type Palette } from '../ansi.js';
@@ -47,6 +48,8 @@ export function renderLoadConsole(report: LoadReport, paths: ReportPaths, option
     if (capacity.firstBad) lines.push(`  first bad  ${fmtRate(capacity.firstBad.rate)} (${capacity.firstBad.label}): ${oneLine(capacity.firstBad.why, 600)}`);
     lines.push(p.dim(`  ${oneLine(capacity.explanation, 600)}`));
   }
+  const against = describeLoadBaseline(report);
+  if (against !== undefined) lines.push('', oneLine(against, 1000));
   const word = verdictWord(report.verdict);
   const headline = p.bold(`Load: ${word.toUpperCase()}`);
   const verdict = word === 'pass' ? p.green(headline) : word === 'fail' ? p.red(headline) : p.yellow(headline);

@@ -1,4 +1,5 @@
 // The load report as report.html: the verdict, capacity, latency distribution, throughput and p99 over time, outcomes, steps.
+import { describeLoadBaseline } from '../../load/baseline.js';
 import { fmtRate } from '../../load/diagnose.js';
 import { percent } from '../../load/judge.js';
 import { capacityFigure } from '../../load/ramp.js';
@@ -27,6 +28,7 @@ export function renderLoadHtml(report: LoadReport): string {
     `<p>${escapeHtml(capitalize(report.plan.description))}.</p>`,
     `<p>${report.pool.templates} generated events of ${report.pool.types} type${report.pool.types === 1 ? '' : 's'} (${report.pool.bytes.min}–${report.pool.bytes.max} bytes, mean ${report.pool.bytes.mean}); every request stamped with its own id and time and signed afresh.</p>`,
     ...report.plan.notes.map((note) => `<p class="muted">${escapeHtml(note)}</p>`),
+    ...(report.baseline ? [`<p id="baseline">${escapeHtml(describeLoadBaseline(report)!)}</p>`] : []),
     '</section>',
     report.capacity ? capacitySection(report) : '',
     '<section id="latency">',

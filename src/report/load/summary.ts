@@ -3,6 +3,7 @@ import { fmtRate } from '../../load/diagnose.js';
 import { rateIsAnswered, verdictWord } from './console.js';
 import { percent } from '../../load/judge.js';
 import { capacityFigure } from '../../load/ramp.js';
+import { describeLoadBaseline } from '../../load/baseline.js';
 import type { LoadReport, StepResult, ThresholdCheck } from '../../load/report.js';
 import { stepState, type StepState } from './charts.js';
 import { mdCode, mdText } from '../markdown.js';
@@ -33,6 +34,8 @@ export function renderLoadSummaryMarkdown(report: LoadReport): string {
     '',
   );
   for (const note of report.plan.notes) lines.push(`*${mdText(note, 500)}*`, '');
+  const against = describeLoadBaseline(report);
+  if (against !== undefined) lines.push(`**Baseline:** ${mdText(against, 1000)}`, '');
   if (report.capacity) {
     const { capacity } = report;
     lines.push(
