@@ -92,6 +92,7 @@ test('a baseline gates only new failures: known ones pass, a new defect fails na
     assert.equal((same.junit!.match(/<skipped message="known failure, in the baseline/g) ?? []).length, 4);
     assert.match(same.summary!, /### Against the baseline/);
     assert.match(same.html!, /id="baseline-section"/);
+    assert.match(same.html!, /Required checks failing only as in the baseline: <a href="#check-malformed.400">/);
 
     // A new defect: crashing on an unknown envelope key. The gate fails and names it, and only it, as new.
     defects.add('extra-key-crash');

@@ -155,7 +155,9 @@ function gateBanner(report: ContractReport): string {
   const { gate } = report;
   const list = (label: string, ids: readonly string[]) =>
     ids.length === 0 ? '' : `<li>${label}: ${ids.map((id) => `<a href="#check-${escapeHtml(id)}"><code>${escapeHtml(id)}</code></a>`).join(', ')}</li>`;
-  const items = [list('Failed required checks', gate.failedRequired), list('Advisory checks that warn', gate.warnings)].filter(Boolean);
+  // Under a baseline, a passing gate's failed checks failed only as the baseline had.
+  const failedLabel = report.baseline && gate.status === 'pass' ? 'Required checks failing only as in the baseline' : 'Failed required checks';
+  const items = [list(failedLabel, gate.failedRequired), list('Advisory checks that warn', gate.warnings)].filter(Boolean);
   const extra = [
     ...(items.length > 0 ? [`<ul>${items.join('')}</ul>`] : []),
     ...gateNotes(report).map((note) => `<p class="note">${escapeHtml(note)}</p>`),
