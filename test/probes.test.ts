@@ -66,4 +66,10 @@ test('mutations() yields every malformed and mutated event a contract run with t
   let value: unknown = nulled.event.data.object;
   for (const segment of nulled.pointer.slice(1).split('/')) value = (value as Record<string, unknown>)[segment];
   assert.equal(value, null, `${nulled.field} is null in the event`);
+  // Each event is the test's own: a worker may change it (the run shares the unbroken parts between cases, frozen).
+  const [first, second] = robust;
+  const webhookIds = (probe: typeof first) => probe!.event.webhookIds as string[];
+  const before = webhookIds(second).length;
+  webhookIds(first).push('added by a worker');
+  assert.equal(webhookIds(second).length, before);
 });

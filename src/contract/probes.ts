@@ -2,6 +2,7 @@
 import type { DrEvent, Mode } from '../events/event.js';
 import { mutationKinds, type MutationKind } from '../events/mutations.js';
 import type { CheckId } from '../catalog/checks.js';
+import { copyJson } from '../events/schemas.js';
 import { caseId, outlineContract } from './plan.js';
 import { resolveSettings, type ContractOptions, type RunMode } from './settings.js';
 
@@ -73,7 +74,7 @@ export function* validEvents(options: ProbeOptions = {}): Generator<ValidProbe> 
   for (const outlined of outlineContract(probeSettings(options, ['ack.2xx'])).cases) {
     const planned = outlined.build();
     if (planned === undefined || !planned.provides) continue;
-    for (const delivery of planned.deliveries) yield { event: delivery.event, eventType: planned.eventType, mode: planned.mode, caseId: caseId('ack.2xx', planned) };
+    for (const delivery of planned.deliveries) yield { event: copyJson(delivery.event), eventType: planned.eventType, mode: planned.mode, caseId: caseId('ack.2xx', planned) };
   }
 }
 
@@ -93,7 +94,8 @@ export function* mutations(options: ProbeOptions = {}): Generator<MutatedProbe> 
     const field = planned.fault.slice(0, planned.fault.indexOf(': '));
     const mutation = planned.mutation?.kind ?? kindOf(planned.slug);
     yield {
-      event: delivery.event,
+      // A copy of its own: the run shares the unbroken parts between cases, frozen; a worker may change what it is given.
+      event: copyJson(delivery.event),
       eventType: planned.eventType,
       mode: planned.mode,
       checkId,
