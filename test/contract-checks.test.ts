@@ -50,6 +50,7 @@ const rows: Row[] = [
   { check: 'signature.rotation', fault: 'last-signature-only', expect: 'fail' },
   { check: 'signature.raw-body', fault: 'reserialized-body', expect: 'fail' },
   { check: 'idempotency.redelivery', fault: 'reject-duplicates', expect: 'fail' },
+  { check: 'idempotency.concurrent', fault: 'reject-duplicates', expect: 'fail' },
   // One at a time at 100 ms each, the 31st answer comes after 3 s; the correct receiver shows it with a small burst.
   { check: 'concurrency.burst', fault: 'serial-processing', expect: 'fail', events: ['order.accepted'], options: { burst: 10 }, faultOptions: { burst: 40 } },
   { check: 'payload.large', fault: 'small-body-limit', expect: 'fail', events: ['order.accepted'] },

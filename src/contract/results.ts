@@ -117,6 +117,48 @@ export interface BaselineComparison {
   notRun: BaselineCase[];
 }
 
+/**
+ * How the receiver refused deliveries of a type that Digital River makes: it retries each, and an endpoint that keeps
+ * failing them is disabled automatically. `fails`: 5xx, timeouts or dropped connections; `rejects`: only 3xx or 4xx.
+ */
+export interface Refusal {
+  kind: 'fails' | 'rejects';
+  /** Deliveries refused, across the failing cases about the type. */
+  deliveries: number;
+}
+
+export type TypeAdvice =
+  | {
+      type: string;
+      verdict: 'subscribe';
+      /** The checks whose cases about the type all passed (or, advisory, warned). */
+      passed: CheckId[];
+      /** Advisory checks that warned about the type. */
+      warnings: CheckId[];
+    }
+  | {
+      type: string;
+      /** Fix the handler first, or deselect the type in the Dashboard if the application does not need it. */
+      verdict: 'fix-or-deselect';
+      /** Required checks with a failing case about the type. */
+      failing: CheckId[];
+      warnings: CheckId[];
+      /** Null when every delivery Digital River would make was acknowledged (the failures are about rejecting what it never sends). */
+      refusal: Refusal | null;
+    }
+  | {
+      type: string;
+      verdict: 'not-judged';
+      /** Why no advice is given: no case about the type was answered. */
+      reason: string;
+    };
+
+export interface SubscriptionAdvice {
+  types: TypeAdvice[];
+  /** Required checks failing on cases about no single selected type (a burst mixing types): to fix whatever is subscribed. */
+  endpoint: CheckId[];
+}
+
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skipped';
 
 export type CheckResult =
@@ -175,4 +217,6 @@ export type ContractReport = Completion & {
   discoveredContract?: DiscoveredContract;
   /** With --baseline: this run's failures against the baseline's; the gate then fails only on new ones. */
   baseline?: BaselineComparison;
+  /** Per selected event type: safe to subscribe, fix the handler first (or deselect it), or not judged. Reports saved before it have none. */
+  subscriptions?: SubscriptionAdvice;
 };

@@ -19,6 +19,7 @@ import { controlKey, outlineContract, type ContractPlan } from './plan.js';
 import { createSender } from './request.js';
 import type { CaseCounts, CaseRecord, CheckResult, Completion, ContractReport, MutationCoverage } from './results.js';
 import { checkContractSettings, settingsForReport, type ContractSettings } from './settings.js';
+import { adviseSubscriptions } from './subscriptions.js';
 
 /** What a run is about to send, known before the first delivery. */
 export interface RunPlan {
@@ -210,6 +211,7 @@ export async function runContract(settings: ContractSettings, options: RunOption
     settings: settingsForReport(settings),
     gate: gate(checks, completion.complete, sentCount, total, unreachable, settings.unsigned, { cases: tooSlow.cases, types: [...tooSlow.types] }),
     checks,
+    subscriptions: adviseSubscriptions(settings.events.map((event) => event.type), checks, completion, settings.deadlineMs),
     ...(plan.coverage ? { discoveredContract: discoverContract(plan.coverage, finished, settings.policies['malformed.400'].allowedStatuses ?? [400]) } : {}),
   };
   return redactStrings(report, createRedactor(sender.secrets()));

@@ -16,7 +16,8 @@ export interface FaultSpec {
 
 /** The checks that send valid events and expect them acknowledged in time: what a receiver that answers them wrongly fails. */
 const acknowledging = [
-  'ack.2xx', 'malformed.robust', 'compat.extra-fields', 'signature.rotation', 'signature.raw-body', 'idempotency.redelivery', 'concurrency.burst', 'payload.large', 'environment.unknown-resource',
+  'ack.2xx', 'malformed.robust', 'compat.extra-fields', 'signature.rotation', 'signature.raw-body', 'idempotency.redelivery', 'idempotency.concurrent', 'concurrency.burst', 'payload.large',
+  'environment.unknown-resource',
 ] as const satisfies readonly CheckId[];
 
 const catalogue = [
@@ -49,7 +50,7 @@ const catalogue = [
   { name: 'first-signature-only', breaks: ['signature.rotation'], description: 'checks only the first signature in the header, not every one' },
   { name: 'last-signature-only', breaks: ['signature.rotation'], description: 'checks only the last signature in the header, not every one' },
   { name: 'reserialized-body', breaks: ['signature.raw-body'], description: 'verifies the signature over JSON.stringify(JSON.parse(body)) instead of the raw bytes' },
-  { name: 'reject-duplicates', breaks: ['idempotency.redelivery'], description: 'answers 409 to a redelivered event id' },
+  { name: 'reject-duplicates', breaks: ['idempotency.redelivery', 'idempotency.concurrent'], description: 'answers 409 to a redelivered event id' },
   { name: 'serial-processing', breaks: ['concurrency.burst'], description: 'processes each event (about 100 ms) before answering, one at a time' },
   { name: 'small-body-limit', breaks: ['payload.large'], description: 'answers 413 to bodies over 100 KB' },
   { name: 'skip-auth', breaks: ['auth.required'], description: 'does not check credentials' },

@@ -237,6 +237,12 @@ table.matrix th.type[title] { font-family: inherit; font-style: italic; cursor: 
 table.types th.type, table.types td.num { white-space: nowrap; font-weight: 400; }
 table.types tr.late th.type { border-left: 4px solid var(--fail); }
 table.types td.requires, table.types td.validates, table.types td.failing { font-size: 12px; }
+table.subscriptions td.verdict { white-space: nowrap; font-weight: 600; }
+table.subscriptions tr.subscribe td.verdict { color: var(--pass); }
+table.subscriptions tr.fix-or-deselect td.verdict { color: var(--fail); }
+table.subscriptions tr.not-judged td.verdict { color: var(--muted); }
+table.subscriptions .refusal { margin: 4px 0 0; color: var(--warn); }
+#subscriptions-section .endpoint { font-weight: 600; color: var(--fail); }
 .toolbar { display: flex; gap: 8px; margin: 0 0 8px; }
 button { font: inherit; font-size: 12px; padding: 3px 10px; border: 1px solid var(--line); border-radius: 6px; background: var(--code-bg); cursor: pointer; }
 button:hover { background: #eaeef2; }

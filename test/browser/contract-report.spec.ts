@@ -61,7 +61,9 @@ test('a failing run: a red FAIL banner naming the check, its row and matrix cell
   await expect(row).toHaveClass(/status-fail/);
   await expect(row.locator('.badge')).toHaveText('fail');
   await expect(row.locator('td.count-fail')).toHaveText('1');
-  await expect(page.locator('#checks-table tr.status-fail')).toHaveCount(1);
+  // The copy answered 409 while the first was in flight fails idempotency.concurrent too.
+  await expect(page.locator('#checks-table tr.status-fail')).toHaveCount(2);
+  await expect(page.locator('#checks-table tr.status-fail[data-check="idempotency.concurrent"]')).toHaveCount(1);
 
   const cell = page.locator('#matrix td.cell[data-check="idempotency.redelivery"][data-type="order.accepted"]');
   await expect(cell).toHaveClass(/\bfail\b/);
@@ -82,6 +84,25 @@ test('a failing run: a red FAIL banner naming the check, its row and matrix cell
   await expect(details.locator('.response').nth(1)).toContainText('complete after');
   expect(errors).toEqual([]);
   await screenshot(page, testInfo, 'contract-fail');
+});
+
+test('the report ends its sections with the subscription advice: the failing type in red, to fix first or deselect, with the risk of being disabled', async ({ page }, testInfo) => {
+  const { errors } = await openReport(page, failing.url);
+  const sections = await page.locator('section').evaluateAll((elements) => elements.map((element) => (element as unknown as { id: string }).id));
+  expect(sections.slice(-2)).toEqual(['subscriptions-section', 'settings']);
+  const row = page.locator('#subscriptions tr[data-type="order.accepted"]');
+  await expect(row).toHaveAttribute('data-verdict', 'fix-or-deselect');
+  await expect(row.locator('.verdict')).toHaveText('✗ fix the handler first');
+  await expect(row.locator('.detail')).toContainText('failing: idempotency.redelivery, idempotency.concurrent; or deselect it in the Dashboard if your application does not need it');
+  await expect(row.locator('.refusal')).toContainText('The receiver rejects 6 deliveries of it as Digital River makes them (redirects or 4xx): Digital River retries each, and disables an endpoint that keeps failing them.');
+  expect(await row.locator('.verdict').evaluate((element) => (globalThis as unknown as BrowserGlobals).getComputedStyle(element).color)).toBe('rgb(207, 34, 46)');
+
+  await openReport(page, passing.url);
+  const safe = page.locator('#subscriptions tr[data-type="order.accepted"]');
+  await expect(safe.locator('.verdict')).toHaveText('✓ safe to subscribe');
+  await expect(page.locator('#subscriptions .refusal')).toHaveCount(0);
+  expect(errors).toEqual([]);
+  await screenshot(page, testInfo, 'contract-subscriptions');
 });
 
 test('the copy button puts the reproduce command on the clipboard and says so', async ({ page, context }) => {

@@ -34,6 +34,7 @@ export const familyOf: { readonly [Id in CheckId]: Judging<Id> } = {
   'signature.rotation': signatureFamily,
   'signature.raw-body': signatureFamily,
   'idempotency.redelivery': idempotencyFamily,
+  'idempotency.concurrent': idempotencyFamily,
   'concurrency.burst': concurrencyFamily,
   'ordering.out-of-order': orderingFamily,
   'payload.large': payloadFamily,

@@ -4,6 +4,7 @@ import { palette, type Palette } from '../ansi.js';
 import { bodyExcerpt, caseTitle, gateNotes, describeOutcome, flaggedChecks, groupByReason, groupOutcomes, setupNote, type FlaggedCase, type ReasonGroup } from './describe.js';
 import { discoveredConsoleLines } from './discovered.js';
 import { baselineConsoleLines } from './baseline.js';
+import { subscriptionsConsoleLines } from './subscriptions.js';
 import { oneLine } from '../text.js';
 import type { ReportPaths } from './write.js';
 
@@ -41,6 +42,11 @@ export function renderConsoleSummary(report: ContractReport, paths: ReportPaths,
     }
   }
   lines.push(...baselineConsoleLines(report));
+  if (report.subscriptions) {
+    const verdictPaint = { subscribe: p.green, 'fix-or-deselect': p.red, 'not-judged': p.dim } as const;
+    const [title = '', ...rest] = subscriptionsConsoleLines(report.subscriptions, (verdict, text) => verdictPaint[verdict](text));
+    lines.push('', p.bold(title), ...rest);
+  }
   const gate = report.gate.status === 'pass' ? p.green(p.bold('Gate: PASS')) : p.red(p.bold('Gate: FAIL'));
   lines.push('', `${gate}  ${oneLine(report.gate.summary, 1000)}`);
   for (const note of gateNotes(report)) lines.push(p.yellow(note));

@@ -8,6 +8,7 @@ import { chartJsSource } from '../html-assets.js';
 import { describeCoverage } from './discovered.js';
 import { latencyData, latencyScript, type LatencyChartData, type TypeLatency } from './latency.js';
 import { formatBytes, formatMs, plural } from '../text.js';
+import { subscriptionsHtml } from './subscriptions.js';
 
 /** At most this many differently ending deliveries are shown per case (a burst is grouped by how each ended). */
 const groupsPerCase = 5;
@@ -72,6 +73,7 @@ export function renderContractHtml(report: ContractReport): string {
           }),
         ].join('\n'),
     '</section>',
+    subscriptionsHtml(report),
     settingsSection(report.settings),
   ].join('\n');
 

@@ -3,6 +3,7 @@ import type { CaseRecord, CheckResult, CheckStatus, ContractReport } from '../..
 import { bodyExcerpt, describeOutcome, describeRequest, flaggedChecks, gateNotes, groupOutcomes, settingsLine, setupNote, type FlaggedCheck } from './describe.js';
 import { discoveredMarkdown } from './discovered.js';
 import { baselineMarkdown } from './baseline.js';
+import { subscriptionsMarkdown } from './subscriptions.js';
 import { mdBlock, mdCode, mdText } from '../markdown.js';
 import { formatMs, oneLine, plural } from '../text.js';
 
@@ -31,6 +32,7 @@ export function renderSummaryMarkdown(report: ContractReport): string {
   lines.push(...discoveredMarkdown(report));
   const flagged = flaggedChecks(report);
   if (flagged.length > 0) lines.push('### Failing and warning cases', '', ...flagged.flatMap(renderFlaggedCheck));
+  lines.push(...subscriptionsMarkdown(report));
   return `${lines.join('\n').trimEnd()}\n`;
 }
 
