@@ -241,6 +241,7 @@ describe('recorder and judgement', () => {
     assert.equal(outcomes.timeouts, 1);
     assert.equal(outcomes.connectionErrors, 1);
     assert.deepEqual(outcomes.errorCodes, { ECONNRESET: 1 });
+    assert.deepEqual(outcomes.causes, { 'connection-reset': 1 }, 'the code classified by the table contract and send use');
     assert.equal(outcomes.failures, 4);
     assert.equal(outcomes.unfinished, 1);
     assert.equal(measurement.serviceHistogram, null, 'closed loop: the latency is the service time');
@@ -256,7 +257,7 @@ describe('recorder and judgement', () => {
     assert.deepEqual(checks.map((c) => [c.id, c.verdict.status]), [['p99', 'pass'], ['failure-rate', 'pass']]);
     const strict = judgeStep({ latencyMs: latency, outcomes, pace: { kind: 'closed' }, shortfall: null, diagnostics: quiet, thresholds: { p99Ms: 15, maxFailureRate: 0 }, deadlineMs: 3000 });
     assert.deepEqual(strict.map((c) => c.verdict.status), ['fail', 'fail']);
-    assert.match(strict[1]!.verdict.reason, /1 answered 308 \(a redirect, not followed\), 1 answered 503, 1 timed out after 3000 ms, 1 lost to connection errors \(ECONNRESET ×1\)/);
+    assert.match(strict[1]!.verdict.reason, /1 answered 308 \(a redirect, not followed\), 1 answered 503, 1 timed out after 3000 ms, 1 lost to connection errors \(connection reset ×1 \(ECONNRESET\)\)/);
     const step = { label: 'steady', checks: strict } as unknown as StepResult;
     const verdict = runVerdict([step], outcomes, null, 3000);
     assert.equal(verdict.status, 'fail');

@@ -1,6 +1,7 @@
 // The run-level breaker: when none of the first deliveries got any HTTP answer, even those a receiver refuses at once, the run stops sending.
 import type { DeliveryEngine } from '../wire/delivery.js';
-import type { DeliveryOutcome, ErrorCause } from '../wire/outcome.js';
+import { causeTable } from '../wire/causes.js';
+import type { DeliveryOutcome } from '../wire/outcome.js';
 
 /**
  * What a delivery's silence says: `refused-at-once` for an event a correct receiver rejects before doing any work (a
@@ -24,14 +25,6 @@ export interface Breaker {
   readonly tripped: Unreachable | undefined;
 }
 
-/** Transport failures that mean no HTTP answer came at all. */
-const silentCauses: Partial<Record<ErrorCause, string>> = {
-  'connection-refused': 'connection refused',
-  'connection-reset': 'connection reset',
-  dns: 'host name not resolved',
-  tls: 'TLS failed',
-};
-
 type Silence = { cause: string; timeout: boolean } | 'answered' | 'ignored';
 
 /** What went unanswered, in words; `answered` when a status line came (or anything but those failures); `ignored` when drhook gave up. */
@@ -41,8 +34,9 @@ function silence(outcome: DeliveryOutcome): Silence {
     return { cause: outcome.phase === 'connect' ? `no connection within ${outcome.deadlineMs} ms` : `no answer within ${outcome.deadlineMs} ms`, timeout: true };
   }
   if (outcome.cause === 'aborted') return 'ignored';
-  const cause = silentCauses[outcome.cause];
-  return cause === undefined ? 'answered' : { cause, timeout: false };
+  // Only the causes the shared table marks unreachable mean no HTTP answer came at all.
+  const { label, unreachable } = causeTable[outcome.cause];
+  return unreachable ? { cause: label, timeout: false } : 'answered';
 }
 
 /**

@@ -3,6 +3,7 @@ import type { EventEmitter } from 'node:events';
 import { maxHeaderSize } from 'node:http';
 import type { Socket } from 'node:net';
 import autocannon from 'autocannon';
+import { ANSWER_WITHOUT_REQUEST } from '../wire/causes.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../wire/delivery.js';
 
 /**
@@ -291,7 +292,7 @@ function guardParser(client: AutocannonClient, driver: ClientDriver): void {
   };
   parser[ON_BODY] = (chunk: Buffer, start: number, length: number) => {
     bodyBytes += length;
-    if (failing && bodyBytes > DEFAULT_MAX_BODY_BYTES) throw client.pipelinedRequests.size() > 0 ? new Judged() : new BadResponse('answer-without-request');
+    if (failing && bodyBytes > DEFAULT_MAX_BODY_BYTES) throw client.pipelinedRequests.size() > 0 ? new Judged() : new BadResponse(ANSWER_WITHOUT_REQUEST);
     return onBody.call(parser, chunk, start, length);
   };
   parser[ON_MESSAGE_COMPLETE] = () => {
@@ -299,7 +300,7 @@ function guardParser(client: AutocannonClient, driver: ClientDriver): void {
       informational = false;
       return undefined;
     }
-    if (client.pipelinedRequests.size() === 0) throw new BadResponse('answer-without-request');
+    if (client.pipelinedRequests.size() === 0) throw new BadResponse(ANSWER_WITHOUT_REQUEST);
     return complete();
   };
 

@@ -6,6 +6,7 @@ import type { Pacer } from './pace.js';
 import type { Admission, ReconnectGate } from './reconnect.js';
 import type { Stamper } from './stamp.js';
 import type { Recorder } from './stats.js';
+import { CLOSED_BEFORE_ANSWER } from '../wire/causes.js';
 
 /**
  * The slot a request was sent for: when it fell due (seconds into the step; closed loop none), how late it was sent,
@@ -144,7 +145,7 @@ export function createClientDriver(client: DrivenClient, step: ClientStep): Clie
       live = null;
       if (end.kind !== 'dropped') {
         connection.socket.destroy();
-        const cause = end.kind === 'error' ? end.code : 'closed-before-answer';
+        const cause = end.kind === 'error' ? end.code : CLOSED_BEFORE_ANSWER;
         const carried = slot !== null;
         if (carried) {
           client.forgetRequest();

@@ -1,8 +1,8 @@
 // Thresholds judged per step (p99, failure share, the answers' pace) and the run's verdict in a plain sentence, as Digital River would count it.
 import { isSuccess } from '../wire/ack.js';
-import { headersTooLarge } from '../wire/delivery.js';
 import { fmtRate, generatorSaturated, RATE_TOLERANCE } from './diagnose.js';
 import { capacityFigure } from './ramp.js';
+import { causeTallies, describeTally } from './stats.js';
 import type {
   CapacitySummary,
   CheckVerdict,
@@ -143,22 +143,13 @@ export function describeFailures(outcomes: Outcomes, deadlineMs: number): string
   const unsent = notSent > 0 ? ` (${notSent} of them never sent: every connection was still busy at their deadline)` : '';
   if (outcomes.timeouts > 0) parts.push(`${outcomes.timeouts} timed out after ${deadlineMs} ms${unsent}`);
   if (outcomes.connectionErrors > 0) {
-    const codes = Object.entries(outcomes.errorCodes).map(([code, count]) => `${explainCode(code)} ×${count}`);
+    const causes = causeTallies(outcomes).map(describeTally);
     const backedOff = outcomes.backedOff ?? 0;
     // Each is counted once, for its delivery; those that fell due while drhook held back from connecting are named.
     const held = backedOff > 0 ? `; ${backedOff} of them fell due while connecting was failing, so drhook held back and opened no connection for them` : '';
-    parts.push(`${outcomes.connectionErrors} lost to connection errors (${codes.join(', ')}${held})`);
+    parts.push(`${outcomes.connectionErrors} lost to connection errors (${causes.join(', ')}${held})`);
   }
   return parts.join(', ');
-}
-
-/** Codes whose name alone would mislead or puzzle, with what they mean. */
-const codeMeanings: Record<string, () => string> = { HPE_HEADER_OVERFLOW: headersTooLarge };
-
-/** `ECONNRESET`, `HPE_HEADER_OVERFLOW: headers larger than 16 KiB`. */
-function explainCode(code: string): string {
-  const meaning = codeMeanings[code];
-  return meaning === undefined ? code : `${code}: ${meaning()}`;
 }
 
 /** `0 %`, `1.25 %`, `< 0.01 %`. */

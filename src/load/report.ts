@@ -1,4 +1,5 @@
 // The LoadReport: what a load run measured (per step and in total), the capacity it found and the verdict, as report.json holds it.
+import type { ErrorCause } from '../wire/causes.js';
 
 /** How requests are paced: a fixed arrival rate, or closed loop (each connection sends again as soon as it is answered). */
 export type Pace = { kind: 'open'; rate: number } | { kind: 'closed' };
@@ -66,6 +67,11 @@ export interface Outcomes {
   backedOff?: number;
   /** Connection errors by code (ECONNREFUSED, ECONNRESET, closed-before-answer…), each counted once per delivery. */
   errorCodes: Record<string, number>;
+  /**
+   * The same connection errors by cause (wire/causes.ts), as contract and send name a failed delivery. Reports written
+   * before drhook classified them lack it: read them with `causeCounts`.
+   */
+  causes?: Partial<Record<ErrorCause, number>>;
   failures: number;
   /** failures / judged; 0 when nothing was judged. */
   failureRate: number;

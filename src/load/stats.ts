@@ -2,6 +2,7 @@
 import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
 import type { BandSums, EncodedHistogram, LatencySummary, Outcomes, SecondSample } from './report.js';
 import { acknowledgement } from '../wire/ack.js';
+import { causeTable, classifyFailure, sortCauses, type ErrorCause } from '../wire/causes.js';
 
 /** Counts one step's deliveries as they are sent and judged. */
 export interface Recorder {
@@ -21,7 +22,7 @@ export interface Recorder {
   timedOut(dueSec?: number, sent?: { serviceMs: number; inFlight: number }): void;
   /** Open loop: fell due, but every connection stayed busy until its deadline had passed, so it was never sent: a timeout. */
   notSent(dueSec: number): void;
-  /** The connection failed or closed with the request in flight. */
+  /** The connection failed or closed with the request in flight: `code` is classified by the shared table of causes. */
   connectionError(code: string): void;
   /**
    * Fell due while connecting was failing and drhook held back: no connection was opened for it. A connection error
@@ -148,6 +149,7 @@ export function createRecorder(deadlineMs: number, options: RecorderOptions = {}
   const byLoad = windowSec === undefined || connections === undefined ? null : createLoadBands(connections);
   const statuses = new Map<number, number>();
   const errorCodes = new Map<string, number>();
+  const causes: Partial<Record<ErrorCause, number>> = {};
   const series: SecondSample[] = [];
   const timeoutMicros = (deadlineMs + TIMEOUT_MARGIN_MS) * 1000;
   let current: SecondSample = { second: 0, sent: 0, completed: 0, failures: 0, p99Ms: null };
@@ -190,6 +192,8 @@ export function createRecorder(deadlineMs: number, options: RecorderOptions = {}
   const connectionError = (code: string): void => {
     connectionErrors++;
     errorCodes.set(code, (errorCodes.get(code) ?? 0) + 1);
+    const cause = classifyFailure({ code });
+    causes[cause] = (causes[cause] ?? 0) + 1;
     judge(true, undefined);
   };
 
@@ -251,6 +255,7 @@ export function createRecorder(deadlineMs: number, options: RecorderOptions = {}
         connectionErrors,
         backedOff,
         errorCodes: Object.fromEntries([...errorCodes.entries()].sort(([a], [b]) => a.localeCompare(b))),
+        causes: sortCauses(causes),
         failures,
         failureRate: judged === 0 ? 0 : failures / judged,
         unfinished,
@@ -415,9 +420,9 @@ function quartiles(histogram: Histogram): Quartiles | null {
 /** Sums outcomes of several steps. */
 export function addOutcomes(all: readonly Outcomes[]): Outcomes {
   const sum = (pick: (o: Outcomes) => number) => all.reduce((total, o) => total + pick(o), 0);
-  const merge = (pick: (o: Outcomes) => Record<string, number>) => {
+  const merge = (pick: (o: Outcomes) => Partial<Record<string, number>>): Record<string, number> => {
     const merged: Record<string, number> = {};
-    for (const o of all) for (const [key, count] of Object.entries(pick(o))) merged[key] = (merged[key] ?? 0) + count;
+    for (const o of all) for (const [key, count] of Object.entries(pick(o))) merged[key] = (merged[key] ?? 0) + (count ?? 0);
     return Object.fromEntries(Object.entries(merged).sort(([a], [b]) => a.localeCompare(b)));
   };
   const judged = sum((o) => o.judged);
@@ -432,10 +437,45 @@ export function addOutcomes(all: readonly Outcomes[]): Outcomes {
     connectionErrors: sum((o) => o.connectionErrors),
     backedOff: sum((o) => o.backedOff ?? 0),
     errorCodes: merge((o) => o.errorCodes),
+    causes: sortCauses(merge(causeCounts)),
     failures,
     failureRate: judged === 0 ? 0 : failures / judged,
     unfinished: sum((o) => o.unfinished),
   };
+}
+
+/** Connection errors by cause; a report written before load recorded causes has them classified from its codes. */
+export function causeCounts(outcomes: Outcomes): Partial<Record<ErrorCause, number>> {
+  if (outcomes.causes !== undefined) return outcomes.causes;
+  const counts: Partial<Record<ErrorCause, number>> = {};
+  for (const [code, count] of Object.entries(outcomes.errorCodes)) {
+    const cause = classifyFailure({ code });
+    counts[cause] = (counts[cause] ?? 0) + count;
+  }
+  return sortCauses(counts);
+}
+
+/** One cause of connection errors with its count and the codes seen for it: `connection refused ×3 (ECONNREFUSED)`. */
+export interface CauseTally {
+  cause: ErrorCause;
+  label: string;
+  count: number;
+  codes: string[];
+}
+
+/** The connection errors by cause, in the table's order, each with the error codes that were classified so. */
+export function causeTallies(outcomes: Outcomes): CauseTally[] {
+  return Object.entries(causeCounts(outcomes)).map(([cause, count]) => ({
+    cause: cause as ErrorCause,
+    label: causeTable[cause as ErrorCause].label,
+    count: count ?? 0,
+    codes: Object.keys(outcomes.errorCodes).filter((code) => classifyFailure({ code }) === cause),
+  }));
+}
+
+/** `connection refused ×3 (ECONNREFUSED)`, `connection reset ×2 (ECONNRESET, EPIPE)`. */
+export function describeTally({ label, count, codes }: CauseTally): string {
+  return `${label} ×${count}${codes.length > 0 ? ` (${codes.join(', ')})` : ''}`;
 }
 
 /** Milliseconds to whole microseconds, at least 1. */

@@ -1,9 +1,9 @@
 // The HTTP engine every delivery goes through: one POST, no redirects, a hard deadline, bounded body, errors as outcomes.
-import { maxHeaderSize } from 'node:http';
 import { Agent, type Dispatcher } from 'undici';
 import { httpUrlProblem } from './http-url.js';
 import { version } from '../base/paths.js';
-import { statusName, type DeliveryOutcome, type ErrorCause, type TimeoutPhase } from './outcome.js';
+import { classifyFailure, headersTooLarge, isUnsolicitedContinue, MAX_HEADER_BYTES, type ErrorCause, type FailureSignal } from './causes.js';
+import { statusName, type DeliveryOutcome, type TimeoutPhase } from './outcome.js';
 
 export interface DeliveryRequest {
   url: string;
@@ -35,13 +35,7 @@ export interface DeliveryEngine {
 export const DEFAULT_DEADLINE_MS = 3000;
 export const DEFAULT_CONCURRENCY = 8;
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
-/** The most bytes of response header names and values read before the answer is given up: Node's limit (16 KiB unless changed with --max-http-header-size), for send, contract and load alike. */
-export const MAX_HEADER_BYTES = maxHeaderSize;
-
-/** `headers larger than 16 KiB`: what a header block over MAX_HEADER_BYTES is called wherever it is reported. */
-export function headersTooLarge(): string {
-  return `headers larger than ${Math.round((MAX_HEADER_BYTES / 1024) * 10) / 10} KiB`;
-}
+export { MAX_HEADER_BYTES, headersTooLarge } from './causes.js';
 
 export const USER_AGENT = `drhook/${version}`;
 
@@ -224,44 +218,31 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
   return flat;
 }
 
-const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|HOSTNAME_MISMATCH)/;
+/** What each cause is said as, for a person reading one line: where it happened, and what is known of it. */
+type Wording = (where: string, failure: Required<FailureSignal> & { target: URL; afterInterim: string }) => string;
 
-/** Names what went wrong on the wire, for a person reading one line; `progress` says how far the answer had come. */
+const wording: Record<Exclude<ErrorCause, 'aborted'>, Wording> = {
+  'connection-refused': (where) => `connection refused by ${where}`,
+  'connection-reset': (where, { code, afterInterim }) => `the connection to ${where} was reset${afterInterim} (${code})`,
+  dns: (_where, { code, target }) => `the host name ${target.hostname} could not be resolved (${code})`,
+  tls: (where, { code, message }) => `TLS failed with ${where}: ${tlsReason(message)}${code === 'ERR_SSL_WRONG_VERSION_NUMBER' ? ' (does the receiver speak plain http?)' : ''}`,
+  'socket-closed': (where, { message, afterInterim }) => `${where} closed the connection${afterInterim} before a complete response (${message})`,
+  'headers-too-large': (where) => `${where} sent ${headersTooLarge()}, drhook's limit (Node's); drhook read no further`,
+  protocol: (where, failure) =>
+    isUnsolicitedContinue(failure)
+      ? `${where} answered 100 Continue, which drhook did not ask for; RFC 9110 allows that, but drhook's HTTP client (undici) cannot skip a 100 and dropped the connection before the final answer: a limit of drhook, not necessarily a fault of the receiver (Digital River's client may accept it)`
+      : `${where} sent a response that is not valid HTTP/1.1: ${failure.message}`,
+  other: (where, { message }) => `request to ${where} failed: ${message}`,
+};
+
+/** Names what went wrong on the wire (the cause from causes.ts), for a person reading one line; `progress` says how far the answer had come. */
 function transportError(error: unknown, target: URL, durationMs: number, progress: TimeoutPhase): DeliveryOutcome {
-  const { code, name, message } = describe(error);
-  const where = target.host;
+  const signal = describe(error);
+  const cause = classifyFailure(signal);
   const afterInterim = progress.phase === 'interim' ? ` after an interim ${statusName(progress.status)}` : '';
-  const classified = ((): { cause: ErrorCause; message: string } => {
-    if (code === 'ECONNREFUSED') return { cause: 'connection-refused', message: `connection refused by ${where}` };
-    if (code === 'ECONNRESET' || code === 'EPIPE') return { cause: 'connection-reset', message: `the connection to ${where} was reset${afterInterim} (${code})` };
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_FAIL' || code === 'EAI_NODATA' || code === 'EAI_NONAME') {
-      return { cause: 'dns', message: `the host name ${target.hostname} could not be resolved (${code})` };
-    }
-    if ((code !== undefined && TLS_CODE.test(code)) || (code === 'EPROTO' && /SSL|TLS/i.test(message))) {
-      const hint = code === 'ERR_SSL_WRONG_VERSION_NUMBER' ? ' (does the receiver speak plain http?)' : '';
-      return { cause: 'tls', message: `TLS failed with ${where}: ${tlsReason(message)}${hint}` };
-    }
-    if (code === 'UND_ERR_SOCKET' && message === 'bad response') {
-      // undici's HTTP/1.1 client drops the connection on any 100 status and has no option to skip one
-      // (nodejs/undici#197); an answer to no request fails no request, so for a delivery this is the 100.
-      return {
-        cause: 'protocol',
-        message: `${where} answered 100 Continue, which drhook did not ask for; RFC 9110 allows that, but drhook's HTTP client (undici) cannot skip a 100 and dropped the connection before the final answer: a limit of drhook, not necessarily a fault of the receiver (Digital River's client may accept it)`,
-      };
-    }
-    if (code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') {
-      return { cause: 'socket-closed', message: `${where} closed the connection${afterInterim} before a complete response (${message})` };
-    }
-    if (code === 'UND_ERR_HEADERS_OVERFLOW' || code === 'HPE_HEADER_OVERFLOW') {
-      return { cause: 'headers-too-large', message: `${where} sent ${headersTooLarge()}, drhook's limit (Node's); drhook read no further` };
-    }
-    if (name === 'HTTPParserError' || code?.startsWith('HPE_') || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') {
-      return { cause: 'protocol', message: `${where} sent a response that is not valid HTTP/1.1: ${message}` };
-    }
-    return { cause: 'other', message: `request to ${where} failed: ${message}` };
-  })();
-  const outcome: DeliveryOutcome = { kind: 'error', cause: classified.cause, message: classified.message, durationMs };
-  if (code !== undefined) outcome.code = code;
+  const message = wording[cause === 'aborted' ? 'other' : cause](target.host, { code: signal.code ?? '', name: signal.name, message: signal.message, target, afterInterim });
+  const outcome: DeliveryOutcome = { kind: 'error', cause, message, durationMs };
+  if (signal.code !== undefined) outcome.code = signal.code;
   if (progress.phase === 'body') outcome.status = progress.status;
   return outcome;
 }

@@ -1,5 +1,6 @@
 // What happened to one delivery: a complete response, a timeout at the deadline, or a transport error.
 import { STATUS_CODES } from 'node:http';
+import type { ErrorCause } from './causes.js';
 
 export interface BodyExcerpt {
   /** The first bytes of the body (at most the read limit), decoded as UTF-8. */
@@ -9,18 +10,7 @@ export interface BodyExcerpt {
   truncated: boolean;
 }
 
-export type ErrorCause =
-  | 'connection-refused'
-  | 'connection-reset'
-  | 'dns'
-  | 'tls'
-  | 'socket-closed'
-  | 'protocol'
-  /** The response's header names and values passed drhook's limit (MAX_HEADER_BYTES, Node's): it read no further. */
-  | 'headers-too-large'
-  /** The caller gave up (Ctrl-C): says nothing about the receiver. */
-  | 'aborted'
-  | 'other';
+export type { ErrorCause };
 
 export type DeliveryOutcome =
   | {

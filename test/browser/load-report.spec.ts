@@ -158,7 +158,7 @@ test('hostile text in a load report stays text, and the embedded JSON reads back
     expect(await page.locator('script').count()).toBe(4);
     const data = await page.evaluate(() => JSON.parse((globalThis as unknown as BrowserGlobals).document.getElementById('drhook-data')!.textContent!) as { latency: Array<{ label: string }>; outcomes: Array<{ label: string }> });
     expect(data.latency[0]!.label).toBe(`step ${hostile}`);
-    expect(data.outcomes.map((o) => o.label)).toContain(`connection error E_${hostile}`);
+    expect(data.outcomes.map((o) => o.label)).toContain(`request failed (E_${hostile})`);
     for (const chart of charts) await expectDrawn(page, chart);
     expect(errors).toEqual([]);
   } finally {

@@ -286,6 +286,8 @@ export async function hostileLoad(report: LoadReport): Promise<Written<LoadRepor
   const tampered: LoadReport = structuredClone(report);
   tampered.plan.notes.push(`note ${hostile}`);
   tampered.totals.outcomes.errorCodes[`E_${hostile}`] = 1;
+  // An unknown code is classified `other`; the code itself is shown beside the cause.
+  tampered.totals.outcomes.causes = { ...tampered.totals.outcomes.causes, other: (tampered.totals.outcomes.causes?.other ?? 0) + 1 };
   tampered.steps[0]!.label = `step ${hostile}`;
   return writeLoad(tampered, []);
 }

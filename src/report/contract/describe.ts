@@ -1,6 +1,7 @@
 // What the contract writers say about a case: its title, whether it fails or warns, what was sent and what came back.
 import type { CaseRecord, CheckResult, ContractReport, DeliveryRecord, RequestRecord } from '../../contract/results.js';
-import type { DeliveryOutcome, ErrorCause } from '../../wire/outcome.js';
+import { causeTable } from '../../wire/causes.js';
+import type { DeliveryOutcome } from '../../wire/outcome.js';
 import { knownIdsHint } from '../../contract/judges.js';
 import { formatBytes, formatMs, oneLine } from '../text.js';
 
@@ -126,18 +127,6 @@ export function describeRequest(request: RequestRecord): string {
   return parts.join(' · ');
 }
 
-const causeText: Record<ErrorCause, string> = {
-  'connection-refused': 'connection refused',
-  'connection-reset': 'connection reset',
-  dns: 'DNS lookup failed',
-  tls: 'TLS handshake failed',
-  'socket-closed': 'connection closed before a complete answer',
-  protocol: 'HTTP protocol error',
-  'headers-too-large': 'response headers too large',
-  aborted: 'stopped before an answer (run interrupted)',
-  other: 'request failed',
-};
-
 const phaseText = { connect: 'while connecting', headers: 'waiting for the status line', interim: 'waiting for the final status after interim', body: 'reading the body of' } as const;
 
 /** A short name shared by similar outcomes: `HTTP 500`, `timeout`, `connection refused`. */
@@ -148,7 +137,7 @@ export function outcomeLabel(outcome: DeliveryOutcome): string {
     case 'timeout':
       return 'timeout';
     case 'error':
-      return causeText[outcome.cause];
+      return causeTable[outcome.cause].label;
   }
 }
 
@@ -163,7 +152,7 @@ export function describeOutcome(outcome: DeliveryOutcome): string {
     }
     case 'error': {
       const code = outcome.code !== undefined && !outcome.message.includes(outcome.code) ? ` [${outcome.code}]` : '';
-      return `${causeText[outcome.cause]} after ${formatMs(outcome.durationMs)}: ${oneLine(outcome.message, 200)}${code}`;
+      return `${causeTable[outcome.cause].label} after ${formatMs(outcome.durationMs)}: ${oneLine(outcome.message, 200)}${code}`;
     }
   }
 }

@@ -1,6 +1,7 @@
 // The load report's charts: the numbers they need, shaped from a LoadReport, and the page script that draws them with Chart.js.
 import { isSuccess } from '../../wire/ack.js';
 import { capacityReading } from '../../load/ramp.js';
+import { causeTallies } from '../../load/stats.js';
 import type { LatencySummary, LoadReport, Outcomes, StepResult } from '../../load/report.js';
 import { chartKit } from '../chart-kit.js';
 
@@ -126,7 +127,7 @@ export function outcomeBars(outcomes: Outcomes): LoadChartData['outcomes'] {
     return { label: `HTTP ${status}`, count, kind: 'rejected' };
   });
   if (outcomes.timeouts > 0) bars.push({ label: 'timeout', count: outcomes.timeouts, kind: 'timeout' });
-  for (const [code, count] of Object.entries(outcomes.errorCodes)) bars.push({ label: `connection error ${code}`, count, kind: 'error' });
+  for (const { label, codes, count } of causeTallies(outcomes)) bars.push({ label: codes.length > 0 ? `${label} (${codes.join(', ')})` : label, count, kind: 'error' });
   if (outcomes.unfinished > 0) bars.push({ label: 'unfinished (not judged)', count: outcomes.unfinished, kind: 'unfinished' });
   return bars;
 }

@@ -3,6 +3,7 @@ import { describeLoadBaseline } from '../../load/baseline.js';
 import { fmtRate } from '../../load/diagnose.js';
 import { percent } from '../../load/judge.js';
 import { capacityFigure } from '../../load/ramp.js';
+import { causeTallies, describeTally } from '../../load/stats.js';
 import type { LatencySummary, LoadReport, Outcomes, StepResult } from '../../load/report.js';
 import { chartJsSource } from '../html-assets.js';
 import { verdictWord } from './console.js';
@@ -160,12 +161,12 @@ function stepDetails(step: StepResult, stepwise: boolean, capacityRun: boolean):
     const shown = check.verdict.status === 'fail' && capacityRun ? 'warn' : check.verdict.status;
     return `<li class="threshold ${check.verdict.status}"><span class="badge ${shown}">${check.verdict.status}</span> ${escapeHtml(check.limit)}: measured ${escapeHtml(check.measured)}. <span class="muted">${escapeHtml(check.verdict.reason)}</span></li>`;
   });
-  const codes = Object.entries(step.outcomes.errorCodes).map(([code, count]) => `${code} ×${count}`);
+  const causes = causeTallies(step.outcomes).map(describeTally);
   return [
     stepwise ? `<h3>${escapeHtml(step.label)} ${stateBadge[stepState(step, capacityRun)]}</h3>` : '',
     `<ul class="thresholds">${checks.join('')}</ul>`,
     step.shortfall ? `<p><strong>Rate shortfall:</strong> ${escapeHtml(step.shortfall.explanation)}</p>` : '',
-    codes.length > 0 ? `<p>Connection errors: ${escapeHtml(codes.join(', '))}</p>` : '',
+    causes.length > 0 ? `<p>Connection errors: ${escapeHtml(causes.join(', '))}</p>` : '',
     step.outcomes.unfinished > 0 ? `<p>${step.outcomes.unfinished} still in flight when the step ended (not judged).</p>` : '',
     `<p class="muted">drhook itself: CPU ${percent(d.cpuShare)}, stamping and signing ${percent(d.stampShare)} (${d.stampMicros} µs per event), event-loop delay p99 ${d.eventLoopLagP99Ms} ms, at most ${d.maxInFlight} in flight.</p>`,
   ]

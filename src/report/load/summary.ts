@@ -4,6 +4,7 @@ import { rateIsAnswered, verdictWord } from './console.js';
 import { percent } from '../../load/judge.js';
 import { capacityFigure } from '../../load/ramp.js';
 import { describeLoadBaseline } from '../../load/baseline.js';
+import { causeTallies, describeTally } from '../../load/stats.js';
 import type { LoadReport, StepResult, ThresholdCheck } from '../../load/report.js';
 import { stepState, type StepState } from './charts.js';
 import { mdCode, mdText } from '../markdown.js';
@@ -78,8 +79,8 @@ function stepDetails(step: StepResult, capacityRun: boolean): string[] {
   }
   const statuses = Object.entries(step.outcomes.statuses).map(([status, count]) => `${status} ×${count}`);
   if (statuses.length > 0) lines.push(`- Statuses: ${statuses.join(', ')}`);
-  const codes = Object.entries(step.outcomes.errorCodes).map(([code, count]) => `${code} ×${count}`);
-  if (codes.length > 0) lines.push(`- Connection errors: ${mdText(codes.join(', '), 300)}`);
+  const causes = causeTallies(step.outcomes).map(describeTally);
+  if (causes.length > 0) lines.push(`- Connection errors: ${mdText(causes.join(', '), 300)}`);
   if (step.outcomes.unfinished > 0) lines.push(`- ${step.outcomes.unfinished} still in flight when the step ended (not judged)`);
   const d = step.diagnostics;
   lines.push(`- drhook: CPU ${percent(d.cpuShare)}, stamping and signing ${percent(d.stampShare)} (${d.stampMicros} µs per event), event-loop delay p99 ${d.eventLoopLagP99Ms} ms, at most ${d.maxInFlight} in flight`);
