@@ -2,6 +2,8 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runContract } from '../src/contract/run.js';
@@ -10,6 +12,7 @@ import { createDeliveryEngine } from '../src/wire/delivery.js';
 import type { DeliveryOutcome } from '../src/wire/outcome.js';
 import { hostileKinds, startHostile, type HostileKind, type HostileServer } from './helpers/hostile.js';
 import { runCli, startServer, type CliResult } from './helpers/http.js';
+import { generate } from 'selfsigned';
 import { tlsCert } from './helpers/tls-fixture.js';
 
 /**
@@ -257,6 +260,22 @@ describe('send, contract and load against each receiver: exit 0 or 1, the cause 
   }
 });
 
+/** send, contract and load all fail `url` over TLS: the cause `tls` in each, load's codes among `codes`. */
+async function assertRefusedByAll(url: string, extra: string[], label: string, codes: string[]): Promise<void> {
+  const { send, contract, load } = await runAll(url, extra, label);
+  for (const [name, result] of Object.entries({ send, contract, load })) {
+    assert.equal(result.code, 1, `${name}: ${result.stdout.slice(0, 500)}${result.stderr}`);
+    assertCleanStderr(result);
+  }
+  const sent = JSON.parse(send.stdout) as { outcome: DeliveryOutcome };
+  assert.equal(describeOutcome(sent.outcome), 'error:tls', `send: ${JSON.stringify(sent.outcome)}`);
+  const outcomes = (JSON.parse(contract.stdout) as ContractJson).checks.flatMap((check) => check.cases.flatMap((c) => c.deliveries.map((d) => describeOutcome(d.outcome))));
+  assert.ok(outcomes.length > 0 && outcomes.every((outcome) => outcome === 'error:tls'), `contract: ${outcomes.join(', ')}`);
+  const report = JSON.parse(load.stdout) as LoadJson;
+  assert.deepEqual(report.totals.outcomes.causes, { tls: 3 }, `load: ${JSON.stringify(report.totals.outcomes)}`);
+  assert.deepEqual(Object.keys(report.totals.outcomes.errorCodes), codes);
+}
+
 describe('https with a self-signed certificate', () => {
   let server: HostileServer;
   let caFile: string;
@@ -271,6 +290,37 @@ describe('https with a self-signed certificate', () => {
     const result = await runCli(['send', server.url, '--type', 'order.accepted', '--timeout-ms', String(DEADLINE_MS)], { env });
     assert.equal(result.code, 1);
     assert.match(result.stdout, /FAIL not delivered: TLS failed with 127\.0\.0\.1:\d+: self-signed certificate/);
+  });
+
+  test('refused by send, contract and load alike without --insecure, each naming the cause tls, nothing sent', async () => {
+    const before = server.requests;
+    await assertRefusedByAll(server.url, [], 'untrusted', ['DEPTH_ZERO_SELF_SIGNED_CERT']);
+    assert.equal(server.requests, before, 'nothing is sent over an untrusted certificate');
+  });
+
+  test('a certificate trusted through --ca but made out to another name: refused by send, contract and load alike', async () => {
+    // Chain trusted, name wrong: load checks by hand what Node checks for contract and send, names included.
+    const pems = await generate([{ name: 'commonName', value: 'receiver.example' }], {
+      keyType: 'ec',
+      curve: 'P-256',
+      algorithm: 'sha256',
+      extensions: [{ name: 'basicConstraints', cA: true }, { name: 'subjectAltName', altNames: [{ type: 2, value: 'receiver.example' }] }],
+    });
+    let requests = 0;
+    const other = https.createServer({ key: pems.private, cert: pems.cert }, (_req, res) => {
+      requests++;
+      res.writeHead(202).end();
+    });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    try {
+      const otherCa = path.join(work, 'other-ca.pem');
+      await writeFile(otherCa, pems.cert);
+      await assertRefusedByAll(`https://127.0.0.1:${(other.address() as AddressInfo).port}/hook`, ['--ca', otherCa], 'wrong-name', ['ERR_TLS_CERT_ALTNAME_INVALID']);
+      assert.equal(requests, 0, 'nothing is sent to a certificate made out to another name');
+    } finally {
+      other.closeAllConnections();
+      await new Promise((resolve) => other.close(resolve));
+    }
   });
 
   test('accepted with --ca by send, contract and load, and so said in the reports', async () => {

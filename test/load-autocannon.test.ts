@@ -1,9 +1,13 @@
 // autocannon's client internals that drhook load drives, checked on a real client against a real receiver: an autocannon upgrade that moves one fails here, naming it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import autocannon from 'autocannon';
 import { adopt, autocannonInternals, launch, missingInternals, type ClientDriver } from '../src/load/autocannon-client.js';
 import { startServer } from './helpers/http.js';
+import { tlsCert, tlsKey } from './helpers/tls-fixture.js';
 
 /** Runs autocannon (one connection) against a local receiver; `inspect` sees the client at setup, once constructed, and at its first answer. */
 async function withRealClient(inspect: { setup?(client: unknown): void; constructed?(client: unknown): void; answered?(client: unknown, status: number, bytes: unknown, ms: unknown, keepAlive: unknown): void }): Promise<void> {
@@ -131,5 +135,39 @@ test('launch runs autocannon with drhook driving the client', async () => {
     assert.deepEqual(server.requests.map((request) => request.url), ['/drhook-1', '/drhook-2']);
   } finally {
     await server.close();
+  }
+});
+
+test('autocannon connects with rejectUnauthorized: false whatever its tlsOptions say, so load applies the trust itself', async () => {
+  // If an upgrade honours tlsOptions.rejectUnauthorized, this request is refused: load can then connect as contract
+  // does (wire/tls-trust.ts connectOptions) instead of checking each connection in client-driver.ts.
+  const server = https.createServer({ key: tlsKey, cert: tlsCert }, (_req, res) => res.end('ok'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const seen: Array<{ status: number; authorized: boolean; authorizationError: unknown }> = [];
+    await new Promise<void>((resolve, reject) => {
+      const instance = autocannon(
+        {
+          url: `https://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+          method: 'POST',
+          connections: 1,
+          amount: 1,
+          duration: 10,
+          tlsOptions: { rejectUnauthorized: true },
+          setupClient: (client) => {
+            client.on('response', (status: number) => {
+              const socket = (client as unknown as { conn: TLSSocket }).conn;
+              seen.push({ status, authorized: socket.authorized, authorizationError: socket.authorizationError });
+              instance.stop();
+            });
+          },
+        },
+        (error) => (error ? reject(error) : resolve()),
+      );
+    });
+    assert.deepEqual(seen, [{ status: 200, authorized: false, authorizationError: 'DEPTH_ZERO_SELF_SIGNED_CERT' }], 'a self-signed certificate, not trusted, and yet answered over');
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
   }
 });

@@ -181,7 +181,8 @@ export function runStep(spec: StepSpec, context: EngineContext): Promise<StepMea
         // drhook ends the step itself; autocannon's own end is only a safety net.
         durationSec: Math.ceil((deadlineMs + Math.min(windowMs, capMs) + deadlineMs + DRAIN_MARGIN_MS) / 1000 + 5),
         timeoutSec: deadlineMs / 1000,
-        // autocannon itself never verifies certificates; each client checks its connections (client-driver.ts).
+        // autocannon itself never verifies certificates (it connects with rejectUnauthorized: false); the CA still
+        // goes to Node's verification, whose verdict each client enforces on its connections (client-driver.ts).
         ...(context.tls.ca ? { ca: context.tls.ca } : {}),
         sampleMs: SAMPLE_MS,
         setupClient: (client) => {

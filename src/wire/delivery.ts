@@ -4,6 +4,7 @@ import { httpUrlProblem } from './http-url.js';
 import { version } from '../base/paths.js';
 import { classifyFailure, headersTooLarge, isUnsolicitedContinue, MAX_HEADER_BYTES, type ErrorCause, type FailureSignal } from './causes.js';
 import { statusName, type DeliveryOutcome, type TimeoutPhase } from './outcome.js';
+import { connectOptions } from './tls-trust.js';
 
 export interface DeliveryRequest {
   url: string;
@@ -54,7 +55,7 @@ export function createDeliveryEngine(options: DeliveryEngineOptions = {}): Deliv
     headersTimeout: deadlineMs + 1000,
     bodyTimeout: deadlineMs + 1000,
     maxHeaderSize: MAX_HEADER_BYTES,
-    connect: { timeout: deadlineMs, ca: options.ca, rejectUnauthorized: !options.insecure },
+    connect: { timeout: deadlineMs, ...connectOptions({ ca: options.ca, insecure: options.insecure ?? false }) },
   });
   const slots = createSlots(concurrency);
 
