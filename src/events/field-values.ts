@@ -1,7 +1,7 @@
 // Replaces json-schema-faker's placeholder values with Digital-River-shaped ones, field by field, from the event's scene.
 import { isRecord } from '../base/is-record.js';
 import { lineItemsKeyword } from './generation-schema.js';
-import { numericId, sceneChoices, type IdKind, type Line, type Person, type Scene } from './realism.js';
+import { numericId, sceneChoices, type Address, type IdKind, type Line, type Person, type Scene } from './realism.js';
 import { copyJson } from './schemas.js';
 
 type Json = Record<string, unknown>;
@@ -298,194 +298,121 @@ const referenceKinds: Record<string, IdKind> = {
   fulfillmentOrderId: 'fulfillmentOrder',
 };
 
+/** What a text rule reads: the generated value and its place, and the scene with the person, address, line item and product there. */
+interface TextContext {
+  value: string;
+  place: Place;
+  scene: Scene;
+  kind: string;
+  person: Person;
+  address: Address;
+  /** The line item the field is about, or the first one. */
+  item: Line;
+  product: Line['product'];
+  random: Scene['random'];
+  market: Scene['market'];
+}
+
+/** The value `text` gives a field by its key (undefined removes the field). */
+type TextRule = (at: TextContext) => string | undefined;
+
+/** Text fields dressed by their key alone, several keys sharing a rule; keys not here are dressed by `text`'s fallbacks. */
+const textRules = new Map<string, TextRule>(
+  ([
+    [['skuId'], ({ item }) => item.skuId],
+    [['itemId', 'lineItemId'], ({ item }) => item.itemId],
+    [['fulfillmentOrderItemId', 'shipmentItemId'], ({ item }) => item.uuid],
+    [['partNumber'], ({ item }) => item.partNumber],
+    [['inventoryItemId', 'upstreamId', 'orderUpstreamID', 'fulfillmentOrderUpstreamId', 'fulfillmentOrderItemUpstreamId', 'skuGroupId', 'manufacturerId', 'fileId', 'token', 'reservationId', 'salesSummaryId', 'shipmentId', 'shippingChoiceId', 'trackingCompanyId', 'segmentId', 'trackingId', 'payeeId', 'payerId'], ({ random }) => random.uuid()],
+    [['email'], ({ person }) => person.email],
+    [['name'], ({ place, scene, kind }) => nameFor(kind, place, scene)],
+    [['payeeName'], ({ market }) => market.sellingEntity.name],
+    [['payerName', 'verifiedName'], ({ person }) => person.name],
+    [['firstName'], ({ person }) => person.firstName],
+    [['lastName'], ({ person }) => person.lastName],
+    [['recipient'], ({ person }) => person.name],
+    [['phone', 'phoneNumber'], ({ person }) => person.phone],
+    [['organization'], ({ person, random }) => `${person.lastName} ${random.pick(['GmbH', 'Inc.', 'Ltd.', 'Consulting'])}`],
+    [['line1'], ({ address }) => address.line1],
+    [['line2'], ({ address }) => address.line2],
+    [['city'], ({ address }) => address.city],
+    [['postalCode'], ({ address }) => address.postalCode],
+    [['state'], ({ value, place, address }) => addressKeys.has(place.key) ? address.state : value],
+    [['verifiedAddress'], ({ address }) => `${address.line1}, ${address.postalCode} ${address.city}`],
+    [['country', 'billToCountry', 'shipToCountry', 'shipFromCountry'], ({ market }) => market.country],
+    [['countryOfOrigin'], ({ product, random }) => product.physical ? random.pick(originCountries) : 'US'],
+    [['currency', 'cardCurrency'], ({ market }) => market.currency],
+    [['locale'], ({ market }) => market.locale],
+    [['customerType'], ({ random }) => random.chance(0.9) ? customerTypes[0] : customerTypes[1]],
+    [['description'], ({ scene, product, kind }) => descriptionFor(kind, product.description, scene)],
+    [['image'], ({ product }) => `https://cdn.example.com/catalog/images/${product.image}`],
+    [
+      ['url'],
+      ({ product, random, kind }) =>
+        kind === 'File' || kind === 'FileLink'
+          ? `https://files.digitalriver.com/links/${random.uuid()}`
+          : `https://www.example.com/products/${product.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`,
+    ],
+    [['browserIp'], ({ random }) => `${random.pick(['192.0.2', '198.51.100', '203.0.113'])}.${random.int(1, 254)}`],
+    [['trackingCompany'], ({ scene }) => scene.carrier.name],
+    [['trackingNumber'], ({ scene }) => scene.carrier.trackingNumber],
+    [['trackingUrl'], ({ scene }) => scene.carrier.trackingUrl],
+    [['serviceLevel'], ({ scene }) => scene.shippingMethod.serviceLevel],
+    [['shippingInstructions'], () => 'Leave at the front desk'],
+    [['brand'], ({ scene }) => scene.card.brand],
+    [['lastFourDigits', 'lastFour'], ({ scene }) => scene.card.lastFourDigits],
+    [['eccn'], ({ product }) => product.physical ? '5A992.c' : 'EAR99'],
+    [['taxCode', 'skuTaxCode'], ({ product }) => product.physical ? '4323.320_A' : '4323.310_A'],
+    [['weightUnit'], ({ product }) => product.weight?.unit],
+    [['hsCode'], () => '8471.60'],
+    [['itemBreadcrumb'], ({ product }) => `Store > ${product.category}`],
+    [['terms'], () => 'The buyer agrees to pay money in exchange for goods or services'],
+    [['reason'], ({ random }) => random.pick(['Customer request', 'Damaged in transit', 'Wrong size', 'Ordered by mistake'])],
+    [['giftMessage'], () => 'Happy birthday!'],
+    [['accountHolder'], () => 'Global Collect BV'],
+    [['bankName'], () => 'Rabobank N.A.'],
+    [['referenceId', 'customerPaymentReference', 'billId', 'receiptNumber'], ({ random }) => random.digits(12)],
+    [['accountNumber'], ({ random }) => random.digits(10)],
+    [['swiftCode'], () => 'RABOUS66XXX'],
+    [['iban'], ({ random }) => `NL${random.digits(2)}RABO${random.digits(10)}`],
+    [['bankCode'], ({ random }) => random.digits(4)],
+    [['value'], ({ value, random, market, kind }) => kind === 'TaxIdentifier' ? `${market.country}${random.digits(9)}` : value],
+    [['type'], ({ value, market, kind }) => kind === 'TaxIdentifier' ? market.country.toLowerCase() : value],
+    [['paymentType'], () => 'creditCard'],
+    [['category'], ({ random }) => random.pick(['battery', 'weee', 'packaging'])],
+    [['authorityType'], ({ random }) => random.pick(['state', 'county', 'city'])],
+    [['entity'], ({ market }) => market.sellingEntity.id],
+    [['weightAndUnits'], ({ product }) => `${product.weight?.value ?? 1} ${product.weight?.unit ?? 'kg'}`],
+    [['rateAndUnits'], ({ scene, market }) => `${scene.money(0.5).toFixed(market.decimals)} ${market.currency} per unit`],
+    [['feeExemption'], () => 'none'],
+    [['brandName'], ({ product }) => product.name.split(' ')[0] ?? product.name],
+    [['complianceAgency'], ({ random }) => random.pick(['Stiftung EAR', 'ecosystem', 'Valpak'])],
+    [['invoiceTitle'], ({ person }) => `${person.lastName} Trading Co., Ltd.`],
+    [['regBank'], () => 'Bank of China'],
+    [['regAccount'], ({ random }) => random.digits(16)],
+    [['regAddress'], ({ address }) => `${address.line1}, ${address.city}`],
+    [['regPhone'], ({ person }) => person.phone],
+    [['imeiNumber'], ({ random }) => random.digits(15)],
+    [['serialNumber'], ({ random }) => `SN${random.hex(10).toUpperCase()}`],
+    [['simCardNumber'], ({ random }) => `8901${random.digits(15)}`],
+  ] as Array<[string[], TextRule]>).flatMap(([keys, rule]) => keys.map((key): [string, TextRule] => [key, rule])),
+);
+
 function text(value: string, key: string, place: Place, scene: Scene): string | undefined {
   const { random, market } = scene;
   const { person, line, kind } = place;
   const address = person.address;
-  const product = (line ?? scene.line(0)).product;
+  const item = line ?? scene.line(0);
+  const product = item.product;
   if (dateTime.test(value)) return time(key, scene);
   if (key === 'id') return idOf(kind, place, scene);
   const reference = referenceKinds[key];
   if (reference) return scene.id(reference);
-  switch (key) {
-    case 'skuId':
-      return (line ?? scene.line(0)).skuId;
-    case 'itemId':
-    case 'lineItemId':
-      return (line ?? scene.line(0)).itemId;
-    case 'fulfillmentOrderItemId':
-    case 'shipmentItemId':
-      return (line ?? scene.line(0)).uuid;
-    case 'partNumber':
-      return (line ?? scene.line(0)).partNumber;
-    case 'inventoryItemId':
-    case 'upstreamId':
-    case 'orderUpstreamID':
-    case 'fulfillmentOrderUpstreamId':
-    case 'fulfillmentOrderItemUpstreamId':
-    case 'skuGroupId':
-    case 'manufacturerId':
-    case 'fileId':
-    case 'token':
-    case 'reservationId':
-    case 'salesSummaryId':
-    case 'shipmentId':
-    case 'shippingChoiceId':
-    case 'trackingCompanyId':
-    case 'segmentId':
-    case 'trackingId':
-      return random.uuid();
-    case 'payeeId':
-    case 'payerId':
-      return random.uuid();
-    case 'email':
-      return person.email;
-    case 'name':
-      return nameFor(kind, place, scene);
-    case 'payeeName':
-      return market.sellingEntity.name;
-    case 'payerName':
-    case 'verifiedName':
-      return person.name;
-    case 'firstName':
-      return person.firstName;
-    case 'lastName':
-      return person.lastName;
-    case 'recipient':
-      return person.name;
-    case 'phone':
-    case 'phoneNumber':
-      return person.phone;
-    case 'organization':
-      return `${person.lastName} ${random.pick(['GmbH', 'Inc.', 'Ltd.', 'Consulting'])}`;
-    case 'line1':
-      return address.line1;
-    case 'line2':
-      return address.line2;
-    case 'city':
-      return address.city;
-    case 'postalCode':
-      return address.postalCode;
-    case 'state':
-      return addressKeys.has(place.key) ? address.state : value;
-    case 'verifiedAddress':
-      return `${address.line1}, ${address.postalCode} ${address.city}`;
-    case 'country':
-    case 'billToCountry':
-    case 'shipToCountry':
-    case 'shipFromCountry':
-      return market.country;
-    case 'countryOfOrigin':
-      return product.physical ? random.pick(originCountries) : 'US';
-    case 'currency':
-    case 'cardCurrency':
-      return market.currency;
-    case 'locale':
-      return market.locale;
-    case 'customerType':
-      return random.chance(0.9) ? customerTypes[0] : customerTypes[1];
-    case 'description':
-      return descriptionFor(kind, product.description, scene);
-    case 'image':
-      return `https://cdn.example.com/catalog/images/${product.image}`;
-    case 'url':
-      return kind === 'File' || kind === 'FileLink'
-        ? `https://files.digitalriver.com/links/${random.uuid()}`
-        : `https://www.example.com/products/${product.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
-    case 'browserIp':
-      return `${random.pick(['192.0.2', '198.51.100', '203.0.113'])}.${random.int(1, 254)}`;
-    case 'trackingCompany':
-      return scene.carrier.name;
-    case 'trackingNumber':
-      return scene.carrier.trackingNumber;
-    case 'trackingUrl':
-      return scene.carrier.trackingUrl;
-    case 'serviceLevel':
-      return scene.shippingMethod.serviceLevel;
-    case 'shippingInstructions':
-      return 'Leave at the front desk';
-    case 'brand':
-      return scene.card.brand;
-    case 'lastFourDigits':
-    case 'lastFour':
-      return scene.card.lastFourDigits;
-    case 'eccn':
-      return product.physical ? '5A992.c' : 'EAR99';
-    case 'taxCode':
-    case 'skuTaxCode':
-      return product.physical ? '4323.320_A' : '4323.310_A';
-    case 'weightUnit':
-      return product.weight?.unit;
-    case 'hsCode':
-      return '8471.60';
-    case 'itemBreadcrumb':
-      return `Store > ${product.category}`;
-    case 'terms':
-      return 'The buyer agrees to pay money in exchange for goods or services';
-    case 'reason':
-      return random.pick(['Customer request', 'Damaged in transit', 'Wrong size', 'Ordered by mistake']);
-    case 'giftMessage':
-      return 'Happy birthday!';
-    case 'accountHolder':
-      return 'Global Collect BV';
-    case 'bankName':
-      return 'Rabobank N.A.';
-    case 'referenceId':
-    case 'customerPaymentReference':
-    case 'billId':
-    case 'receiptNumber':
-      return random.digits(12);
-    case 'accountNumber':
-      return random.digits(10);
-    case 'swiftCode':
-      return 'RABOUS66XXX';
-    case 'iban':
-      return `NL${random.digits(2)}RABO${random.digits(10)}`;
-    case 'bankCode':
-      return random.digits(4);
-    case 'value':
-      return kind === 'TaxIdentifier' ? `${market.country}${random.digits(9)}` : value;
-    case 'type':
-      return kind === 'TaxIdentifier' ? market.country.toLowerCase() : value;
-    case 'paymentType':
-      return 'creditCard';
-    case 'category':
-      return random.pick(['battery', 'weee', 'packaging']);
-    case 'authorityType':
-      return random.pick(['state', 'county', 'city']);
-    case 'entity':
-      return market.sellingEntity.id;
-    case 'weightAndUnits':
-      return `${product.weight?.value ?? 1} ${product.weight?.unit ?? 'kg'}`;
-    case 'rateAndUnits':
-      return `${scene.money(0.5).toFixed(market.decimals)} ${market.currency} per unit`;
-    case 'feeExemption':
-      return 'none';
-    case 'brandName':
-      return product.name.split(' ')[0] ?? product.name;
-    case 'complianceAgency':
-      return random.pick(['Stiftung EAR', 'ecosystem', 'Valpak']);
-    case 'invoiceTitle':
-      return `${person.lastName} Trading Co., Ltd.`;
-    case 'regBank':
-      return 'Bank of China';
-    case 'regAccount':
-      return random.digits(16);
-    case 'regAddress':
-      return `${address.line1}, ${address.city}`;
-    case 'regPhone':
-      return person.phone;
-    case 'imeiNumber':
-      return random.digits(15);
-    case 'serialNumber':
-      return `SN${random.hex(10).toUpperCase()}`;
-    case 'simCardNumber':
-      return `8901${random.digits(15)}`;
-    default:
-      if (/Url$/.test(key)) return `https://shop.example.com/checkout/${key.replace(/Url$/, '').toLowerCase()}`;
-      if (/Id$/.test(key)) return random.uuid();
-      return value === '' ? value : `${key}-${random.hex(6)}`;
-  }
+  const rule = textRules.get(key);
+  if (rule) return rule({ value, place, scene, kind, person, address, item, product, random, market });
+  if (/Url$/.test(key)) return `https://shop.example.com/checkout/${key.replace(/Url$/, '').toLowerCase()}`;
+  if (/Id$/.test(key)) return random.uuid();
+  return value === '' ? value : `${key}-${random.hex(6)}`;
 }
 
 function nameFor(kind: string, place: Place, scene: Scene): string {
