@@ -15,7 +15,7 @@ import { renderLoadConsole } from '../src/report/load/console.js';
 import { renderLoadJunit } from '../src/report/load/junit.js';
 import { createLoadProgress } from '../src/report/load/progress.js';
 import { renderLoadSummaryMarkdown } from '../src/report/load/summary.js';
-import { writeLoadReports } from '../src/report/load/write.js';
+import { writeReports } from '../src/report/report-files.js';
 
 const planted = 'tok_planted_7a1c93';
 
@@ -146,7 +146,7 @@ describe('load report writers', () => {
   });
 
   test('the files are written redacted, and report.json matches its schema', async () => {
-    const paths = await writeLoadReports(steady, work, createRedactor([planted]));
+    const paths = await writeReports(steady, work, createRedactor([planted]));
     const ajv = new Ajv2020({ allErrors: true, strict: true });
     addFormats.default(ajv);
     const validate = ajv.compile(JSON.parse(await readFile(path.join(schemasDir, 'load-report.schema.json'), 'utf8')) as object);

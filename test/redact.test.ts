@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createRedactor, maskIssuedTokens, redactOutcome } from '../src/wire/redact.js';
 import { redactStrings } from '../src/wire/redact-strings.js';
-import { renderJson, writeReportFiles } from '../src/report/report-files.js';
+import { writeReportFiles } from '../src/report/report-files.js';
+import { renderJson } from '../src/report/formats/index.js';
 
 test('one pass: the mask itself is never masked again', () => {
   // "redacted" and "act" are secrets too: masking one after another would re-mask the first mask.
@@ -56,7 +57,8 @@ test('report files are rendered from redacted data and never redacted again as t
     const secret = '"status": 200';
     const report = { status: 200, note: `said ${secret}` };
     const render = (value: unknown) => renderJson(value);
-    const paths = await writeReportFiles(report, { json: render, junit: render, summary: render, html: render }, dir, createRedactor([secret]));
+    const as = (name: 'json' | 'junit' | 'summary' | 'html') => ({ name, file: `${name}.out`, render });
+    const paths = await writeReportFiles(report, { json: as('json'), junit: as('junit'), summary: as('summary'), html: as('html') }, dir, createRedactor([secret]));
     const written = JSON.parse(await readFile(paths.json, 'utf8')) as unknown;
     assert.deepEqual(written, { status: 200, note: 'said [redacted]' });
   } finally {

@@ -12,7 +12,7 @@ import { runLoad } from '../src/load/run.js';
 import type { LoadReport } from '../src/load/report.js';
 import { resolveLoadSettings } from '../src/load/settings.js';
 import { startReceiver } from '../src/receiver/server.js';
-import { renderReportJson } from '../src/report/contract/write.js';
+import { renderJson } from '../src/report/formats/index.js';
 import { runCli } from './helpers/http.js';
 import { buildContractReport, redactPlanted } from './helpers/report-fixtures.js';
 import { redactStrings } from '../src/wire/redact-strings.js';
@@ -39,7 +39,7 @@ async function saved(name: string, content: string): Promise<string> {
 
 test('a contract report: report.html and summary.md beside it, the paths printed, exit 0', async () => {
   const report = redactStrings(buildContractReport(), redactPlanted);
-  const file = await saved('contract', renderReportJson(report));
+  const file = await saved('contract', renderJson(report));
   const result = await runCli(['report', file]);
   assert.equal(result.code, 0, result.stderr);
   const dir = path.dirname(file);
@@ -70,7 +70,7 @@ test('a load report into --out: the charts\' data embedded, Chart.js inlined, no
 test('secrets in the environment are masked in what it writes', async () => {
   const report = buildContractReport();
   report.settings = { ...report.settings, headers: { 'X-Planted': 'tok-LEAKED-4471' } };
-  const file = await saved('secret', renderReportJson(redactStrings(report, redactPlanted)));
+  const file = await saved('secret', renderJson(redactStrings(report, redactPlanted)));
   const result = await runCli(['report', file], { env: { DRHOOK_TEST_SECRET: 'tok-LEAKED-4471' } });
   assert.equal(result.code, 0, result.stderr);
   for (const name of ['report.html', 'summary.md']) {
@@ -81,7 +81,7 @@ test('secrets in the environment are masked in what it writes', async () => {
 });
 
 test('a file that is not a drhook contract or load report: exit 2, one line naming the problem, nothing written', async () => {
-  const valid = JSON.parse(renderReportJson(redactStrings(buildContractReport(), redactPlanted))) as Record<string, unknown>;
+  const valid = JSON.parse(renderJson(redactStrings(buildContractReport(), redactPlanted))) as Record<string, unknown>;
   const cases: Array<[string, string, RegExp]> = [
     ['not-json', '{"tool": "drhook", ', /is not JSON: /],
     ['not-drhook', '{"checks": []}', /is not a drhook report \(no "tool": "drhook"\)/],

@@ -19,7 +19,8 @@ import { renderSummaryMarkdown, summaryCasesPerCheck } from '../src/report/contr
 import { renderConsoleSummary, consoleCasesPerCheck } from '../src/report/contract/console.js';
 import { colorEnabled } from '../src/report/ansi.js';
 import { createProgress } from '../src/report/contract/progress.js';
-import { renderReportJson, writeContractReports } from '../src/report/contract/write.js';
+import { renderJson } from '../src/report/formats/index.js';
+import { writeReports } from '../src/report/report-files.js';
 import { renderContractHtml } from '../src/report/contract/html.js';
 import { buildContractReport, manyFailures, plantedFragment, plantedSecret, redactPlanted } from './helpers/report-fixtures.js';
 
@@ -81,7 +82,7 @@ describe('atomic writes', () => {
 describe('report.json schema', () => {
   it('accepts the rendered report and names exactly the catalog check ids and the error causes', async () => {
     const { schema, validate } = await loadValidator();
-    const report = JSON.parse(renderReportJson(buildContractReport())) as unknown;
+    const report = JSON.parse(renderJson(buildContractReport())) as unknown;
     assert.ok(validate(report), JSON.stringify(validate.errors, null, 2));
     assert.deepEqual(schema.$defs.CheckId?.enum, [...checkIds]);
     assert.deepEqual(schema.$defs.MutationKind?.enum, [...mutationKinds]);
@@ -102,7 +103,7 @@ describe('report.json schema', () => {
   it('rejects illegal states: a skipped check with cases, a run check with a skip reason, an unknown outcome kind', async () => {
     const { validate } = await loadValidator();
     const mutate = (change: (report: any) => void) => {
-      const report = JSON.parse(renderReportJson(buildContractReport()));
+      const report = JSON.parse(renderJson(buildContractReport()));
       change(report);
       return validate(report);
     };
@@ -360,10 +361,10 @@ describe('progress', () => {
   });
 });
 
-describe('writeContractReports', () => {
+describe('writeReports, a contract report', () => {
   it('writes report.json, junit.xml, summary.md and report.html with the secret redacted everywhere and no temporary files', async () => {
     const { dir } = await createRunDirectory(path.join(work, 'reports'), 'contract');
-    const paths = await writeContractReports(buildContractReport(), dir, redactPlanted);
+    const paths = await writeReports(buildContractReport(), dir, redactPlanted);
     assert.deepEqual(paths, { json: path.join(dir, 'report.json'), junit: path.join(dir, 'junit.xml'), summary: path.join(dir, 'summary.md'), html: path.join(dir, 'report.html') });
     assert.deepEqual((await readdir(dir)).sort(), ['junit.xml', 'report.html', 'report.json', 'summary.md']);
     for (const file of Object.values(paths)) {
@@ -398,7 +399,7 @@ describe('writeContractReports', () => {
     assert.ok(hostile.outcome.kind === 'response' && hostile.outcome.body.text.includes(plantedSecret) && Object.values(hostile.outcome.headers).every((value) => value.includes(plantedSecret)));
     assert.ok(planted > 50, `${planted} strings planted`);
 
-    const paths = await writeContractReports(report, dir, redactPlanted);
+    const paths = await writeReports(report, dir, redactPlanted);
     for (const file of Object.values(paths)) assert.ok(!(await readFile(file, 'utf8')).includes(plantedFragment), `${path.basename(file)} holds no part of the secret`);
     const { validate } = await loadValidator();
     const written = JSON.parse(await readFile(paths.json, 'utf8')) as typeof report;

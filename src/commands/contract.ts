@@ -36,8 +36,7 @@ import type { ContractReport } from '../contract/results.js';
 import { baselineOf, parseBaseline, withBaseline, type ContractBaseline } from '../contract/baseline.js';
 import { createProgress, type Progress } from '../report/contract/progress.js';
 import { createRunDirectory } from './run-dir.js';
-import { fallbackMessage } from '../report/report-files.js';
-import { writeContractReportsOrFallback } from '../report/contract/write.js';
+import { fallbackMessage, writeReportsOrFallback } from '../report/report-files.js';
 
 interface ContractFlags extends SharedFlags, ReportFlags {
   events?: string[];
@@ -208,7 +207,7 @@ async function contract(url: string, flags: ContractFlags, command: Command, env
     } finally {
       progress?.stop();
     }
-    const written = await writeContractReportsOrFallback(report, dir, redact);
+    const written = await writeReportsOrFallback(report, dir, redact);
     // The data is redacted, then rendered: rendered text is never altered afterwards.
     const clean = redactStrings(report, redact);
     const json = flags.json || written.kind === 'unwritten';

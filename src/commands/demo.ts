@@ -8,7 +8,7 @@ import { colorEnabled } from '../report/ansi.js';
 import { redactStrings } from '../wire/redact-strings.js';
 import { renderConsoleSummary } from '../report/contract/console.js';
 import { createRunDirectory, defaultReportDir } from './run-dir.js';
-import { writeContractReports } from '../report/contract/write.js';
+import { writeReports } from '../report/report-files.js';
 import { faults, type FaultName } from '../receiver/faults.js';
 import { startReceiver } from '../receiver/server.js';
 
@@ -25,7 +25,7 @@ async function runAgainst(title: string, fault: FaultName | undefined): Promise<
     const redact = createRedactor(settingsSecrets(settings));
     const { runId, dir } = await createRunDirectory(defaultReportDir, 'contract');
     const report = await runContract(settings, { runId });
-    const paths = await writeContractReports(report, dir, redact);
+    const paths = await writeReports(report, dir, redact);
     const short = (file: string) => path.relative(process.cwd(), file);
     const relative = { json: short(paths.json), junit: short(paths.junit), summary: short(paths.summary), html: short(paths.html) };
     process.stdout.write(renderConsoleSummary(redactStrings(report, redact), relative, { color: colorEnabled(process.stdout) }));

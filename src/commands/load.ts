@@ -29,9 +29,9 @@ import { createRedactor } from '../wire/redact.js';
 import { colorEnabled } from '../report/ansi.js';
 import { renderLoadConsole } from '../report/load/console.js';
 import { createLoadProgress, type LoadProgressBar } from '../report/load/progress.js';
-import { renderLoadReportJson, writeLoadReportsOrFallback } from '../report/load/write.js';
+import { renderJson } from '../report/formats/index.js';
 import { redactStrings } from '../wire/redact-strings.js';
-import { fallbackMessage } from '../report/report-files.js';
+import { fallbackMessage, writeReportsOrFallback } from '../report/report-files.js';
 import type { LoadReport } from '../load/report.js';
 import { checkLoadBaseline, parseLoadBaseline, withLoadBaseline } from '../load/baseline.js';
 import { createRunDirectory } from './run-dir.js';
@@ -158,11 +158,11 @@ async function load(url: string, flags: LoadFlags, command: Command, env: NodeJS
     } finally {
       progress?.stop();
     }
-    const written = await writeLoadReportsOrFallback(report, dir, redact);
+    const written = await writeReportsOrFallback(report, dir, redact);
     // The data is redacted, then rendered: rendered text is never altered afterwards.
     const clean = redactStrings(report, redact);
     const json = flags.json || written.kind === 'unwritten';
-    process.stdout.write(json ? renderLoadReportJson(clean) : renderLoadConsole(clean, written.paths, { color: colorEnabled(process.stdout, env) }));
+    process.stdout.write(json ? renderJson(clean) : renderLoadConsole(clean, written.paths, { color: colorEnabled(process.stdout, env) }));
     const lost = fallbackMessage(written, dir);
     if (lost !== undefined) throw new UsageError(lost);
     return interruption.exitCode() ?? verdictExitCode[report.verdict.status];

@@ -9,12 +9,7 @@ import { UsageError } from '../base/errors.js';
 import type { LoadReport } from '../load/report.js';
 import { schemasDir } from '../base/paths.js';
 import { createRedactor } from '../wire/redact.js';
-import { writeFileAtomic } from '../report/atomic-write.js';
-import { renderContractHtml } from '../report/contract/html.js';
-import { renderLoadHtml } from '../report/load/html.js';
-import { renderLoadSummaryMarkdown } from '../report/load/summary.js';
-import { redactStrings } from '../wire/redact-strings.js';
-import { renderSummaryMarkdown } from '../report/contract/summary.js';
+import { formatsFor, writeReportFiles } from '../report/report-files.js';
 import { oneLine } from '../report/text.js';
 import { resolveSecrets } from '../wire/secrets.js';
 
@@ -23,6 +18,9 @@ interface ReportFlags {
 }
 
 type SavedReport = ContractReport | LoadReport;
+
+/** What `drhook report` renders again: the human-readable files (report.json is the input, junit.xml is for CI runs). */
+const rerendered = formatsFor(['html', 'summary']);
 
 const schemaFiles: Record<SavedReport['kind'], string> = { contract: 'report.schema.json', load: 'load-report.schema.json' };
 
@@ -48,14 +46,8 @@ async function report(file: string, flags: ReportFlags, env: NodeJS.ProcessEnv):
   // The saved report was redacted when it was written; secrets in the environment now are masked again all the same.
   const secrets = resolveSecrets({}, env);
   const redact = createRedactor([...secrets.test, ...secrets.live, env.DRHOOK_PASSWORD ?? '', env.DRHOOK_CLIENT_SECRET ?? '']);
-  const clean = redactStrings(saved, redact);
-  const files =
-    clean.kind === 'contract'
-      ? { html: renderContractHtml(clean), summary: renderSummaryMarkdown(clean) }
-      : { html: renderLoadHtml(clean), summary: renderLoadSummaryMarkdown(clean) };
-  const paths = { html: path.join(outDir, 'report.html'), summary: path.join(outDir, 'summary.md') };
-  await Promise.all([writeFileAtomic(paths.html, files.html), writeFileAtomic(paths.summary, files.summary)]);
-  return `Reports (${clean.kind} run ${clean.runId}):\n  ${paths.html}\n  ${paths.summary}\n`;
+  const paths = await writeReportFiles(saved, rerendered, outDir, redact);
+  return `Reports (${saved.kind} run ${redact(saved.runId)}):\n  ${paths.html}\n  ${paths.summary}\n`;
 }
 
 /** The file as a contract or load report, checked against its schema; anything else is a one-line usage error. */

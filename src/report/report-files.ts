@@ -1,36 +1,37 @@
-// Writes a run's report files (report.json, junit.xml, summary.md, report.html) into its run directory, redacted and atomically; a temporary directory when that fails.
+// Writes a run's report files (every format of formats/) into its run directory, redacted and atomically; a temporary directory when that fails.
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { writeFileAtomic } from './atomic-write.js';
 import { redactStrings, type Redactor } from '../wire/redact-strings.js';
+import { forAnyKind, type AnyReport, type FileFormat, type FormatName, type ReportPaths } from './format.js';
+import { reportFormats } from './formats/index.js';
 
-/** Where each report file of a run was written. */
-export interface ReportPaths {
-  json: string;
-  junit: string;
-  summary: string;
-  html: string;
-}
-
-/** How a run's report is rendered into the text of each file. */
-export type ReportRenderers<R> = Readonly<Record<keyof ReportPaths, (report: R) => string>>;
-
-/** report.json is the report itself, pretty-printed. */
-export function renderJson(report: unknown): string {
-  return `${JSON.stringify(report, null, 2)}\n`;
-}
+export type { ReportPaths };
 
 /**
- * Redacts every string of the report, then renders the clean data: redacting before rendering means escaping or
- * truncation cannot hide a secret from the redactor, and the rendered JSON, XML or HTML is never altered afterwards.
+ * Redacts every string of the report, then renders the clean data in each format into its file: redacting before
+ * rendering means escaping or truncation cannot hide a secret from the redactor, and the rendered JSON, XML or HTML is
+ * never altered afterwards.
  */
-export async function writeReportFiles<R>(report: R, renderers: ReportRenderers<R>, dir: string, redact: Redactor): Promise<ReportPaths> {
+export async function writeReportFiles<R, N extends FormatName>(report: R, formats: { readonly [K in N]: FileFormat<R> }, dir: string, redact: Redactor): Promise<Record<N, string>> {
   const clean = redactStrings(report, redact);
-  const paths: ReportPaths = { json: path.join(dir, 'report.json'), junit: path.join(dir, 'junit.xml'), summary: path.join(dir, 'summary.md'), html: path.join(dir, 'report.html') };
-  const keys = Object.keys(paths) as Array<keyof ReportPaths>;
-  await Promise.all(keys.map((key) => writeFileAtomic(paths[key], renderers[key](clean))));
+  const names = Object.keys(formats) as N[];
+  const paths = Object.fromEntries(names.map((name) => [name, path.join(dir, formats[name].file)])) as Record<N, string>;
+  await Promise.all(names.map((name) => writeFileAtomic(paths[name], formats[name].render(clean))));
   return paths;
+}
+
+/** The formats named, each for a report of either kind. */
+export function formatsFor<N extends FormatName>(names: readonly N[]): { readonly [K in N]: FileFormat<AnyReport> } {
+  return Object.fromEntries(names.map((name) => [name, forAnyKind(reportFormats[name])])) as { readonly [K in N]: FileFormat<AnyReport> };
+}
+
+const allFormats = formatsFor(Object.keys(reportFormats) as FormatName[]);
+
+/** Writes a contract or load report in every format into `dir`. */
+export function writeReports(report: AnyReport, dir: string, redact: Redactor): Promise<ReportPaths> {
+  return writeReportFiles(report, allFormats, dir, redact);
 }
 
 /**
@@ -42,15 +43,15 @@ export type WrittenReports =
   | { kind: 'moved'; paths: ReportPaths; dir: string; why: string }
   | { kind: 'unwritten'; why: string };
 
-/** writeReportFiles into `dir`, else into a new temporary directory: the results of a run are never lost to its report directory. */
-export async function writeReportFilesOrFallback<R>(report: R, renderers: ReportRenderers<R>, dir: string, redact: Redactor): Promise<WrittenReports> {
+/** writeReports into `dir`, else into a new temporary directory: the results of a run are never lost to its report directory. */
+export async function writeReportsOrFallback(report: AnyReport, dir: string, redact: Redactor): Promise<WrittenReports> {
   try {
-    return { kind: 'written', paths: await writeReportFiles(report, renderers, dir, redact) };
+    return { kind: 'written', paths: await writeReports(report, dir, redact) };
   } catch (error) {
     const why = writeFailure(error);
     try {
       const fallback = await mkdtemp(path.join(tmpdir(), `drhook-${path.basename(dir)}-`));
-      return { kind: 'moved', paths: await writeReportFiles(report, renderers, fallback, redact), dir: fallback, why };
+      return { kind: 'moved', paths: await writeReports(report, fallback, redact), dir: fallback, why };
     } catch {
       return { kind: 'unwritten', why };
     }

@@ -28,8 +28,7 @@ const [
   { addOutcomes },
   { startReceiver },
   { createRedactor },
-  { writeLoadReports },
-  { writeContractReports },
+  { writeReports },
 ] = await Promise.all([
   built<typeof import('../../src/contract/run.js')>('contract/run.js'),
   built<typeof import('../../src/contract/settings.js')>('contract/settings.js'),
@@ -40,8 +39,7 @@ const [
   built<typeof import('../../src/load/stats.js')>('load/stats.js'),
   built<typeof import('../../src/receiver/server.js')>('receiver/server.js'),
   built<typeof import('../../src/wire/redact.js')>('wire/redact.js'),
-  built<typeof import('../../src/report/load/write.js')>('report/load/write.js'),
-  built<typeof import('../../src/report/contract/write.js')>('report/contract/write.js'),
+  built<typeof import('../../src/report/report-files.js')>('report/report-files.js'),
 ]);
 const { resolveLoadSettings, settingsSecrets: loadSecrets } = loadSettings;
 
@@ -98,7 +96,7 @@ async function contractAgainst(url: string, options: ContractOptions): Promise<W
   const settings = resolveSettings(url, { secrets: tokens, auth, seed: 7, ...options });
   const report = await runContract(settings);
   const dir = await tempDir();
-  const paths = await writeContractReports(report, dir, createRedactor(settingsSecrets(settings)));
+  const paths = await writeReports(report, dir, createRedactor(settingsSecrets(settings)));
   return { report, url: `file://${paths.html}`, dir };
 }
 
@@ -156,7 +154,7 @@ export async function latencyContractRun(): Promise<Written<ContractReport>> {
 
 async function writeLoad(report: LoadReport, secrets: string[]): Promise<Written<LoadReport>> {
   const dir = await tempDir();
-  const paths = await writeLoadReports(report, dir, createRedactor(secrets));
+  const paths = await writeReports(report, dir, createRedactor(secrets));
   return { report, url: `file://${paths.html}`, dir };
 }
 

@@ -6,7 +6,7 @@ import { discoveredConsoleLines } from './discovered.js';
 import { baselineConsoleLines } from './baseline.js';
 import { subscriptionsConsoleLines } from './subscriptions.js';
 import { oneLine } from '../text.js';
-import type { ReportPaths } from './write.js';
+import type { ReportPaths } from '../format.js';
 
 /**
  * At most this many reasons are printed per check, each once with the number of cases giving it and one of them as the

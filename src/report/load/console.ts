@@ -4,25 +4,13 @@ import { percent } from '../../load/judge.js';
 import { capacityFigure } from '../../load/ramp.js';
 import { describeLoadBaseline } from '../../load/baseline.js';
 import type { LoadReport, StepResult, ThresholdCheck } from '../../load/report.js';
-import type { LoadPlan } from '../../load/settings.js';
 import { palette, type Palette } from '../ansi.js';
 import { stepState } from './charts.js';
 import { oneLine } from '../text.js';
-import type { ReportPaths } from '../report-files.js';
+import { rateIsAnswered, verdictWord } from './words.js';
+import type { ReportPaths } from '../format.js';
 
 const columns = (rate: string) => ['STEP', 'ASKED', rate, 'SENT', '2XX', 'FAILED', 'TIMEOUT', 'CONN', 'P50', 'P90', 'P99', 'P99.9', 'MAX', 'STATUS'];
-
-/** Closed loop with --count the rate runs to the last answer: it is what was answered per second, not sent. */
-export function rateIsAnswered(report: LoadReport): boolean {
-  // Settings without a plan (a hand-made report) say nothing of a count: the rate is then what was sent.
-  const plan = report.settings['plan'] as LoadPlan | undefined;
-  return plan?.kind === 'steady' && plan.pace.kind === 'closed' && plan.stop.kind === 'count';
-}
-
-/** The verdict in a word: pass, fail, inconclusive, or interrupted for a run stopped before it could be judged. */
-export function verdictWord(verdict: LoadReport['verdict']): 'pass' | 'fail' | 'inconclusive' | 'interrupted' {
-  return verdict.status === 'inconclusive' && verdict.cause === 'interrupted' ? 'interrupted' : verdict.status;
-}
 
 export function renderLoadConsole(report: LoadReport, paths: ReportPaths, options: { color: boolean }): string {
   const p = palette(options.color);

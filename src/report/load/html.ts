@@ -6,7 +6,7 @@ import { capacityFigure } from '../../load/ramp.js';
 import { causeTallies, describeTally } from '../../load/stats.js';
 import type { LatencySummary, LoadReport, Outcomes, StepResult } from '../../load/report.js';
 import { chartJsSource } from '../html-assets.js';
-import { verdictWord } from './console.js';
+import { verdictWord } from './words.js';
 import { chartData, chartScript, SHORTEST_PART_SEC, stepState, type LoadChartData, type StepState } from './charts.js';
 import { banner, escapeHtml, pageHeader, renderPage, settingsSection } from '../html-page.js';
 

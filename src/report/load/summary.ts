@@ -1,6 +1,6 @@
 // The load report as Markdown for a CI step summary: verdict sentence, what ran, a table of steps, thresholds and shortfalls.
 import { fmtRate } from '../../load/diagnose.js';
-import { rateIsAnswered, verdictWord } from './console.js';
+import { rateIsAnswered, verdictWord } from './words.js';
 import { percent } from '../../load/judge.js';
 import { capacityFigure } from '../../load/ramp.js';
 import { describeLoadBaseline } from '../../load/baseline.js';
