@@ -7,8 +7,8 @@ import type { LoadReport } from '../load/report.js';
 import { mergeShards, type ShardInput } from '../load/merge.js';
 import { colorEnabled } from '../report/ansi.js';
 import { renderLoadConsole } from '../report/load/console.js';
-import { renderLoadReportJson, writeLoadReportsOrFallback } from '../report/load/write.js';
-import { fallbackMessage } from '../report/report-files.js';
+import { renderJson } from '../report/formats/index.js';
+import { fallbackMessage, writeReportsOrFallback } from '../report/report-files.js';
 import { createRedactor } from '../wire/redact.js';
 import { redactStrings } from '../wire/redact-strings.js';
 import { resolveSecrets } from '../wire/secrets.js';
@@ -57,10 +57,10 @@ async function merge(sources: readonly string[], flags: MergeFlags, env: NodeJS.
   // The shards' reports were redacted when they were written; secrets in the environment now are masked again all the same.
   const secrets = resolveSecrets({}, env);
   const redact = createRedactor([...secrets.test, ...secrets.live, env.DRHOOK_PASSWORD ?? '', env.DRHOOK_CLIENT_SECRET ?? '']);
-  const written = await writeLoadReportsOrFallback(merged, dir, redact);
+  const written = await writeReportsOrFallback(merged, dir, redact);
   const clean = redactStrings(merged, redact);
   const json = flags.json || written.kind === 'unwritten';
-  process.stdout.write(json ? renderLoadReportJson(clean) : renderLoadConsole(clean, written.paths, { color: colorEnabled(process.stdout, env) }));
+  process.stdout.write(json ? renderJson(clean) : renderLoadConsole(clean, written.paths, { color: colorEnabled(process.stdout, env) }));
   const lost = fallbackMessage(written, dir);
   if (lost !== undefined) throw new UsageError(lost);
   return mergeExitCode(merged.verdict);

@@ -406,7 +406,7 @@ function text(value: string, key: string, place: Place, scene: Scene): string | 
   const product = item.product;
   if (dateTime.test(value)) return time(key, scene);
   if (key === 'id') return idOf(kind, place, scene);
-  const reference = referenceKinds[key];
+  const reference = Object.hasOwn(referenceKinds, key) ? referenceKinds[key] : undefined;
   if (reference) return scene.id(reference);
   const rule = textRules.get(key);
   if (rule) return rule({ value, place, scene, kind, person, address, item, product, random, market });
