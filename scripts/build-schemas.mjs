@@ -11,6 +11,9 @@ const schemasDir = path.join(repoRoot, 'schemas');
 const readJson = (file) => JSON.parse(fs.readFileSync(path.join(referenceDir, file), 'utf8'));
 const { models } = readJson('digital-river-objects.json');
 const eventTypes = readJson('digital-river-event-types.json');
+const sampleDir = path.join(referenceDir, 'sample-events');
+const samples = fs.readdirSync(sampleDir).filter((f) => f.endsWith('.json') && f !== 'sources.json').sort()
+  .map((f) => JSON.parse(fs.readFileSync(path.join(sampleDir, f), 'utf8')));
 
 const BASE = 'https://drhook.dev/schemas/';
 const DRAFT = 'https://json-schema.org/draft/2020-12/schema';
@@ -224,6 +227,21 @@ const dateTime = { type: 'string', format: 'date-time' };
 const extraDefs = {
   CustomerType: { type: 'string', enum: ['individual', 'business'] },
   ChargeType: { type: 'string', enum: ['customer_initiated', 'merchant_initiated', 'moto'] },
+  // checkout_session.order.created's example: the consents given and how prices were shown in Prebuilt Checkout.
+  CheckoutConsents: {
+    type: 'object',
+    properties: { termsOfService: { type: 'boolean' }, eula: { type: 'boolean' }, termsOfSale: { type: 'boolean' } },
+  },
+  PricingFormat: {
+    type: 'object',
+    properties: {
+      currencyNumberFormat: { type: 'string' },
+      symbol: { type: 'string' },
+      decimalPlaces: { type: 'integer', minimum: 0 },
+      currencySymbolBeforePrice: { type: 'boolean' },
+      useCurrencySymbolSpace: { type: 'boolean' },
+    },
+  },
   InvoiceStateTransitions: {
     type: 'object',
     properties: { draft: dateTime, open: dateTime, paid: dateTime, void: dateTime, uncollectible: dateTime },
@@ -235,6 +253,8 @@ const patches = {
   // The facts spell these fields wrongly ("updatedTime:", "atttributes").
   Plan: { rename: { 'updatedTime:': 'updatedTime' } },
   InvoiceAttributes: { rename: { atttributes: 'attributes' } },
+  // checkout_session.order.created carries the order with these (its example in the docs).
+  Order: { add: { checkoutSessionId: { type: 'string' }, taxInclusive: { type: 'boolean' }, consents: { $ref: 'CheckoutConsents' }, pricingFormat: { $ref: 'PricingFormat' } } },
   // The samples carry these fields and the "lapsed" state (subscription.lapsed).
   Subscription: { add: { currentPeriodStartDate: dateTime, siteId: { type: 'string' } }, enumAdd: { state: ['lapsed'] } },
   SubscriptionStateTransitions: { add: { lapsed: dateTime } },
@@ -565,6 +585,7 @@ function catalogEntry(type, category) {
     schema = fileOf(resource);
   }
   const expandable = eventTypes.expandable.includes(type);
+  const keys = exampleKeys(type);
   return {
     type,
     category,
@@ -575,7 +596,19 @@ function catalogEntry(type, category) {
     ...(note ? { note } : {}),
     ...(states[type] ? { state: states[type] } : {}),
     ...(eventTypes.retired[type] ? { retired: eventTypes.retired[type] } : {}),
+    ...(keys ? { exampleKeys: keys } : {}),
   };
+}
+
+/**
+ * The top-level keys of data.object in the docs' complete examples of `type`: those every example has, and those any
+ * has. drhook generates at least the first and at most the second.
+ */
+function exampleKeys(type) {
+  const objects = samples.filter((e) => e.type === type).map((e) => Object.keys(e.data.object));
+  if (objects.length === 0) return undefined;
+  const seen = [...new Set(objects.flat())].sort();
+  return { shared: seen.filter((key) => objects.every((keys) => keys.includes(key))), seen, examples: objects.length };
 }
 for (const type of Object.keys(eventTypes.retired)) {
   if (!Object.values(eventTypes.categories).flat().includes(type)) throw new Error(`retired type ${type} is not listed`);
@@ -615,6 +648,17 @@ files.set('catalog.schema.json', {
           note: { description: 'Why the schema is what it is, where that is not obvious.', type: 'string', minLength: 1 },
           state: { description: "The resource state the event implies, where it is certain (data.object.state of generated events).", type: 'string', minLength: 1 },
           retired: { description: 'Present when Digital River no longer sends this type: the release note that retired it. drhook still generates it.', type: 'string', minLength: 1 },
+          exampleKeys: {
+            description: "For a type the docs show in complete examples (reference/sample-events/): data.object's top-level keys every example has (shared) and any has (seen). Generated events carry at least the shared keys and only seen ones.",
+            type: 'object',
+            required: ['shared', 'seen', 'examples'],
+            additionalProperties: false,
+            properties: {
+              shared: { type: 'array', items: { type: 'string' }, uniqueItems: true },
+              seen: { type: 'array', items: { type: 'string' }, uniqueItems: true },
+              examples: { description: 'How many examples the keys come from.', type: 'integer', minimum: 1 },
+            },
+          },
         },
       },
     },

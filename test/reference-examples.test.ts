@@ -152,3 +152,67 @@ test('disputes and order.charge.reauth.failed carry the order, documented', () =
     assert.ok(Array.isArray(object.items), type);
   }
 });
+
+test("generated data.object keys: at least those every example of the type shares, at most those any has (several seeds)", () => {
+  const byType = new Map<string, string[][]>();
+  for (const { event } of samples()) byType.set(event.type, [...(byType.get(event.type) ?? []), Object.keys(event.data.object)]);
+  assert.ok(byType.size >= 30);
+  const problems: string[] = [];
+  for (const [type, examples] of byType) {
+    const seen = new Set(examples.flat());
+    const shared = [...seen].filter((key) => examples.every((keys) => keys.includes(key)));
+    // The build derives the same sets into the catalog, which the generator follows.
+    assert.deepEqual(eventType(type).exampleKeys, { shared: shared.sort(), seen: [...seen].sort(), examples: examples.length }, type);
+    for (let seed = 1; seed <= 8; seed++) {
+      const keys = Object.keys(generateEvent(type, { seed }).data.object as Record<string, unknown>);
+      const extra = keys.filter((key) => !seen.has(key));
+      const missing = shared.filter((key) => !keys.includes(key));
+      if (extra.length > 0 || missing.length > 0) problems.push(`${type} seed ${seed}: extra ${extra.join(',') || '-'}, missing ${missing.join(',') || '-'}`);
+    }
+  }
+  assert.deepEqual(problems, []);
+});
+
+test('the envelope: createdTime to the microsecond, one digitalriverVersion for every event, webhookIds and versionIds mostly absent', () => {
+  const now = new Date('2024-05-01T12:00:00.250Z');
+  let webhookIds = 0;
+  for (let seed = 1; seed <= 40; seed++) {
+    const event = generateEvent('order.accepted', { seed, now, digitalriverVersion: '2021-03-23' });
+    assert.match(event.createdTime, /^2024-05-01T12:00:00\.250\d{3}Z$/, 'six fractional digits, at the event’s time');
+    assert.equal(event.digitalriverVersion, '2021-03-23');
+    if (event.webhookIds !== undefined) webhookIds++;
+    if (event.versionIds !== undefined) assert.deepEqual(event.versionIds, []);
+  }
+  assert.ok(webhookIds > 0 && webhookIds < 20, `webhookIds on ${webhookIds} of 40 events`);
+  assert.equal(generateEvent('refund.pending', { seed: 1 }).digitalriverVersion, '2021-12-13', 'the current version by default');
+  assert.throws(() => generateEvent('order.accepted', { digitalriverVersion: 'latest' }), /API version date/);
+  // Times inside data.object stay whole seconds.
+  const object = JSON.stringify(generateEvent('order.complete', { seed: 3, now }).data.object);
+  assert.doesNotMatch(object, /T\d\d:\d\d:\d\d\.\d/);
+});
+
+test('return ids are ret_ ids; subscription.extended moves the period forward by one interval; its subscription writes +0000 offsets', () => {
+  assert.match((generateEvent('return.accepted', { seed: 2 }).data.object as Record<string, unknown>).id as string, /^ret_[0-9a-f-]{36}$/);
+  const now = new Date('2024-05-01T12:00:00Z');
+  const addMonths = (iso: string, months: number) => {
+    const date = new Date(iso);
+    date.setUTCMonth(date.getUTCMonth() + months);
+    return date.getTime();
+  };
+  for (let seed = 1; seed <= 6; seed++) {
+    const extended = (generateEvent('subscription.extended', { seed, now }).data.object as Record<string, Record<string, unknown>>).subscription!;
+    const updated = generateEvent('subscription.source_invalid', { seed, now }).data.object as Record<string, unknown>;
+    for (const [subscription, ahead] of [[extended, 2], [updated, 1]] as const) {
+      const activated = (subscription.stateTransitions as Record<string, string>).activated!;
+      const end = Date.parse(subscription.currentPeriodEndDate as string);
+      // The monthly period holding the event began n months after activation; it ends a month later, two once extended.
+      let n = 0;
+      while (addMonths(activated, n + 1) <= now.getTime()) n++;
+      assert.equal(Math.floor(end / 1000) * 1000, addMonths(activated, n + ahead), `seed ${seed}: activated ${activated}, period end ${String(subscription.currentPeriodEndDate)}`);
+      assert.equal(subscription.nextInvoiceDate, subscription.currentPeriodEndDate, 'the next invoice is due when the period ends');
+    }
+    assert.match(extended.createdTime as string, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000$/);
+    assert.ok(Date.parse(extended.updatedTime as string) <= now.getTime(), 'no time passes the event');
+    assert.match(updated.createdTime as string, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/, 'the other subscription events write whole seconds');
+  }
+});

@@ -133,8 +133,8 @@ test('the same options give contract and load the same shared settings', () => {
     seed: 42,
   };
   const pick = (settings: SharedSettings): SharedSettings => {
-    const { url, scenario, signature, auth, headers, tls, deadlineMs, seed } = settings;
-    return { url, scenario, signature, auth, headers, tls, deadlineMs, seed };
+    const { url, scenario, signature, auth, headers, tls, deadlineMs, seed, digitalriverVersion } = settings;
+    return { url, scenario, signature, auth, headers, tls, deadlineMs, seed, digitalriverVersion };
   };
   const { shared } = resolveSharedSettings(receiver.url, options, env);
   assert.deepEqual(pick(resolveSettings(receiver.url, options, env)), shared);

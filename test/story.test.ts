@@ -76,13 +76,22 @@ test('an order story agrees on item ids, sku ids, the charge and amounts that ad
     ]);
     assert.equal(chargeIds.size, 1, 'every event names the same charge');
 
-    const refunded = cents(refund.amount);
-    assert.ok(refunded > 0 && refunded <= cents(capture.amount), `seed ${seed}: the refund (${String(refund.amount)}) does not exceed the capture (${String(capture.amount)})`);
-    assert.equal(objectOf(events, 'refund.pending').id, refund.id, 'refund.pending and refund.complete are the same refund');
-    assert.equal(cents(objectOf(events, 'refund.pending').amount), refunded);
+    // What a refund is for: its amount, or (a refund of items, which has none of its own) its items' amounts.
+    const askedFor = (object: Json) => ('amount' in object ? cents(object.amount) : records(object.items).reduce((sum, item) => sum + cents(item.amount), 0));
+    const refunded = cents(refund.refundedAmount);
+    assert.ok(refunded > 0 && refunded <= cents(capture.amount), `seed ${seed}: the refund (${String(refund.refundedAmount)}) does not exceed the capture (${String(capture.amount)})`);
+    assert.equal(askedFor(refund), refunded, 'refund.complete refunded what it was for');
+    const pending = objectOf(events, 'refund.pending');
+    assert.equal(pending.id, refund.id, 'refund.pending and refund.complete are the same refund');
+    assert.equal(askedFor(pending), refunded);
+    assert.equal(cents(pending.refundedAmount), 0, 'nothing is refunded while the refund is pending');
     const refundItems = records(refund.items);
+    assert.ok(Array.isArray(refund.items) && Array.isArray(pending.items), 'every refund carries items[], empty for a refund of an amount (the docs\' examples)');
     if (refundItems.length > 0) {
       partial++;
+      assert.ok(!('amount' in refund) && !('amount' in pending), 'a refund of items carries no amount of its own (refund.pending.2 and refund.complete.3 of the docs)');
+      assert.deepEqual(records(pending.items).map((item) => cents(item.refundedAmount)), [0]);
+      assert.deepEqual(refundItems.map((item) => cents(item.refundedAmount)), [refunded]);
       const item = records(accepted.items).find((candidate) => candidate.id === refundItems[0]!.itemId);
       assert.ok(item, 'the refunded item is an item of the order');
       assert.equal(refundItems[0]!.skuId, item.skuId);

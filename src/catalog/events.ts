@@ -20,6 +20,11 @@ export interface EventTypeInfo {
   state?: string;
   /** Present when Digital River no longer sends the type: the release note that retired it. drhook still generates it. */
   retired?: string;
+  /**
+   * For a type the docs show in complete examples: data.object's top-level keys every example has (`shared`) and any
+   * has (`seen`). Generated events carry at least the shared keys and no key outside the seen ones.
+   */
+  exampleKeys?: { shared: readonly string[]; seen: readonly string[]; examples: number };
 }
 
 let cached: { list: readonly EventTypeInfo[]; byType: ReadonlyMap<string, EventTypeInfo> } | undefined;

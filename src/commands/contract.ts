@@ -22,6 +22,7 @@ import {
   warnIfInsecure,
   type ReportFlags,
   type SharedFlags,
+  apiVersionOption,
 } from './options.js';
 import { parseUrl } from '../scenario/settings.js';
 import { resolveSecrets } from '../wire/secrets.js';
@@ -93,6 +94,7 @@ export function register(program: Command): void {
     .addOption(new Option('--burst <n>', 'simultaneous deliveries in concurrency.burst (default 50)').argParser(parseInteger('--burst', { min: 1, max: 1024 })))
     .option('--header <header>', "extra request header 'Name: value' (repeatable)", repeat)
     .addOption(new Option('--seed <n>', 'seed of the generated events: the same seed makes the same events (default: random, recorded in the report)').argParser(parseInteger('--seed', { min: 0, max: Number.MAX_SAFE_INTEGER })))
+    .addOption(apiVersionOption("the scenario's"))
     .addOption(new Option('--mutations <n|all>', 'malformed.robust: at most n cases (every field the base events hold still gets every mutation; those of fields they lack are sampled by the seed), or all: every mutation of every field (default: the scenario\'s, else 6000)').argParser(parseMutations))
     .option('--write-requires <file>', 'write the fields the receiver was seen to require (malformed.robust) as a scenario fragment (events: with requires) to this file')
     .option('--baseline <file>', 'known failures (a file --write-baseline wrote, or an earlier report.json): the gate fails only on failures not in it, and the reports list what is new, fixed and still failing')

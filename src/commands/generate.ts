@@ -3,9 +3,9 @@ import { Option, type Command } from 'commander';
 import { UsageError } from '../base/errors.js';
 import { eventType } from '../catalog/events.js';
 import type { DrEvent, Mode } from '../events/event.js';
-import { eventSeed, eventSequence, maxItemCount, newSeed } from '../events/generate.js';
+import { currentApiVersion, eventSeed, eventSequence, maxItemCount, newSeed } from '../events/generate.js';
 import { generateStory, storyKinds, storyTypes, type StoryKind } from '../events/story.js';
-import { parseInteger, parseMode } from './options.js';
+import { apiVersionOption, parseInteger, parseMode } from './options.js';
 import { isDateTime } from '../events/schemas.js';
 
 interface GenerateFlags {
@@ -16,6 +16,7 @@ interface GenerateFlags {
   expanded?: boolean;
   now?: Date;
   items?: number;
+  digitalriverVersion?: string;
 }
 
 export function register(program: Command): void {
@@ -29,6 +30,7 @@ export function register(program: Command): void {
     .addOption(new Option('--mode <mode>', 'data mode: test or live (sets liveMode)').argParser(parseMode).default('test'))
     .option('--expanded', 'the expanded form: items[].productDetails with physical and metadata (order.accepted, order.cancelled, order.refunded, fulfillment.created)')
     .addOption(new Option('--now <iso>', "the events' createdTime, e.g. 2024-05-01T12:00:00Z (default: the current time)").argParser(parseNow))
+    .addOption(apiVersionOption(currentApiVersion))
     .addOption(new Option('--items <n>', 'exact number of line items of orders, fulfillments, invoices, subscriptions…').argParser(parseInteger('--items', { min: 1, max: maxItemCount })))
     .addHelpText(
       'after',
@@ -55,6 +57,7 @@ export function register(program: Command): void {
         expanded: flags.expanded === true,
         ...(flags.now ? { now: flags.now } : {}),
         ...(flags.items !== undefined ? { itemCount: flags.items } : {}),
+        ...(flags.digitalriverVersion ? { digitalriverVersion: flags.digitalriverVersion } : {}),
       });
       // Unknown types and unusable options surface before the seed is announced or anything is printed.
       const first = events.next();
@@ -69,7 +72,14 @@ async function printStories(kind: string, types: string[], seed: number, flags: 
   const storyKind = kind as StoryKind;
   const steps = types.length > 0 ? types : [...storyTypes(storyKind)];
   const expanded = flags.expanded === true ? steps.filter((type) => eventType(type).expandedSchema !== undefined) : [];
-  const options = { mode: flags.mode, types: steps, expanded, ...(flags.now ? { now: flags.now } : {}), ...(flags.items !== undefined ? { itemCount: flags.items } : {}) };
+  const options = {
+    mode: flags.mode,
+    types: steps,
+    expanded,
+    ...(flags.now ? { now: flags.now } : {}),
+    ...(flags.items !== undefined ? { itemCount: flags.items } : {}),
+    ...(flags.digitalriverVersion ? { digitalriverVersion: flags.digitalriverVersion } : {}),
+  };
   function* events(): Generator<DrEvent> {
     for (let index = 0; index < flags.count; index++) yield* generateStory(storyKind, { ...options, seed: eventSeed(seed, index) }).events;
   }

@@ -22,6 +22,7 @@ import {
   warnIfInsecure,
   type ReportFlags,
   type SharedFlags,
+  apiVersionOption,
 } from './options.js';
 import { parseUrl } from '../scenario/settings.js';
 import { resolveSecrets } from '../wire/secrets.js';
@@ -95,6 +96,7 @@ export function register(program: Command): void {
   command
     .option('--header <header>', "extra request header 'Name: value' (repeatable)", repeat)
     .addOption(new Option('--seed <n>', 'seed of the generated events (default: random, recorded in the report)').argParser(parseInteger('--seed', { min: 0, max: Number.MAX_SAFE_INTEGER })))
+    .addOption(apiVersionOption("the scenario's"))
     .addOption(new Option('--pool-size <n>', 'distinct generated events the requests are stamped from (default 32)').argParser(parseInteger('--pool-size', { min: 1, max: 1000 })))
     .option('--stories', "send orders' lifecycles instead of independent events: each order's events in Digital River's order, orders interleaved, each step in the share of orders its weight gives");
   addReportOptions(command)

@@ -1,5 +1,6 @@
 // Command-line options shared by send, contract and load: commander's definitions, and the flags turned into the
 // library's shared options. What the values must be is checked one layer down (scenario/settings.ts), for CLI and library alike.
+import { checkApiVersion, currentApiVersion } from '../events/envelope.js';
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import type { AuthConfig } from '../wire/auth.js';
@@ -291,6 +292,13 @@ export interface SharedFlags extends AuthFlags, DeliveryFlags, SecretFlags {
   scenario?: string;
   header?: string[];
   seed?: number;
+  digitalriverVersion?: string;
+}
+
+/** --digitalriver-version: the API version the webhook is set to, carried by every event of the run. */
+export function apiVersionOption(fallback: string): Option {
+  return new Option('--digitalriver-version <date>', `the API version the webhook is set to: every event's digitalriverVersion (default: ${fallback})`)
+    .argParser((value: string) => checkApiVersion(value.trim(), '--digitalriver-version'));
 }
 
 const authFlagNames: ReadonlyArray<keyof AuthFlags> = ['auth', 'username', 'password', 'passwordFile', 'tokenUrl', 'clientId', 'clientSecret', 'clientSecretFile', 'grant', 'scope'];
@@ -315,6 +323,7 @@ export function sharedOptionsFrom(flags: SharedFlags, command: Command, env: Nod
   set('signatureSeparator', given('signatureSeparator'));
   set('deadlineMs', given('timeoutMs'));
   set('seed', flags.seed);
+  set('digitalriverVersion', flags.digitalriverVersion);
   if (flags.header) options.headers = parseHeaders(flags.header);
   return options;
 }
@@ -334,6 +343,7 @@ export function sharedSettingsFromFlags(url: string, flags: SharedFlags, command
     tls: { ...(ca ? { ca } : {}), insecure: flags.insecure === true },
     deadlineMs: flags.timeoutMs,
     seed: flags.seed ?? newSeed(),
+    digitalriverVersion: flags.digitalriverVersion ?? currentApiVersion,
   };
   checkSharedSettings(settings);
   return settings;

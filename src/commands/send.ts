@@ -8,9 +8,9 @@ import type { DrEvent, Mode } from '../events/event.js';
 import { checkCapturedEvent, describeOrigin, parseEventDocuments, type Origin } from '../events/captured.js';
 import { UsageError } from '../base/errors.js';
 import { readInput } from './read-input.js';
-import { generateEvent } from '../events/generate.js';
+import { currentApiVersion, generateEvent } from '../events/generate.js';
 import { catchInterruptions } from './interrupt.js';
-import { addAuthOptions, addDeliveryOptions, addSecretOptions, parseInteger, sharedSettingsFromFlags, warnIfInsecure, type SharedFlags } from './options.js';
+import { addAuthOptions, addDeliveryOptions, apiVersionOption, addSecretOptions, parseInteger, sharedSettingsFromFlags, warnIfInsecure, type SharedFlags } from './options.js';
 import type { DeliveryOutcome } from '../wire/outcome.js';
 import { maxSeed } from '../base/random.js';
 import { createRedactor, redactHeaders, redactOutcome } from '../wire/redact.js';
@@ -41,6 +41,7 @@ export function register(program: Command): void {
     .addOption(new Option('--mode <mode>', 'data mode: signs with that mode\'s token, sets liveMode').choices(['test', 'live']).default('test'))
     .addOption(new Option('--seed <n>', 'seed for a reproducible event').argParser(parseInteger('--seed', { min: 0, max: maxSeed })))
     .option('--expanded', 'the expanded payload form (order.accepted, order.cancelled, order.refunded, fulfillment.created)')
+    .addOption(apiVersionOption(currentApiVersion))
     .option('--unsigned', 'send without a signature header (otherwise a signing token for the mode is required)')
     .option('--json', 'print one JSON object instead of text');
   addSecretOptions(command);
@@ -58,9 +59,9 @@ async function send(url: string, flags: SendFlags, command: Command, env: NodeJS
   const mode: Mode = captured ? (captured.event.liveMode ? 'live' : 'test') : flags.mode;
   const tokens = flags.unsigned ? [] : requireSecretsFor(resolveSecrets(flags, env), mode, ', or pass --unsigned to send without a signature');
   // Checked by the rules contract and load follow.
-  const { auth: authConfig, deadlineMs, tls, signature, seed } = sharedSettingsFromFlags(url, flags, command, env);
+  const { auth: authConfig, deadlineMs, tls, signature, seed, digitalriverVersion } = sharedSettingsFromFlags(url, flags, command, env);
   const { scheme, layout } = signature;
-  const event = captured?.event ?? generateEvent(flags.type!, { seed, mode, expanded: flags.expanded === true });
+  const event = captured?.event ?? generateEvent(flags.type!, { seed, mode, expanded: flags.expanded === true, digitalriverVersion });
   // Serialized once: these exact bytes are signed and sent.
   const body = captured?.body ?? Buffer.from(JSON.stringify(event), 'utf8');
 

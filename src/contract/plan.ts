@@ -101,7 +101,7 @@ export function outlineContract(settings: ContractSettings): ContractOutline {
       const key = hash32(`${keyOf(family, input)}#${options.index ?? 0}`);
       const expanded = settings.events.find((event) => event.type === input.eventType)?.expanded ?? false;
       const itemCount = options.itemCount !== undefined ? { itemCount: options.itemCount } : {};
-      const event = generateEvent(input.eventType, { seed: deriveSeed(settings.seed, key), mode: input.mode, expanded, ...itemCount });
+      const event = generateEvent(input.eventType, { seed: deriveSeed(settings.seed, key), mode: input.mode, expanded, digitalriverVersion: settings.digitalriverVersion, ...itemCount });
       // A captured event stands in for the generated one, but for resources never seen (environment) and an item count
       // of the case's own (payload.large). It keeps its resources and takes the case's id and mode: a receiver that
       // skips ids it has seen must still read every case.

@@ -2,15 +2,18 @@
 import { generateSync } from 'json-schema-faker';
 import { eventType, eventTypes, type EventTypeInfo } from '../catalog/events.js';
 import { UsageError } from '../base/errors.js';
+import { isRecord } from '../base/is-record.js';
 import type { DrEvent, Mode } from './event.js';
 import { dressFields, placeholderFor } from './field-values.js';
 import { complete, generationSchema, templateLines, type GenerationSchema } from './generation-schema.js';
 import { settleLifecycle } from './lifecycle.js';
 import { createRandom, deriveSeed, isSeed, maxSeed, newSeed, type Random } from '../base/random.js';
-import { apiVersions, createScene, type Scene } from './realism.js';
+import { createScene, type Scene } from './realism.js';
+import { checkApiVersion, currentApiVersion, envelopeTime } from './envelope.js';
 import { objectSchemaBundle, validateEvent } from './schemas.js';
 
 export { newSeed } from '../base/random.js';
+export { currentApiVersion } from './envelope.js';
 
 export interface GenerateOptions {
   /** Same seed, options and `now` → byte-identical events. Default: a fresh random seed. */
@@ -23,6 +26,11 @@ export interface GenerateOptions {
   now?: Date;
   /** The exact number of line items of resources that have them (orders, fulfillments, invoices, subscriptions…). */
   itemCount?: number;
+  /**
+   * The API version the webhook is set to (its events' digitalriverVersion): a property of the webhook, the same on
+   * every event of a run. Default: the current one, {@link currentApiVersion}.
+   */
+  digitalriverVersion?: string;
 }
 
 /** The largest `itemCount` drhook generates (a 5000-item order is about 8 MB of JSON). */
@@ -71,17 +79,19 @@ interface Settings {
   expanded: boolean;
   now: Date;
   itemCount?: number;
+  digitalriverVersion: string;
 }
 
 function settingsFrom(options: GenerateOptions): Settings {
-  const { seed, mode = 'test', expanded = false, now = new Date(), itemCount } = options;
+  const { seed, mode = 'test', expanded = false, now = new Date(), itemCount, digitalriverVersion = currentApiVersion } = options;
+  checkApiVersion(digitalriverVersion);
   if (seed !== undefined && !isSeed(seed)) throw new UsageError(`seed must be a whole number from 0 to ${maxSeed}, got ${seed}`);
   if (mode !== 'test' && mode !== 'live') throw new UsageError(`mode must be test or live, got '${String(mode)}'`);
   if (!(now instanceof Date) || Number.isNaN(now.getTime())) throw new UsageError('now must be a valid date');
   if (itemCount !== undefined && (!Number.isSafeInteger(itemCount) || itemCount < 1 || itemCount > maxItemCount)) {
     throw new UsageError(`itemCount must be a whole number from 1 to ${maxItemCount}, got ${itemCount}`);
   }
-  return { mode, expanded, now, ...(seed !== undefined ? { seed } : {}), ...(itemCount !== undefined ? { itemCount } : {}) };
+  return { mode, expanded, now, digitalriverVersion, ...(seed !== undefined ? { seed } : {}), ...(itemCount !== undefined ? { itemCount } : {}) };
 }
 
 function checkExpandable(info: EventTypeInfo, expanded: boolean): void {
@@ -120,13 +130,39 @@ function schemaFor(info: EventTypeInfo, expanded: boolean, lineCount: number): G
   if (!schema) {
     let bundle = bundles.get(variant);
     if (!bundle) {
-      bundle = objectSchemaBundle(info.type, { expanded });
+      bundle = withExampleKeys(objectSchemaBundle(info.type, { expanded }), info.exampleKeys);
       bundles.set(variant, bundle);
     }
     schema = generationSchema(bundle, info.resource, lineCount, placeholderFor);
     generationSchemas.set(key, schema);
   }
   return schema;
+}
+
+/**
+ * The schema's top level fitted to the docs' examples of the type: the keys every example has always generated, keys
+ * no example has left out.
+ */
+function withExampleKeys(bundle: Record<string, unknown>, keys: EventTypeInfo['exampleKeys']): Record<string, unknown> {
+  if (!keys || !isRecord(bundle.properties)) return bundle;
+  const seen = new Set(keys.seen);
+  const properties = Object.fromEntries(Object.entries(bundle.properties).filter(([key]) => seen.has(key)));
+  const required = Array.isArray(bundle.required) ? (bundle.required as string[]) : [];
+  return { ...bundle, properties, required: [...new Set([...required, ...keys.shared])].filter((key) => key in properties) };
+}
+
+/** Goods that ship when every example of the type ships them (has shipFrom), goods that do not when none has a shipTo. */
+function goodsOf(info: EventTypeInfo): 'physical' | 'digital' | undefined {
+  const keys = info.exampleKeys;
+  if (!keys) return undefined;
+  if (keys.shared.includes('shipFrom')) return 'physical';
+  return keys.seen.includes('shipTo') || !keys.seen.includes('billTo') ? undefined : 'digital';
+}
+
+/** Drops what the lifecycle added that no example of the type has (a failed refund's failureReason, say). */
+function keepExampleKeys(object: Record<string, unknown>, keys: EventTypeInfo['exampleKeys']): void {
+  if (!keys) return;
+  for (const key of Object.keys(object)) if (!keys.seen.includes(key)) delete object[key];
 }
 
 /**
@@ -145,7 +181,8 @@ function build(info: EventTypeInfo, seed: number, settings: Settings, sceneFor?:
   const random = createRandom(seed);
   const lookback = info.type.endsWith('.created') || purchaseResources.has(info.resource) ? 'minutes' : 'months';
   const renewing = info.resource === 'Subscription' || info.resource === 'Plan' || info.resource === 'Invoice';
-  const scene = sceneFor?.(random) ?? createScene(random, { mode, now, lookback, renewing, ...(itemCount !== undefined ? { lineCount: itemCount } : {}) });
+  const goods = goodsOf(info);
+  const scene = sceneFor?.(random) ?? createScene(random, { mode, now, lookback, renewing, ...(goods ? { goods } : {}), ...(itemCount !== undefined ? { lineCount: itemCount } : {}) });
   const source = describingType(info);
   const { schema, faker } = schemaFor(source, expanded, scene.lineCount);
   const generated = generateSync(faker, {
@@ -163,15 +200,18 @@ function build(info: EventTypeInfo, seed: number, settings: Settings, sceneFor?:
   settleLifecycle(object, info, schema, scene);
 
   const deletion = isDeletion(info);
+  if (!deletion) keepExampleKeys(object, info.exampleKeys);
   const previousAttributes = deletion ? object : previousAttributesOf(object, info, scene);
   const event: DrEvent = {
     id: random.uuid(),
     type: info.type,
     data: { object: deletion ? {} : object, ...(previousAttributes ? { previousAttributes } : {}) },
     liveMode: mode === 'live',
-    createdTime: now.toISOString(),
-    webhookIds: Array.from({ length: random.int(1, 4) }, () => random.uuid()),
-    digitalriverVersion: random.pick(apiVersions),
+    createdTime: envelopeTime(now, random.int(0, 999)),
+    // Most of the docs' examples carry neither list; a few carry the webhooks the event went to, two an empty versionIds.
+    ...(random.chance(0.3) ? { webhookIds: Array.from({ length: random.int(1, 4) }, () => random.uuid()) } : {}),
+    ...(random.chance(0.05) ? { versionIds: [] } : {}),
+    digitalriverVersion: settings.digitalriverVersion,
   };
   const violations = validateEvent(event, { expanded });
   if (violations.length > 0) {

@@ -316,8 +316,12 @@ function settleRefund(refund: Json, info: EventTypeInfo, scene: Scene): void {
   const state = info.state ?? refundStates[info.type] ?? 'pending';
   const totals = purchaseTotals(scene);
   // A refund of items carries them and no amount of its own; a refund of an amount carries no items (the docs' examples).
-  // A requested number of items (generate's itemCount) makes it a refund of items.
-  if (scene.random.chance(0.6) && !scene.linesRequested) refund.items = [];
+  // A requested number of items (generate's itemCount) makes it a refund of items; otherwise a type whose examples
+  // all carry an amount is a refund of an amount, one whose examples never do a refund of items.
+  const byAmount = scene.random.chance(0.6);
+  const keys = info.exampleKeys;
+  const shownByAmount = keys?.shared.includes('amount') ? true : keys && !keys.seen.includes('amount') ? false : undefined;
+  if ((shownByAmount ?? byAmount) && !scene.linesRequested) refund.items = [];
   const items = records(refund.items);
   const amount = items.length > 0
     ? scene.round(items.reduce((sum, _item, i) => sum + (totals.lines[i]?.amount ?? 0) + (totals.lines[i]?.tax ?? 0), 0))
@@ -377,9 +381,18 @@ const subscriptionInvoiceStates: Record<string, string> = {
   'subscription.reminder': 'draft',
 };
 
-const period = 30 * day;
+/** `ms` moved by `months` calendar months (a monthly plan's interval: 25 August to 25 September). */
+function addMonths(ms: number, months: number): number {
+  const date = new Date(ms);
+  date.setUTCMonth(date.getUTCMonth() + months);
+  return date.getTime();
+}
 
-function settleSubscription(subscription: Json, state: string, scene: Scene): void {
+/**
+ * Settles a subscription in `state` as of the event. `extended`: the event reports a renewal (subscription.extended),
+ * which moves the current period's end, and the next invoice, forward by one interval.
+ */
+function settleSubscription(subscription: Json, state: string, scene: Scene, extended = false): void {
   subscription.state = state;
   const created = timeOf(subscription.createdTime, scene.origin.getTime());
   if (state === 'draft') {
@@ -392,9 +405,10 @@ function settleSubscription(subscription: Json, state: string, scene: Scene): vo
   }
   const now = scene.now.getTime();
   const activated = Math.min(created + scene.random.int(5, 60) * second, now);
-  const periods = Math.floor((now - activated) / period);
-  const start = activated + periods * period;
-  const end = start + period;
+  let periods = 0;
+  while (addMonths(activated, periods + 1) <= now) periods++;
+  const start = addMonths(activated, periods);
+  const end = addMonths(activated, periods + (extended ? 2 : 1));
   const ended = ['failed', 'lapsed', 'cancelled', 'ended'].includes(state);
   // The change the event reports (renewal, failure, new source…) happened just before it.
   const [changed = now] = instants(scene, Math.max(start, activated), 1);
@@ -537,6 +551,7 @@ export function settleLifecycle(object: Json, info: EventTypeInfo, schema: Json,
   switch (info.resource) {
     case 'Order':
       settleOrder(object, orderStory(info), scene);
+      settleOrderFiles(object, scene);
       break;
     case 'Charge': {
       const story = chargeStories[info.type.replace(/^order\.charge\./, '')] ?? { state: 'pending' };
@@ -582,6 +597,11 @@ export function settleLifecycle(object: Json, info: EventTypeInfo, schema: Json,
     case 'CheckoutSession':
       settleCheckout(object, scene);
       break;
+    case 'Return':
+      // Digital River's return ids: ret_ and a UUID (return.accepted's examples).
+      object.id = scene.id('return');
+      settleState(object, info, schema);
+      break;
     case 'Plan':
       if ('name' in object && typeof object.interval === 'string') object.name = planNames[object.interval] ?? object.name;
       settleState(object, info, schema);
@@ -590,6 +610,50 @@ export function settleLifecycle(object: Json, info: EventTypeInfo, schema: Json,
       settleState(object, info, schema);
   }
   settleTimes(object);
+  if (info.resource === 'Subscription' && isRecord(object.subscription)) withOffsets(object.subscription, scene);
+}
+
+/**
+ * The subscription that subscription.extended, .payment_failed and .reminder carry writes its times with
+ * milliseconds and a `+0000` offset (2022-08-25T21:09:14.115+0000), as their examples show; its state transitions stay
+ * in whole seconds, as in two of the three. Times that were equal stay equal, and none passes the event's time.
+ */
+function withOffsets(subscription: Json, scene: Scene): void {
+  const millis = new Map<string, number>();
+  for (const key of Object.keys(subscription)) {
+    const value = subscription[key];
+    if (typeof value !== 'string' || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(value)) continue;
+    let ms = millis.get(value);
+    // Never past the event: a time in the event's second gets no more milliseconds than the event has.
+    if (ms === undefined) millis.set(value, (ms = scene.random.int(0, Math.min(999, Math.max(0, scene.now.getTime() - Date.parse(value))))));
+    subscription[key] = `${value.slice(0, -1)}.${String(ms).padStart(3, '0')}+0000`;
+  }
+}
+
+const currencySymbols: Record<string, { symbol: string; before: boolean }> = {
+  USD: { symbol: '$', before: true }, CAD: { symbol: '$', before: true }, GBP: { symbol: '£', before: true },
+  JPY: { symbol: '¥', before: true }, EUR: { symbol: '€', before: false },
+};
+
+/** An order's invoice files, and what Prebuilt Checkout adds: the consents given and how prices were shown. */
+function settleOrderFiles(order: Json, scene: Scene): void {
+  if (Array.isArray(order.invoicePDFs)) {
+    const id = scene.random.uuid();
+    order.invoicePDFs = [{ id, url: `https://api.digitalriver.com/files/${id}/content`, liveMode: scene.mode === 'live' }];
+  }
+  if ('consents' in order) order.consents = { termsOfService: true, eula: true, termsOfSale: true };
+  if ('taxInclusive' in order) order.taxInclusive = false;
+  if ('pricingFormat' in order) {
+    const { currency, decimals } = scene.market;
+    const { symbol, before } = currencySymbols[currency] ?? { symbol: currency, before: true };
+    order.pricingFormat = {
+      currencyNumberFormat: decimals > 0 ? '#,###.##' : '#,###',
+      symbol,
+      decimalPlaces: decimals,
+      currencySymbolBeforePrice: before,
+      useCurrencySymbolSpace: !before,
+    };
+  }
 }
 
 /** Line counts that follow the fulfillment order's state, and line money that adds up. */
@@ -670,7 +734,7 @@ function settleSubscriptionEvent(object: Json, info: EventTypeInfo, scene: Scene
     settleSubscription(object, state, scene);
     return;
   }
-  settleSubscription(object.subscription, state, scene);
+  settleSubscription(object.subscription, state, scene, info.type === 'subscription.extended');
   if (isRecord(object.invoice)) {
     const [created = scene.now.getTime()] = instants(scene, scene.now.getTime() - 30 * minute, 1, scene.now.getTime() - 10 * minute);
     settleInvoice(object.invoice, invoiceState, info.type === 'subscription.payment_failed', created, scene);

@@ -188,6 +188,7 @@ const products: readonly Product[] = [
 ];
 
 const renewingProducts = products.filter((product) => product.renews);
+const productsOf = { physical: products.filter((product) => product.physical), digital: products.filter((product) => !product.physical) };
 
 /** Every value a scene may give these fields: its market's country, currency and locale, its products' weight units. */
 export const sceneChoices = {
@@ -196,9 +197,6 @@ export const sceneChoices = {
   locale: [...new Set(markets.map((market) => market.locale))],
   weightUnit: [...new Set(products.flatMap((product) => (product.weight ? [product.weight.unit] : [])))],
 } as const;
-
-/** Dated API versions seen in Digital River's payloads (the version a webhook pins its payloads to). */
-export const apiVersions = ['2021-03-23', '2021-12-13'] as const;
 
 const carriers = [
   { name: 'Fedex', number: (r: Random) => `Z1010000${r.digits(7)}`, url: (n: string) => `http://www.fedex.com/Tracking?tracknumbers=${n}` },
@@ -225,7 +223,7 @@ export function numericId(random: Random): string {
 /** The kinds of ids a scene shares across an event, and their formats. */
 export type IdKind =
   | 'order' | 'customer' | 'checkout' | 'charge' | 'source' | 'session' | 'plan' | 'subscription'
-  | 'billingAgreement' | 'invoice' | 'fulfillment' | 'refund' | 'fulfillmentOrder';
+  | 'billingAgreement' | 'invoice' | 'fulfillment' | 'refund' | 'fulfillmentOrder' | 'return';
 
 function newId(kind: IdKind, random: Random): string {
   switch (kind) {
@@ -239,6 +237,8 @@ function newId(kind: IdKind, random: Random): string {
       return `ful_${random.uuid()}`;
     case 'refund':
       return `re_${random.uuid()}`;
+    case 'return':
+      return `ret_${random.uuid()}`;
     default:
       return random.uuid();
   }
@@ -305,9 +305,12 @@ export interface SceneOptions {
   lineCount?: number;
   /** Only products bought as subscriptions (for subscriptions, their invoices and plans). */
   renewing?: boolean;
+  /** Only goods that ship, or only goods that do not (an order whose examples always, or never, ship). Default: either. */
+  goods?: 'physical' | 'digital';
 }
 
-export function createScene(random: Random, { mode, now, lookback, lineCount, renewing = false }: SceneOptions): Scene {
+export function createScene(random: Random, { mode, now, lookback, lineCount, renewing = false, goods }: SceneOptions): Scene {
+  const offered = renewing ? renewingProducts : goods ? productsOf[goods] : products;
   const market = random.pick(markets);
   const city = random.pick(market.cities);
   const person = (sameHome?: Person): Person => {
@@ -383,7 +386,7 @@ export function createScene(random: Random, { mode, now, lookback, lineCount, re
     round,
     line(index) {
       while (lines.length <= index) {
-        const product = random.pick(renewing ? renewingProducts : products);
+        const product = random.pick(offered);
         let key = skus.get(product);
         if (!key) {
           key = { skuId: random.uuid(), partNumber: `${random.hex(3).toUpperCase()}${random.digits(4)}${random.hex(4).toUpperCase()}` };
@@ -431,7 +434,7 @@ export function sceneAt(story: Scene, random: Random, now: Date): Scene {
   return { ...story, random, now, timeBetween: (from, to) => timeBetween(random, from, to) };
 }
 
-/** Every id kind a scene shares, for a story that makes them all before its events. */
+/** Every id kind an order's story shares (returns are not part of it), for a story that makes them all before its events. */
 export const idKinds: readonly IdKind[] = [
   'order', 'customer', 'checkout', 'charge', 'source', 'session', 'plan', 'subscription',
   'billingAgreement', 'invoice', 'fulfillment', 'refund', 'fulfillmentOrder',

@@ -69,6 +69,8 @@ export interface StoryOptions {
   types?: readonly string[];
   /** Types to generate in their expanded form (items[].productDetails with physical and metadata). */
   expanded?: readonly string[];
+  /** The API version the webhook is set to (every event's digitalriverVersion). Default: the current one. */
+  digitalriverVersion?: string;
 }
 
 /** One order's lifecycle: every event about the same order, items, charge and amounts, in Digital River's order. */
@@ -94,7 +96,7 @@ export function generateStory(kind: StoryKind = 'order', options: StoryOptions =
     const event = generateInScene(
       step.type,
       eventSeed(seed, index + 1),
-      { mode, now: at, expanded: expanded.has(step.type), ...(itemCount !== undefined ? { itemCount } : {}) },
+      { mode, now: at, expanded: expanded.has(step.type), ...(itemCount !== undefined ? { itemCount } : {}), ...(options.digitalriverVersion ? { digitalriverVersion: options.digitalriverVersion } : {}) },
       (random) => sceneAt(facts.scene, random, at),
     );
     align(event, facts);
@@ -145,6 +147,8 @@ export interface StoriesOptions {
   /** How many stories. Default: as many as are taken. */
   count?: number;
   kind?: StoryKind;
+  /** The API version the webhook is set to (every event's digitalriverVersion). Default: the current one. */
+  digitalriverVersion?: string;
 }
 
 /**
@@ -152,7 +156,7 @@ export interface StoriesOptions {
  * limited to the steps the scenario subscribes to, each step in the share of orders its weight gives.
  */
 export function* stories(options: StoriesOptions = {}): Generator<Story> {
-  const { kind = 'order', seed = newSeed(), mode, now, count = Number.POSITIVE_INFINITY } = options;
+  const { kind = 'order', seed = newSeed(), mode, now, count = Number.POSITIVE_INFINITY, digitalriverVersion } = options;
   if (!isSeed(seed)) throw new UsageError(`seed must be a whole number from 0 to ${maxSeed}, got ${seed}`);
   if (!(count >= 0)) throw new UsageError(`count must be at least 0, got ${count}`);
   const steps = options.scenario ? storySteps(options.scenario, kind) : storyTypes(kind).map((type) => ({ type, share: 1, expanded: false }));
@@ -163,7 +167,7 @@ export function* stories(options: StoriesOptions = {}): Generator<Story> {
     const draw = createRandom(deriveSeed(storySeed, 0x5eed)).next();
     const types = steps.filter((step) => draw < step.share).map((step) => step.type);
     const expanded = steps.filter((step) => step.expanded).map((step) => step.type);
-    yield generateStory(kind, { seed: storySeed, types, expanded, ...(mode ? { mode } : {}), ...(now ? { now } : {}) });
+    yield generateStory(kind, { seed: storySeed, types, expanded, ...(mode ? { mode } : {}), ...(now ? { now } : {}), ...(digitalriverVersion ? { digitalriverVersion } : {}) });
   }
 }
 
@@ -300,18 +304,22 @@ function alignRefund(refund: Json, facts: Facts, t: number): void {
   const { amount, line } = facts.refund;
   refund.orderId = facts.orderId;
   refund.createdTime = iso(facts.time('refund.pending') - second);
-  refund.amount = amount;
   refund.state = complete ? 'succeeded' : 'pending';
   if ('reason' in refund) refund.reason = facts.refundReason;
-  if ('refundedAmount' in refund || complete) refund.refundedAmount = complete ? amount : 0;
+  refund.refundedAmount = complete ? amount : 0;
   delete refund.type;
   delete refund.tokenInformation;
   delete refund.failureReason;
   delete refund.expiresTime;
-  if (line === undefined) delete refund.items;
-  else {
+  // As the docs' examples show: a refund of an amount carries it and an empty items[]; a refund of items carries
+  // each item's amount and what of it is refunded, and no amount of its own.
+  if (line === undefined) {
+    refund.amount = amount;
+    refund.items = [];
+  } else {
     const refunded = facts.scene.line(line);
-    refund.items = [{ itemId: refunded.itemId, skuId: refunded.skuId, quantity: refunded.quantity, amount, ...(complete ? { refundedAmount: amount } : {}) }];
+    delete refund.amount;
+    refund.items = [{ amount, quantity: refunded.quantity, refundedAmount: complete ? amount : 0, skuId: refunded.skuId, itemId: refunded.itemId }];
   }
   if (Array.isArray(refund.charges)) {
     refund.charges = [{

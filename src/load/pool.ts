@@ -1,4 +1,5 @@
 // The pool a load run stamps its requests from: events generated from the schemas before the clock starts, serialized once with fixed-width id and time slots.
+import { envelopeTimeWidth } from '../events/envelope.js';
 import type { Mode } from '../events/event.js';
 import { eventSeed, generateEvent } from '../events/generate.js';
 import { createRandom } from '../base/random.js';
@@ -6,8 +7,8 @@ import type { LoadEvent } from './settings.js';
 
 /** A UUID: `xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx`. */
 export const ID_WIDTH = 36;
-/** An ISO 8601 time with milliseconds: `2026-11-22T14:15:03.123Z`. */
-export const CREATED_WIDTH = 24;
+/** An ISO 8601 time with microseconds, as Digital River writes the envelope's: `2026-11-22T14:15:03.123456Z`. */
+export const CREATED_WIDTH = envelopeTimeWidth;
 
 const idPlaceholder = '#'.repeat(ID_WIDTH);
 const createdPlaceholder = '~'.repeat(CREATED_WIDTH);
@@ -36,7 +37,7 @@ const ORDER_LENGTH = 1000;
  * `size` events spread over the types by weight (at least one per type), generated with seeds derived from `seed`,
  * and the order they are sent in.
  */
-export function buildPool(events: readonly LoadEvent[], options: { mode: Mode; seed: number; size: number; now?: Date }): EventPool {
+export function buildPool(events: readonly LoadEvent[], options: { mode: Mode; seed: number; size: number; now?: Date; digitalriverVersion?: string }): EventPool {
   const totalWeight = events.reduce((sum, event) => sum + event.weight, 0);
   const perType = apportion(events.map((event) => event.weight / totalWeight), Math.max(options.size, events.length), 1);
   const now = options.now ?? new Date();
@@ -46,7 +47,13 @@ export function buildPool(events: readonly LoadEvent[], options: { mode: Mode; s
   events.forEach((event, typeIndex) => {
     const mine: number[] = [];
     for (let n = 0; n < perType[typeIndex]!; n++) {
-      const generated = generateEvent(event.type, { seed: eventSeed(options.seed, index++), mode: options.mode, expanded: event.expanded, now });
+      const generated = generateEvent(event.type, {
+        seed: eventSeed(options.seed, index++),
+        mode: options.mode,
+        expanded: event.expanded,
+        now,
+        ...(options.digitalriverVersion ? { digitalriverVersion: options.digitalriverVersion } : {}),
+      });
       mine.push(templates.length);
       templates.push(templateOf(event.type, { ...generated, id: idPlaceholder, createdTime: createdPlaceholder }));
     }

@@ -59,8 +59,8 @@ export async function runLoad(settings: LoadSettings, options: RunLoadOptions = 
 
   // Everything expensive happens before the clock starts: events generated and serialized, the first token fetched.
   const pool = settings.stories
-    ? buildStoryPool(settings.events, { mode: settings.mode, seed: settings.seed, size: settings.poolSize })
-    : buildPool(settings.events, { mode: settings.mode, seed: settings.seed, size: settings.poolSize });
+    ? buildStoryPool(settings.events, { mode: settings.mode, seed: settings.seed, size: settings.poolSize, digitalriverVersion: settings.digitalriverVersion })
+    : buildPool(settings.events, { mode: settings.mode, seed: settings.seed, size: settings.poolSize, digitalriverVersion: settings.digitalriverVersion });
   const auth = createAuth(settings.auth, { deadlineMs: settings.deadlineMs, ...settings.tls });
   let authHeaders = await auth.headers(signal);
   const target = await resolveTarget(settings.url, settings.deadlineMs);

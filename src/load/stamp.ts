@@ -1,4 +1,5 @@
 // The per-request hot path: copy a pre-built request, write a fresh event id and the current time into their slots, sign those bytes with prepared keys.
+import { withMicros } from '../events/envelope.js';
 import { randomBytes, type BinaryToTextEncoding } from 'node:crypto';
 import { deliveryHeaders } from '../wire/delivery.js';
 import { uuidPrefix, type IdSpace } from './shard.js';
@@ -111,6 +112,8 @@ export function createStamper(setup: StampSetup): Stamper {
   let lastSecond = -1;
   let time = '';
   let created = '';
+  /** Requests stamped within the current millisecond: the microsecond digits of createdTime, which keeps increasing. */
+  let withinMs = 0;
   let busyMs = 0;
 
   const stamp = (into: Buffer | undefined): Buffer => {
@@ -123,6 +126,7 @@ export function createStamper(setup: StampSetup): Stamper {
     const now = Date.now();
     if (now !== lastMs) {
       lastMs = now;
+      withinMs = 0;
       created = new Date(now).toISOString();
       const second = Math.floor(now / 1000);
       if (second !== lastSecond) {
@@ -134,7 +138,7 @@ export function createStamper(setup: StampSetup): Stamper {
     const id = idPrefix + (idFirst + idStep * counter++).toString(16).padStart(12, '0');
     const { signed, head, slots } = template;
     for (const at of template.idAt) signed.write(id, at, ID_WIDTH, 'latin1');
-    signed.write(created, template.createdAt, CREATED_WIDTH, 'latin1');
+    signed.write(withMicros(created, Math.min(999, withinMs++)), template.createdAt, CREATED_WIDTH, 'latin1');
     signed.write(time, template.timeAt, TIME_WIDTH, 'latin1');
     if (template.orderIdAt.length > 0) {
       const orderId = `${ORDER_FIRST + ((orderBase + storyPass * storyCount + template.story) % ORDER_SPAN)}0336`;

@@ -17,11 +17,20 @@ const createdPlaceholder = '~'.repeat(CREATED_WIDTH);
  * its order, the next story to advance drawn by the seed. Each template marks where its order id sits, so that every
  * pass can be about new orders.
  */
-export function buildStoryPool(events: readonly LoadEvent[], options: { mode: Mode; seed: number; size: number; now?: Date }): EventPool & { stories: number } {
+export function buildStoryPool(
+  events: readonly LoadEvent[],
+  options: { mode: Mode; seed: number; size: number; now?: Date; digitalriverVersion?: string },
+): EventPool & { stories: number } {
   const templates: EventTemplate[] = [];
   const byStory: number[][] = [];
   const scenario = { events };
-  for (const story of stories({ scenario, seed: options.seed, mode: options.mode, ...(options.now ? { now: options.now } : {}) })) {
+  for (const story of stories({
+    scenario,
+    seed: options.seed,
+    mode: options.mode,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.digitalriverVersion ? { digitalriverVersion: options.digitalriverVersion } : {}),
+  })) {
     const mine: number[] = [];
     for (const event of story.events) {
       const template = templateOf(event.type, { ...event, id: idPlaceholder, createdTime: createdPlaceholder });

@@ -16,7 +16,8 @@ import type { DrEvent, Mode } from '../events/event.js';
 import { generateEvent } from '../events/generate.js';
 import type { DeliveryOutcome } from '../wire/outcome.js';
 import { newSeed } from '../base/random.js';
-import { fixtureSettings, type WebhookConfig } from './config.js';
+import { fixtureSettings, scenarioPath, type WebhookConfig } from './config.js';
+import { loadScenario } from '../scenario/scenario.js';
 
 /** A fault of one contract case, applied to a generated event of the type sent. */
 export type WebhookFault =
@@ -201,7 +202,9 @@ export function createWebhook(config: WebhookConfig): WebhookClient {
   return {
     send: send as Webhook['send'],
     event(type, options = {}) {
-      return generateEvent(type, { seed: options.seed ?? newSeed(), mode: options.mode ?? 'test', expanded: options.expanded === true });
+      // The scenario's API version, as the events webhook.send makes carry (read without needing a URL).
+      const digitalriverVersion = loadScenario(scenarioPath(config.scenario)).digitalriverVersion;
+      return generateEvent(type, { seed: options.seed ?? newSeed(), mode: options.mode ?? 'test', expanded: options.expanded === true, digitalriverVersion });
     },
     get deliveries() {
       return deliveries;

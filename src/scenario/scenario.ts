@@ -61,6 +61,8 @@ export interface Scenario {
   burst: number;
   concurrency: number;
   mode: 'test' | 'live' | 'both';
+  /** The API version the webhook is set to: the digitalriverVersion of every event of a run. */
+  digitalriverVersion: string;
   headers: Record<string, string>;
   /** Names environment variables for secrets; whether they are set is checked when a run starts. */
   auth: ScenarioAuth;
@@ -111,6 +113,7 @@ interface ValidDocument {
   burst: number;
   concurrency: number;
   mode: Scenario['mode'];
+  digitalriverVersion: string;
   headers: Record<string, string>;
   auth: ScenarioAuth;
   signature: Scenario['signature'];
@@ -265,6 +268,7 @@ function checkMeaning(source: YamlSource, document: ValidDocument): Scenario {
     burst: document.burst,
     concurrency: document.concurrency,
     mode: document.mode,
+    digitalriverVersion: document.digitalriverVersion,
     headers: document.headers,
     auth: document.auth,
     signature: document.signature,

@@ -3,6 +3,7 @@ import { authSecrets, type AuthConfig } from '../wire/auth.js';
 import { DEFAULT_DEADLINE_MS } from '../wire/delivery.js';
 import { printable, UsageError } from '../base/errors.js';
 import { isSeed, maxSeed, newSeed } from '../base/random.js';
+import { checkApiVersion } from '../events/envelope.js';
 import { httpUrlProblem } from '../wire/http-url.js';
 import { checkSecret, type ModeSecrets } from '../wire/secrets.js';
 import { connectorLayout, schemeNames, signatureForms, type SchemeName, type SignatureForm, type SignatureLayout } from '../wire/signing.js';
@@ -29,6 +30,8 @@ export interface SharedOptions {
   /** Accept any certificate: flagged in the console and the reports. */
   insecure?: boolean;
   seed?: number;
+  /** The API version the webhook is set to (every event's digitalriverVersion). Default: the scenario's. */
+  digitalriverVersion?: string;
 }
 
 /** https: certificates are verified (with an extra CA if given) unless insecure. */
@@ -50,6 +53,8 @@ export interface SharedSettings {
   deadlineMs: number;
   /** Seed of the generated events: the same seed makes the same events. */
   seed: number;
+  /** The API version the webhook is set to: the digitalriverVersion of every generated event of the run. */
+  digitalriverVersion: string;
 }
 
 /**
@@ -76,6 +81,7 @@ export function resolveSharedSettings(
     tls: { ...(options.ca ? { ca: options.ca } : {}), insecure: options.insecure === true },
     deadlineMs: options.deadlineMs ?? scenario.deadlineMs,
     seed: options.seed ?? newSeed(),
+    digitalriverVersion: options.digitalriverVersion ?? scenario.digitalriverVersion,
   };
   checkSharedSettings(shared);
   return { shared, secrets, scenario };
@@ -90,6 +96,7 @@ export function checkSharedSettings(settings: Omit<SharedSettings, 'scenario'>):
   if (settings.tls.ca !== undefined) checkCa(settings.tls.ca, '--ca');
   checkDeadlineMs(settings.deadlineMs);
   if (!isSeed(settings.seed)) throw new UsageError(`--seed must be a whole number from 0 to ${maxSeed}, got ${settings.seed}`);
+  checkApiVersion(settings.digitalriverVersion);
 }
 
 // ---- target -----------------------------------------------------------------------------------------------------

@@ -55,7 +55,7 @@ export const orderingFamily = checkFamily({
       simultaneous: true,
       build: () => {
         const seed = context.random('ordering', at.slug).uint32();
-        const story = generateStory('order', { seed, mode: context.mode, types, expanded });
+        const story = generateStory('order', { seed, mode: context.mode, types, expanded, digitalriverVersion: context.settings.digitalriverVersion });
         const byType = new Map(story.events.map((event) => [event.type, event]));
         const deliveries = order.map((type, index) => ({ ...plainDelivery(byType.get(type)!), wave: index === order.length - 1 ? 1 : 0 }));
         return {
