@@ -151,12 +151,15 @@ function withExampleKeys(bundle: Record<string, unknown>, keys: EventTypeInfo['e
   return { ...bundle, properties, required: [...new Set([...required, ...keys.shared])].filter((key) => key in properties) };
 }
 
-/** Goods that ship when every example of the type ships them (has shipFrom), goods that do not when none has a shipTo. */
+/**
+ * For a priced document (an order) whose examples all ship goods (have shipFrom), goods that ship; for one whose
+ * examples never do, goods that do not (a purchase with nothing to ship has no shipFrom or shippingChoice).
+ */
 function goodsOf(info: EventTypeInfo): 'physical' | 'digital' | undefined {
   const keys = info.exampleKeys;
-  if (!keys) return undefined;
+  if (!keys?.seen.includes('totalShipping')) return undefined;
   if (keys.shared.includes('shipFrom')) return 'physical';
-  return keys.seen.includes('shipTo') || !keys.seen.includes('billTo') ? undefined : 'digital';
+  return keys.seen.includes('shipFrom') ? undefined : 'digital';
 }
 
 /** Drops what the lifecycle added that no example of the type has (a failed refund's failureReason, say). */
