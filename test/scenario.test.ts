@@ -318,3 +318,9 @@ test('a scenario file that cannot be read is a usage error naming it', () => {
     assert.throws(() => loadScenario(dir), (error: unknown) => error instanceof UsageError && error.message === `cannot read scenario ${dir}: it is a directory`);
   });
 });
+
+test("digitalriverVersion: the webhook's API version, the current one by default, a date or a usage error", () => {
+  assert.equal(parseScenario(minimal, 'mine.yaml').digitalriverVersion, '2021-12-13');
+  assert.equal(parseScenario(`${minimal}digitalriverVersion: 2021-03-23\n`, 'mine.yaml').digitalriverVersion, '2021-03-23');
+  assert.match(problem(`${minimal}digitalriverVersion: latest\n`), /^mine\.yaml:3:\d+: digitalriverVersion: must be an API version date such as 2021-12-13/);
+});
