@@ -79,6 +79,7 @@ describe(`drhook load --rate ${RATE} --duration ${SECONDS}s against a receiver t
         assert.equal(step!.sent + (outcomes.backedOff ?? 0), DUE, 'each delivery was sent, or failed at once while drhook backed off');
         assert.ok(Object.keys(outcomes.errorCodes).every((code) => allowed.includes(code)), JSON.stringify(outcomes.errorCodes));
         assert.equal(Object.values(outcomes.errorCodes).reduce((sum, count) => sum + count, 0), DUE);
+        assert.equal(Object.values(outcomes.causes ?? {}).reduce((sum, count) => sum + count, 0), DUE, 'each failure counted under one of the shared causes');
 
         // In bounded time: the window, then nothing left to wait for.
         const ranMs = Date.parse(report.finishedAt) - Date.parse(step!.startedAt);
@@ -86,7 +87,7 @@ describe(`drhook load --rate ${RATE} --duration ${SECONDS}s against a receiver t
 
         // The console names each cause once, with its count, and says what drhook held back.
         for (const [code, count] of Object.entries(outcomes.errorCodes)) {
-          assert.ok(result.stdout.includes(`${code} ×${count}`), `the console counts ${code}: ${result.stdout}`);
+          assert.ok(result.stdout.includes(` ×${count} (${code})`), `the console counts ${code} under its cause: ${result.stdout}`);
           const lines = result.stdout.split('\n').filter((line) => line.includes(code));
           assert.ok(lines.length <= 2, `the cause is reported once per summary, not per attempt: ${lines.join('\n')}`);
         }
