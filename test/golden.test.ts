@@ -27,7 +27,8 @@ const env = { DRHOOK_TEST_SECRET: testToken, DRHOOK_LIVE_SECRET: liveToken, DRHO
 
 /** The receiver: both modes' tokens, basic auth, no fault; --quiet, as its per-request log follows the order of arrival. */
 const serveArgs = ['--auth', 'basic', '--username', 'digitalriver', '--quiet'];
-const common = ['--seed', '1', '--auth', 'basic', '--username', 'digitalriver', '--events', 'order.accepted,refund.complete', '--no-progress'];
+/** The flags every golden run shares, with the event types it sends. */
+const common = (events: string) => ['--seed', '1', '--auth', 'basic', '--username', 'digitalriver', '--events', events, '--no-progress'];
 /** The default deadline, which is also the default p99 budget: figures in ms that are settings, not measurements. */
 const DEADLINE_MS = 3000;
 
@@ -74,7 +75,9 @@ async function runAgainstServe(command: 'contract' | 'load', args: readonly stri
 }
 
 test('contract: every check, both modes, basic auth, seed 1: report.json and console output match test/golden', async (t) => {
-  const run = await runAgainstServe('contract', [...common, '--mode', 'both']);
+  // A charge and a refund (two steps of one order's story, so every check runs): malformed.robust breaks each of their
+  // fields in a few hundred cases, where an order's thousand would make a golden file of megabytes.
+  const run = await runAgainstServe('contract', [...common('order.charge.capture.complete,refund.complete'), '--mode', 'both']);
   const report = run.report as { complete: boolean; gate: { status: string }; checks: Array<{ id: string; status: string }> };
   assert.equal(report.complete, true);
   assert.equal(report.gate.status, 'pass', run.transcript);
@@ -107,7 +110,7 @@ const loadRuns: Array<[name: string, args: string[], sent: number[], verdict: 'p
 
 for (const [name, args, sent, verdict] of loadRuns) {
   test(`${name}: ${args.join(' ')}, seed 1: report.json and console output match test/golden`, async (t) => {
-    const run = await runAgainstServe('load', [...common, ...args]);
+    const run = await runAgainstServe('load', [...common('order.accepted,refund.complete'), ...args]);
     const report = run.report as { complete: boolean; verdict: { status: string }; steps: Array<{ sent: number; outcomes: { acknowledged: number } }> };
     assert.equal(report.complete, true);
     assert.equal(report.verdict.status, verdict, run.transcript);
