@@ -20,8 +20,7 @@ const stages = [
   { name: 'build', describe: 'tsc -p tsconfig.json', command: [bin('tsc'), '-p', 'tsconfig.json'] },
   { name: 'types: test/browser', describe: 'tsc -p test/browser', command: [bin('tsc'), '-p', 'test/browser'] },
   { name: 'types: examples/playwright', describe: 'tsc -p examples/playwright', command: [bin('tsc'), '-p', 'examples/playwright'], needs: ['build'] },
-  // Three test files at once on two cores: most tests wait on real deadlines and receivers, not on the CPU (measured:
-  // node tests 471 s beside a burner on one core, against 582–643 s with two at once).
+  // Three test files at once on two cores: most tests wait on real deadlines and receivers, not on the CPU.
   { name: 'node tests', describe: 'node --test dist/test/', command: [process.execPath, '--test', '--test-concurrency=3', 'dist/test/'], needs: ['build'] },
   { name: 'browser tests', describe: 'playwright test', command: [bin('playwright'), 'test'], needs: ['build', 'chromium'] },
 ];

@@ -42,7 +42,7 @@ const program = new DrhookCommand('drhook')
 
 /**
  * The commands, in the order help lists them, each loaded when asked for: a run loads its own command's code only (a
- * `send` never loads the load engine), which halves the time to start; help and unknown names load them all.
+ * `send` never loads the load engine); help and unknown names load them all.
  */
 const commands: Record<string, () => Promise<{ register(program: Command): void }>> = {
   events: () => import('./commands/events.js'),

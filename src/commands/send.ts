@@ -15,7 +15,7 @@ import type { DeliveryOutcome } from '../wire/outcome.js';
 import { maxSeed } from '../base/random.js';
 import { createRedactor, redactHeaders, redactOutcome } from '../wire/redact.js';
 import { redactStrings } from '../wire/redact-strings.js';
-import { parseUrl } from '../scenario/settings.js';
+import { describeAuth, parseUrl } from '../scenario/settings.js';
 import { requireSecretsFor, resolveSecrets } from '../wire/secrets.js';
 import { describeLayout, signatureHeaders } from '../wire/signing.js';
 import type { Verdict } from '../wire/verdict.js';
@@ -166,17 +166,6 @@ function renderText(report: SendReport, auth: string): string {
   const width = Math.max(...lines.map(([label]) => label.length));
   const rows = lines.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`);
   return [...rows, `${verdict.status.toUpperCase()} ${verdict.reason}`].join('\n');
-}
-
-function describeAuth(auth: AuthConfig): string {
-  switch (auth.kind) {
-    case 'none':
-      return 'none';
-    case 'basic':
-      return `basic as ${auth.username}`;
-    case 'oauth':
-      return `oauth ${auth.grant} token from ${auth.tokenUrl}`;
-  }
 }
 
 function outcomeLines(outcome: DeliveryOutcome): Array<[string, string]> {
