@@ -23,8 +23,9 @@ interface RacyReceiver {
 }
 
 /**
- * An Express receiver whose idempotency record is checked, then written after an awaited 20 ms (a database round
- * trip), in a set that refuses a second insert of the same id (a unique constraint): the error becomes Express's 500.
+ * An Express receiver whose idempotency record is checked, then written after an awaited 250 ms (a slow database
+ * round trip, long enough that every copy sent together arrives inside it even on a busy machine), in a set that
+ * refuses a second insert of the same id (a unique constraint): the error becomes Express's 500.
  */
 async function startRacyReceiver(): Promise<RacyReceiver> {
   const app = express();
@@ -46,7 +47,7 @@ async function startRacyReceiver(): Promise<RacyReceiver> {
     state.maxOverlap = Math.max(state.maxOverlap, holding);
     try {
       if (processed.has(event.id)) return void res.status(200).json({ status: 'duplicate' });
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await new Promise((resolve) => setTimeout(resolve, 250));
       insertUnique(event.id);
       res.status(202).json({ status: 'accepted' });
     } finally {
@@ -96,8 +97,12 @@ test('a check-then-insert receiver fails idempotency.concurrent on the 500 its u
       assert.ok(record.deliveries.every((d) => /^t=\d+,v0=[0-9a-f]{64}$/.test(String(d.request.headers['DigitalRiver-Signature']))), 'each copy is signed');
       const statuses = record.deliveries.map((d) => (d.outcome.kind === 'response' ? d.outcome.status : d.outcome.kind));
       assert.equal(statuses.filter((s) => s === 202).length, 1, `one copy wins the insert: ${statuses.join(', ')}`);
-      assert.equal(statuses.filter((s) => s === 500).length, record.deliveries.length - 1, `the others hit the constraint: ${statuses.join(', ')}`);
-      assert.match(record.verdict.reason, new RegExp(`^${record.deliveries.length - 1} of ${record.deliveries.length} simultaneous copies of the same event id were not acknowledged .*answered 500.*atomic`));
+      // A copy the machine delivers after the winner's insert finds the record and is answered 200 (a correct
+      // duplicate); every copy that raced the insert hits the constraint. At least one always races it.
+      const failed = statuses.filter((s) => s === 500).length;
+      assert.ok(failed >= 1, `a copy hit the constraint: ${statuses.join(', ')}`);
+      assert.equal(statuses.filter((s) => s === 200).length, record.deliveries.length - 1 - failed, `the rest are acknowledged duplicates: ${statuses.join(', ')}`);
+      assert.match(record.verdict.reason, new RegExp(`^${failed} of ${record.deliveries.length} simultaneous copies of the same event id were not acknowledged .*answered 500.*atomic`));
     }
     assert.ok(receiver.maxOverlap >= 2, `the copies were in the handler together (at most ${receiver.maxOverlap})`);
   } finally {
