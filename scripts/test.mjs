@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: every stage in order, each reported; a failed stage never hides the others, and any failure fails the run.
 import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findChromium } from './chromium.mjs';
@@ -21,9 +22,22 @@ const stages = [
   { name: 'types: test/browser', describe: 'tsc -p test/browser', command: [bin('tsc'), '-p', 'test/browser'] },
   { name: 'types: examples/playwright', describe: 'tsc -p examples/playwright', command: [bin('tsc'), '-p', 'examples/playwright'], needs: ['build'] },
   // Three test files at once on two cores: most tests wait on real deadlines and receivers, not on the CPU.
-  { name: 'node tests', describe: 'node --test dist/test/', command: [process.execPath, '--test', '--test-concurrency=3', 'dist/test/'], needs: ['build'] },
+  { name: 'node tests', describe: 'node --test dist/test/*.test.js', run: () => runCommand(nodeTests()), needs: ['build'] },
   { name: 'browser tests', describe: 'playwright test', command: [bin('playwright'), 'test'], needs: ['build', 'chromium'] },
 ];
+
+/**
+ * The files that wait longest on real clocks (load steps, deadlines, interrupted runs), started first so that no long
+ * one is left to run alone at the end; every other test file follows in name order. A name no longer here is skipped.
+ */
+const longestFirst = ['load', 'hostile-receivers', 'load-cli', 'contract-cli', 'hostile-memory', 'hostile-secrets', 'playwright-example', 'faults', 'contract-slow', 'hostile-input', 'hostile-interrupt', 'capture', 'load-reconnect', 'load-baseline', 'contract-baseline'];
+
+/** `node --test` on every compiled test file (dist/test/helpers/ holds no tests), the longest first. */
+function nodeTests() {
+  const names = readdirSync(path.join(root, 'dist', 'test')).filter((name) => name.endsWith('.test.js')).map((name) => name.slice(0, -'.test.js'.length));
+  const ordered = [...longestFirst.filter((name) => names.includes(name)), ...names.filter((name) => !longestFirst.includes(name)).sort()];
+  return [process.execPath, '--test', '--test-concurrency=3', ...ordered.map((name) => path.join('dist', 'test', `${name}.test.js`))];
+}
 
 /** One line, as the chromium script says it: the executable, or how to install one (repeated in the summary). */
 async function checkChromium() {

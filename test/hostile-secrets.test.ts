@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { ExpectMatcherState } from '@playwright/test';
 import type { AuthConfig } from '../src/wire/auth.js';
 import { BODY_EXCERPT_CHARS } from '../src/contract/request.js';
-import { DEFAULT_MAX_BODY_BYTES } from '../src/wire/delivery.js';
+import { DEFAULT_MAX_BODY_BYTES } from '../src/wire/limits.js';
 import { webhookMatchers } from '../src/playwright/matchers.js';
 import { chartJsSource } from '../src/report/html-assets.js';
 import { createWebhook } from '../src/playwright/webhook.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { isEventType } from '../src/catalog/events.js';
 import { checkIds } from '../src/catalog/checks.js';
-import { DEFAULT_CONCURRENCY, DEFAULT_DEADLINE_MS } from '../src/wire/delivery.js';
+import { DEFAULT_CONCURRENCY, DEFAULT_DEADLINE_MS } from '../src/wire/limits.js';
 import { UsageError } from '../src/base/errors.js';
 import { scenariosDir, schemasDir } from '../src/base/paths.js';
 import { defaultScenarioPath, loadScenario, parseScenario } from '../src/scenario/scenario.js';

@@ -212,3 +212,18 @@ test('schemas/ is exactly what scripts/build-schemas.mjs builds from the referen
   const result = spawnSync(process.execPath, [path.join(packageRoot, 'scripts', 'build-schemas.mjs'), '--check', referenceDir], { encoding: 'utf8' });
   assert.equal(result.status, 0, result.stderr);
 });
+
+test('every shipped schema is valid against its meta-schema (drhook compiles them without checking again)', () => {
+  const ajv = new Ajv2020({ strict: false });
+  const files = [
+    ...fs.readdirSync(schemasDir).filter((name) => name.endsWith('.schema.json')),
+    ...fs.readdirSync(path.join(schemasDir, 'objects')).filter((name) => name.endsWith('.schema.json')).map((name) => `objects/${name}`),
+  ];
+  assert.ok(files.includes('event.schema.json') && files.some((name) => name.startsWith('objects/')), files.join(', '));
+  for (const file of files) {
+    const schema = JSON.parse(fs.readFileSync(path.join(schemasDir, file), 'utf8')) as object;
+    assert.equal(ajv.validateSchema(schema), true, `${file}: ${ajv.errorsText(ajv.errors)}`);
+  }
+  // The check itself can fail: a keyword with a value of the wrong kind is refused.
+  assert.equal(ajv.validateSchema({ type: 'object', required: 'id' }), false);
+});

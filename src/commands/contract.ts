@@ -4,7 +4,6 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Argument, Option, type Command } from 'commander';
 import { checkIds, checks } from '../catalog/checks.js';
-import { runContract } from '../contract/run.js';
 import { resolveSettings, settingsSecrets, type ContractOptions, type ContractSettings, type MutationDepth, type RunMode } from '../contract/settings.js';
 import { UsageError } from '../base/errors.js';
 import { readCapturedEvents } from '../events/captured.js';
@@ -29,15 +28,13 @@ import { resolveSecrets } from '../wire/secrets.js';
 import { createRedactor } from '../wire/redact.js';
 import { redactStrings } from '../wire/redact-strings.js';
 import { colorEnabled } from '../report/ansi.js';
-import { renderConsoleSummary } from '../report/contract/console.js';
 import { describeCoverage, renderRequiresFragment } from '../report/contract/discovered.js';
 import { writeFileAtomic } from '../report/atomic-write.js';
 import type { RunPlan } from '../contract/run.js';
 import type { ContractReport } from '../contract/results.js';
 import { baselineOf, parseBaseline, withBaseline, type ContractBaseline } from '../contract/baseline.js';
-import { createProgress, type Progress } from '../report/contract/progress.js';
+import type { Progress } from '../report/contract/progress.js';
 import { createRunDirectory } from './run-dir.js';
-import { fallbackMessage, writeReportsOrFallback } from '../report/report-files.js';
 
 interface ContractFlags extends SharedFlags, ReportFlags {
   events?: string[];
@@ -178,6 +175,13 @@ async function contract(url: string, flags: ContractFlags, command: Command, env
   if (flags.writeBaseline !== undefined) checkDirectory('--write-baseline', flags.writeBaseline);
   const baseline = flags.baseline === undefined ? undefined : readBaseline(flags.baseline);
   const redact = createRedactor(settingsSecrets(settings));
+  // The engine and the report writers load once the settings hold: a usage error costs no more than reading them.
+  const [{ runContract }, { createProgress }, { fallbackMessage, writeReportsOrFallback }, { renderConsoleSummary }] = await Promise.all([
+    import('../contract/run.js'),
+    import('../report/contract/progress.js'),
+    import('../report/report-files.js'),
+    import('../report/contract/console.js'),
+  ]);
   const { runId, dir } = await createRunDirectory(flags.reportDir, 'contract');
 
   warnIfInsecure(settings.tls.insecure);

@@ -4,7 +4,6 @@ import { rm } from 'node:fs/promises';
 import { Argument, Option, type Command } from 'commander';
 import { UsageError } from '../base/errors.js';
 import type { Mode } from '../events/event.js';
-import { runLoad } from '../load/run.js';
 import { resolveLoadSettings, settingsSecrets, type LoadOptions } from '../load/settings.js';
 import { parseSegment, parseStartAt, type Segment } from '../load/shard.js';
 import { catchInterruptions } from './interrupt.js';
@@ -28,11 +27,8 @@ import { parseUrl } from '../scenario/settings.js';
 import { resolveSecrets } from '../wire/secrets.js';
 import { createRedactor } from '../wire/redact.js';
 import { colorEnabled } from '../report/ansi.js';
-import { renderLoadConsole } from '../report/load/console.js';
-import { createLoadProgress, type LoadProgressBar } from '../report/load/progress.js';
-import { renderJson } from '../report/formats/index.js';
+import type { LoadProgressBar } from '../report/load/progress.js';
 import { redactStrings } from '../wire/redact-strings.js';
-import { fallbackMessage, writeReportsOrFallback } from '../report/report-files.js';
 import type { LoadReport } from '../load/report.js';
 import { checkLoadBaseline, parseLoadBaseline, withLoadBaseline } from '../load/baseline.js';
 import { createRunDirectory } from './run-dir.js';
@@ -139,6 +135,14 @@ async function load(url: string, flags: LoadFlags, command: Command, env: NodeJS
   const baseline = flags.baseline === undefined ? undefined : readBaseline(flags.baseline);
   if (baseline !== undefined) checkLoadBaseline(baseline, settings, flags.baseline!);
   const redact = createRedactor(settingsSecrets(settings));
+  // The engine and the report writers load once the settings hold: a usage error costs no more than reading them.
+  const [{ runLoad }, { createLoadProgress }, { fallbackMessage, writeReportsOrFallback }, { renderJson }, { renderLoadConsole }] = await Promise.all([
+    import('../load/run.js'),
+    import('../report/load/progress.js'),
+    import('../report/report-files.js'),
+    import('../report/formats/index.js'),
+    import('../report/load/console.js'),
+  ]);
   const { runId, dir } = await createRunDirectory(flags.reportDir, 'load');
 
   warnIfInsecure(settings.tls.insecure);

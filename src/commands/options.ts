@@ -4,7 +4,7 @@ import { checkApiVersion, currentApiVersion } from '../events/envelope.js';
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import type { AuthConfig } from '../wire/auth.js';
-import { DEFAULT_CONCURRENCY, DEFAULT_DEADLINE_MS } from '../wire/delivery.js';
+import { DEFAULT_CONCURRENCY, DEFAULT_DEADLINE_MS } from '../wire/limits.js';
 import { parseDuration } from '../base/duration.js';
 import { UsageError } from '../base/errors.js';
 import type { Mode } from '../events/event.js';

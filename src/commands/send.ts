@@ -1,8 +1,7 @@
 // The `drhook send` command: one generated (or captured) event, signed now, POSTed to a receiver and judged as Digital River would.
 import { Argument, Option, type Command } from 'commander';
 import { judgeAcknowledgement } from '../wire/ack.js';
-import { createAuth, type AuthConfig } from '../wire/auth.js';
-import { createDeliveryEngine, deliveryHeaders } from '../wire/delivery.js';
+import type { AuthConfig } from '../wire/auth-config.js';
 import { randomUUID } from 'node:crypto';
 import type { DrEvent, Mode } from '../events/event.js';
 import { checkCapturedEvent, describeOrigin, parseEventDocuments, type Origin } from '../events/captured.js';
@@ -66,6 +65,8 @@ async function send(url: string, flags: SendFlags, command: Command, env: NodeJS
   const body = captured?.body ?? Buffer.from(JSON.stringify(event), 'utf8');
 
   warnIfInsecure(tls.insecure);
+  // The HTTP client loads once the event is ready: a usage error costs no more than reading the options.
+  const [{ createAuth }, { createDeliveryEngine, deliveryHeaders }] = await Promise.all([import('../wire/auth.js'), import('../wire/delivery.js')]);
   const auth = createAuth(authConfig, { deadlineMs, ...tls });
   // Ctrl-C or SIGTERM aborts the token request or the delivery at once: nothing to judge, exit 130/143.
   const interruption = catchInterruptions();

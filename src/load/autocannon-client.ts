@@ -4,7 +4,7 @@ import { maxHeaderSize } from 'node:http';
 import type { Socket } from 'node:net';
 import autocannon from 'autocannon';
 import { ANSWER_WITHOUT_REQUEST } from '../wire/causes.js';
-import { DEFAULT_MAX_BODY_BYTES } from '../wire/delivery.js';
+import { DEFAULT_MAX_BODY_BYTES } from '../wire/limits.js';
 
 /**
  * The parts of autocannon's HTTP client drhook drives. autocannon builds a request buffer once and writes it again

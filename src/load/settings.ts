@@ -14,7 +14,7 @@ import {
   type SharedOptions,
   type SharedSettings,
 } from '../scenario/settings.js';
-import { DEFAULT_DEADLINE_MS } from '../wire/delivery.js';
+import { DEFAULT_DEADLINE_MS } from '../wire/limits.js';
 import { describeLayout } from '../wire/signing.js';
 import type { Pace } from './report.js';
 import { MAX_START_AHEAD_MS, segmentShare, type Segment, type ShardSettings } from './shard.js';

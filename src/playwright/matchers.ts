@@ -2,7 +2,7 @@
 import type { ExpectMatcherState, MatcherReturnType } from '@playwright/test';
 import { judgeAcknowledgement } from '../wire/ack.js';
 import { expectStatus } from '../contract/judges.js';
-import { DEFAULT_DEADLINE_MS } from '../wire/delivery.js';
+import { DEFAULT_DEADLINE_MS } from '../wire/limits.js';
 import type { DeliveryOutcome } from '../wire/outcome.js';
 import { bodyExcerpt } from '../report/contract/describe.js';
 import type { WebhookDelivery } from './webhook.js';

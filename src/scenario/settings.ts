@@ -1,6 +1,6 @@
 // The settings every run shares (target, signing, auth, TLS, headers, scenario, deadline, seed), resolved and checked once for contract, load and send.
-import { authSecrets, type AuthConfig } from '../wire/auth.js';
-import { DEFAULT_DEADLINE_MS } from '../wire/delivery.js';
+import { authSecrets, type AuthConfig } from '../wire/auth-config.js';
+import { DEFAULT_DEADLINE_MS } from '../wire/limits.js';
 import { printable, UsageError } from '../base/errors.js';
 import { isSeed, maxSeed, newSeed } from '../base/random.js';
 import { checkApiVersion } from '../events/envelope.js';

@@ -1,21 +1,10 @@
 // How drhook authenticates its deliveries, as Digital River does: none, HTTP Basic, or OAuth with a cached Bearer token.
+import { authSecrets, basicCredentials, type AuthConfig } from './auth-config.js';
 import { createDeliveryEngine } from './delivery.js';
 import { UsageError } from '../base/errors.js';
 import { createRedactor, maskIssuedTokens } from './redact.js';
 
-export type AuthConfig =
-  | { kind: 'none' }
-  | { kind: 'basic'; username: string; password: string }
-  | {
-      kind: 'oauth';
-      tokenUrl: string;
-      clientId: string;
-      clientSecret: string;
-      grant: 'client_credentials' | 'password';
-      username?: string;
-      password?: string;
-      scope?: string;
-    };
+export type { AuthConfig } from './auth-config.js';
 
 export interface AuthProvider {
   readonly config: AuthConfig;
@@ -48,27 +37,6 @@ export function createAuth(config: AuthConfig, options: AuthOptions = {}): AuthP
 }
 
 type OAuthConfig = Extract<AuthConfig, { kind: 'oauth' }>;
-
-/** What follows `Basic ` in the Authorization header: base64 of `user:password`. */
-function basicCredentials(config: Extract<AuthConfig, { kind: 'basic' }>): string {
-  return Buffer.from(`${config.username}:${config.password}`, 'utf8').toString('base64');
-}
-
-/**
- * The secrets the configuration holds, for the redactor: a password, a client secret, and Basic's whole credential
- * (the base64 of `user:password` is not the base64 of the password followed by more: it must be masked as a whole).
- * Tokens fetched at run time are added by the provider's `secrets()`.
- */
-export function authSecrets(config: AuthConfig): string[] {
-  switch (config.kind) {
-    case 'none':
-      return [];
-    case 'basic':
-      return [config.password, basicCredentials(config)];
-    case 'oauth':
-      return [config.clientSecret, ...(config.password ? [config.password] : [])];
-  }
-}
 
 /** What an Authorization header can carry after `Bearer `: visible ASCII, no spaces (RFC 6750's b64token, leniently). */
 const bearerToken = /^[\x21-\x7E]+$/;

@@ -5,6 +5,7 @@ import { version } from '../base/paths.js';
 import { classifyFailure, headersTooLarge, isUnsolicitedContinue, MAX_HEADER_BYTES, type ErrorCause, type FailureSignal } from './causes.js';
 import { statusName, type DeliveryOutcome, type TimeoutPhase } from './outcome.js';
 import { connectOptions } from './tls-trust.js';
+import { DEFAULT_CONCURRENCY, DEFAULT_DEADLINE_MS, DEFAULT_MAX_BODY_BYTES } from './limits.js';
 
 export interface DeliveryRequest {
   url: string;
@@ -33,9 +34,6 @@ export interface DeliveryEngine {
   close(): Promise<void>;
 }
 
-export const DEFAULT_DEADLINE_MS = 3000;
-export const DEFAULT_CONCURRENCY = 8;
-export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 export { MAX_HEADER_BYTES, headersTooLarge } from './causes.js';
 
 export const USER_AGENT = `drhook/${version}`;
