@@ -178,7 +178,7 @@ async function load(url: string, flags: LoadFlags, command: Command, env: NodeJS
 }
 
 /** Exit codes by verdict: inconclusive (drhook could not judge the receiver) is neither a pass nor a failure. */
-const verdictExitCode: Record<LoadReport['verdict']['status'], number> = { pass: 0, fail: 1, inconclusive: 3 };
+export const verdictExitCode: Readonly<Record<LoadReport['verdict']['status'], 0 | 1 | 3>> = { pass: 0, fail: 1, inconclusive: 3 };
 
 function parseRate(name: string): (value: string) => number {
   return (value) => {
