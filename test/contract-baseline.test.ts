@@ -66,8 +66,13 @@ const objectCases = ['array', 'missing', 'null', 'string'].map((slug) => `malfor
 const extraCase = 'compat.extra-fields/order.accepted/test/extra-fields';
 
 test('a baseline gates only new failures: known ones pass, a new defect fails naming it, a fixed one is listed as fixed', async () => {
-  const defects = new Set<Defect>(['object-crash']);
-  const receiver = await defectiveReceiver(defects);
+  // The receiver as it was, with a new defect, and with the baseline's defect fixed: each its own server, run at once.
+  const receivers = await Promise.all([
+    defectiveReceiver(new Set<Defect>(['object-crash'])),
+    defectiveReceiver(new Set<Defect>(['object-crash', 'extra-key-crash'])),
+    defectiveReceiver(new Set<Defect>(['extra-key-crash'])),
+  ]);
+  const [receiver, worseReceiver, fixedReceiver] = receivers;
   const dir = await tempDir();
   const baselineFile = path.join(dir, 'baseline.json');
   try {
@@ -79,8 +84,13 @@ test('a baseline gates only new failures: known ones pass, a new defect fails na
     assert.equal(written.kind, 'contract-baseline');
     assert.deepEqual(keys(written.failures), objectCases);
 
+    const [same, worse, fixed] = await Promise.all([
+      run(receiver.url, ['--baseline', baselineFile], 2),
+      run(worseReceiver.url, ['--baseline', baselineFile], 3),
+      run(fixedReceiver.url, ['--baseline', baselineFile], 4),
+    ]);
+
     // The same receiver, another seed (other event ids, other values): every failure is known, the gate passes.
-    const same = await run(receiver.url, ['--baseline', baselineFile], 2);
     assert.equal(same.result.code, 0, same.result.stdout + same.result.stderr);
     assert.equal(same.report?.gate.status, 'pass');
     assert.deepEqual(keys(same.report?.baseline?.stillFailing), objectCases);
@@ -95,8 +105,6 @@ test('a baseline gates only new failures: known ones pass, a new defect fails na
     assert.match(same.html!, /Required checks failing only as in the baseline: <a href="#check-malformed.400">/);
 
     // A new defect: crashing on an unknown envelope key. The gate fails and names it, and only it, as new.
-    defects.add('extra-key-crash');
-    const worse = await run(receiver.url, ['--baseline', baselineFile], 3);
     assert.equal(worse.result.code, 1, worse.result.stdout + worse.result.stderr);
     assert.deepEqual(keys(worse.report?.baseline?.new), [extraCase]);
     assert.deepEqual(keys(worse.report?.baseline?.stillFailing), objectCases);
@@ -105,8 +113,6 @@ test('a baseline gates only new failures: known ones pass, a new defect fails na
     assert.match(worse.junit!, /<testsuites [^>]*failures="1"/);
 
     // The baseline's defect fixed, the new one kept: the baseline's failures are listed fixed, the new one still fails the gate.
-    defects.delete('object-crash');
-    const fixed = await run(receiver.url, ['--baseline', baselineFile], 4);
     assert.equal(fixed.result.code, 1);
     assert.deepEqual(keys(fixed.report?.baseline?.fixed), objectCases);
     assert.deepEqual(keys(fixed.report?.baseline?.new), [extraCase]);
@@ -118,7 +124,7 @@ test('a baseline gates only new failures: known ones pass, a new defect fails na
     const validate = ajv.compile(JSON.parse(await readFile(path.join(schemasDir, 'report.schema.json'), 'utf8')) as object);
     for (const report of [first.report, same.report, worse.report, fixed.report]) assert.ok(validate(report), JSON.stringify(validate.errors));
   } finally {
-    await receiver.close();
+    await Promise.all(receivers.map((server) => server.close()));
   }
 });
 

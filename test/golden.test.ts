@@ -2,7 +2,7 @@
 // reference receiver (`drhook serve`), seed 1, each report.json and console transcript normalized (times, ports, run ids,
 // paths, signatures and measurements become placeholders) and compared with test/golden/. To accept an intended change
 // of output, run with DRHOOK_UPDATE_GOLDEN=1: the golden files are rewritten instead of compared; review their diff.
-import { after, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -74,21 +74,6 @@ async function runAgainstServe(command: 'contract' | 'load', args: readonly stri
   return { report, transcript, normalize: createNormalizer({ reportDir, packageRoot, keptMs: [DEADLINE_MS] }) };
 }
 
-test('contract: every check, both modes, basic auth, seed 1: report.json and console output match test/golden', async (t) => {
-  // A charge and a refund (two steps of one order's story, so every check runs): malformed.robust breaks each of their
-  // fields in a few hundred cases, where an order's thousand would make a golden file of megabytes.
-  const run = await runAgainstServe('contract', [...common('order.charge.capture.complete,refund.complete'), '--mode', 'both']);
-  const report = run.report as { complete: boolean; gate: { status: string }; checks: Array<{ id: string; status: string }> };
-  assert.equal(report.complete, true);
-  assert.equal(report.gate.status, 'pass', run.transcript);
-  assert.equal(report.checks.length, checkIds.length, 'every check ran');
-  assert.match(run.transcript, /^\[exit 0\]$/m);
-
-  const measured: MeasuredField[] = [{ path: /\.outcome\.\w+Ms$/, placeholder: '<ms>' }];
-  await t.test('contract.json', () => matchGoldenJson('contract.json', run.normalize.json(run.report, measured)));
-  await t.test('contract.console.txt', () => matchGoldenText('contract.console.txt', run.normalize.consoleText(run.transcript, {})));
-});
-
 /** What a load run measured, by path in its report.json; its counts, statuses, thresholds and verdict stay. */
 const loadMeasured: MeasuredField[] = [
   { path: /^(steps\.\d+|totals)\.durationSec$/, placeholder: '<s>' },
@@ -108,16 +93,34 @@ const loadRuns: Array<[name: string, args: string[], sent: number[], verdict: 'p
   ['load-ramp', ['--ramp', '8,16', '--step-duration', '1s', '--connections', '4'], [8, 16], 'inconclusive'],
 ];
 
-for (const [name, args, sent, verdict] of loadRuns) {
-  test(`${name}: ${args.join(' ')}, seed 1: report.json and console output match test/golden`, async (t) => {
-    const run = await runAgainstServe('load', [...common('order.accepted,refund.complete'), ...args]);
-    const report = run.report as { complete: boolean; verdict: { status: string }; steps: Array<{ sent: number; outcomes: { acknowledged: number } }> };
+// The three runs at once: each has its own receiver and report directory, and what timing changes is normalized away.
+describe('golden files', { concurrency: true }, () => {
+  test('contract: every check, both modes, basic auth, seed 1: report.json and console output match test/golden', async (t) => {
+    // A charge and a refund (two steps of one order's story, so every check runs): malformed.robust breaks each of their
+    // fields in a few hundred cases, where an order's thousand would make a golden file of megabytes.
+    const run = await runAgainstServe('contract', [...common('order.charge.capture.complete,refund.complete'), '--mode', 'both']);
+    const report = run.report as { complete: boolean; gate: { status: string }; checks: Array<{ id: string; status: string }> };
     assert.equal(report.complete, true);
-    assert.equal(report.verdict.status, verdict, run.transcript);
-    assert.deepEqual(report.steps.map((step) => step.sent), sent);
-    assert.deepEqual(report.steps.map((step) => step.outcomes.acknowledged), sent);
+    assert.equal(report.gate.status, 'pass', run.transcript);
+    assert.equal(report.checks.length, checkIds.length, 'every check ran');
+    assert.match(run.transcript, /^\[exit 0\]$/m);
 
-    await t.test(`${name}.json`, () => matchGoldenJson(`${name}.json`, run.normalize.json(run.report, loadMeasured)));
-    await t.test(`${name}.console.txt`, () => matchGoldenText(`${name}.console.txt`, run.normalize.consoleText(run.transcript, loadColumns)));
+    const measured: MeasuredField[] = [{ path: /\.outcome\.\w+Ms$/, placeholder: '<ms>' }];
+    await t.test('contract.json', () => matchGoldenJson('contract.json', run.normalize.json(run.report, measured)));
+    await t.test('contract.console.txt', () => matchGoldenText('contract.console.txt', run.normalize.consoleText(run.transcript, {})));
   });
-}
+
+  for (const [name, args, sent, verdict] of loadRuns) {
+    test(`${name}: ${args.join(' ')}, seed 1: report.json and console output match test/golden`, async (t) => {
+      const run = await runAgainstServe('load', [...common('order.accepted,refund.complete'), ...args]);
+      const report = run.report as { complete: boolean; verdict: { status: string }; steps: Array<{ sent: number; outcomes: { acknowledged: number } }> };
+      assert.equal(report.complete, true);
+      assert.equal(report.verdict.status, verdict, run.transcript);
+      assert.deepEqual(report.steps.map((step) => step.sent), sent);
+      assert.deepEqual(report.steps.map((step) => step.outcomes.acknowledged), sent);
+
+      await t.test(`${name}.json`, () => matchGoldenJson(`${name}.json`, run.normalize.json(run.report, loadMeasured)));
+      await t.test(`${name}.console.txt`, () => matchGoldenText(`${name}.console.txt`, run.normalize.consoleText(run.transcript, loadColumns)));
+    });
+  }
+});
