@@ -38,8 +38,7 @@ async function broken(fault: FaultName, knownOrderIds: readonly string[] = []): 
 // no more of them, so the run takes a few rounds at the deadline.
 const measured = faultNames.filter((name) => name !== 'serial-processing');
 
-// Three at a time: slow, the longest, waits through its rounds at the deadline while the others run beside it.
-test('each fault breaks exactly the checks the catalogue (and so --list-faults and the README) lists', { concurrency: 3 }, async (t) => {
+test('each fault breaks exactly the checks the catalogue (and so --list-faults and the README) lists', { concurrency: 2 }, async (t) => {
   await Promise.all(
     measured.map((name) =>
       t.test(name, async () => {

@@ -105,7 +105,7 @@ test(`contract against 100 MB 2xx bodies stays under ${LIMIT_MB} MB, its reports
     const reportDir = path.join(work, 'reports');
     // Eight 100 MB bodies at once in the burst; the other cases two at a time, so that on a busy machine too some of
     // them are read to their end within the deadline and judged.
-    const checks = ['--events', 'order.accepted', '--only', 'ack,concurrency', '--burst', '8', '--concurrency', '2'];
+    const checks = ['--events', 'order.accepted', '--only', 'ack,signature,concurrency', '--burst', '8', '--concurrency', '2'];
     const args = ['--import', probe, cli, 'contract', flood.url, ...checks, '--mode', 'test', '--seed', '1', '--no-progress', '--report-dir', reportDir];
     const env = { ...process.env, NO_COLOR: '1', RSS_PROBE_FILE: rssFile, DRHOOK_TEST_SECRET: 'tok_memory_77c1e0', DRHOOK_LIVE_SECRET: '', DRHOOK_PASSWORD: '', DRHOOK_CLIENT_SECRET: '' };
     const code = await new Promise<number | null>((resolve) => execFile(process.execPath, args, { env, maxBuffer: 16 * 1024 * 1024 }, (error) => resolve(error ? ((error as { code?: number }).code ?? null) : 0)));
@@ -121,7 +121,6 @@ test(`contract against 100 MB 2xx bodies stays under ${LIMIT_MB} MB, its reports
     process.stdout.write(`# contract: peak RSS ${maxRssMB} MB, ${sentMB} MB sent, ${responses.length} of ${outcomes.length} outcomes responses, files ${JSON.stringify(sizes)}\n`);
     assert.ok(outcomes.length > 8, `${outcomes.length} deliveries: the burst of 8 and the other cases`);
     assert.ok(responses.length > 0, 'a 100 MB answer was read to its end and judged');
-    assert.ok(sentMB >= VOLUME_MB, `the receiver sent ${sentMB} MB`);
     for (const outcome of outcomes) assert.ok(outcome.kind === 'response' || outcome.kind === 'timeout', `read to its end, or until the deadline: ${JSON.stringify(outcome)}`);
     for (const outcome of responses) {
       assert.ok(outcome.body.text.length <= 2048, `a ${outcome.body.text.length}-character body kept`);
