@@ -71,10 +71,10 @@ describe('verdicts and exit codes', { concurrency: true }, () => {
   for (const c of cases) {
     it(c.name, async () => {
       const receiver = await answering(c.status, c.headers, c.delayMs);
-      const result = await send([`${receiver.url}/hook`, '--type', 'order.accepted', '--secret', SECRET, '--seed', '7']);
+      const result = await send([`${receiver.url}/hook`, '--type', 'refund.complete', '--secret', SECRET, '--seed', '7']);
       assert.equal(result.code, c.code, result.stderr);
       assert.match(result.stdout, c.verdict);
-      assert.match(result.stdout, /order\.accepted [0-9a-f-]{36} \(test mode/);
+      assert.match(result.stdout, /refund\.complete [0-9a-f-]{36} \(test mode/);
       if (c.headers?.location) assert.match(result.stdout, new RegExp(`location\\s+${c.headers.location.replace(/[.?/]/g, '\\$&')}`));
       assert.equal(result.stderr, '');
       assertNoSecrets(result, SECRET);
@@ -84,7 +84,7 @@ describe('verdicts and exit codes', { concurrency: true }, () => {
       assert.equal(request?.headers['content-type'], 'application/json');
       assertSignedWith(request, SECRET);
       const event = JSON.parse(request!.body.toString('utf8')) as { type: string; liveMode: boolean; id: string };
-      assert.equal(event.type, 'order.accepted');
+      assert.equal(event.type, 'refund.complete');
       assert.equal(event.liveMode, false);
       assert.ok(result.stdout.includes(event.id));
     });
@@ -95,7 +95,7 @@ describe('what is sent', () => {
   it('no token for the mode is a setup error, whatever the scheme; nothing is sent (a test token never signs a live event)', async () => {
     const receiver = await answering(200);
     for (const args of [['--mode', 'live', '--secret', SECRET], ['--scheme', 'stripe'], ['--scheme', 'standard-webhooks']]) {
-      const result = await send([receiver.url, '--type', 'order.accepted', ...args], { DRHOOK_TEST_SECRET: '' });
+      const result = await send([receiver.url, '--type', 'refund.complete', ...args], { DRHOOK_TEST_SECRET: '' });
       assert.equal(result.code, 2, result.stdout + result.stderr);
       assert.match(result.stderr, /^drhook: no signing token for (live|test) mode: .* or pass --unsigned to send without a signature\n$/);
       assertNoSecrets(result, SECRET);
@@ -105,7 +105,7 @@ describe('what is sent', () => {
 
   it('--unsigned sends without a signature, and says so', async () => {
     const receiver = await answering(200);
-    const result = await send([receiver.url, '--type', 'order.accepted', '--mode', 'live', '--secret', SECRET, '--unsigned']);
+    const result = await send([receiver.url, '--type', 'refund.complete', '--mode', 'live', '--secret', SECRET, '--unsigned']);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /signature\s+unsigned \(--unsigned\)/);
     assert.equal(receiver.requests[0]?.headers['digitalriver-signature'], undefined);
@@ -118,7 +118,7 @@ describe('what is sent', () => {
       res.writeHead(200).end(JSON.stringify({ echo: req.headers.authorization }));
     });
     const args = ['--mode', 'live', '--secret', SECRET, '--live-secret', LIVE_SECRET, '--auth', 'basic', '--username', 'hooks', '--json'];
-    const result = await send([receiver.url, '--type', 'order.accepted', ...args], {
+    const result = await send([receiver.url, '--type', 'refund.complete', ...args], {
       DRHOOK_PASSWORD: 'basic-pa55word',
     });
     assert.equal(result.code, 0, result.stderr);
@@ -130,7 +130,7 @@ describe('what is sent', () => {
       outcome: { kind: string; status: number; body: { text: string } };
       verdict: { status: string };
     };
-    assert.equal(report.event.type, 'order.accepted');
+    assert.equal(report.event.type, 'refund.complete');
     assert.equal(report.signature?.tokens, 1);
     assert.equal(report.auth, 'basic');
     assert.equal(report.request.headers['Authorization'], 'Basic [redacted]');
@@ -147,7 +147,7 @@ describe('what is sent', () => {
     const receiver = await serve((_req, res) => {
       res.writeHead(200).end('echo: test-mode-token');
     });
-    const result = await send([receiver.url, '--type', 'order.accepted', '--secret', 'test-mode-token']);
+    const result = await send([receiver.url, '--type', 'refund.complete', '--secret', 'test-mode-token']);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /\(test mode, \d+ bytes\)/);
     assert.match(result.stdout, /POST\s+http:\/\/127\.0\.0\.1:\d+/);
@@ -160,7 +160,7 @@ describe('what is sent', () => {
     const tokens = await serve((_req, res, body) => {
       res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'invalid_client', form: body.toString(), secret: clientSecret }));
     });
-    const result = await send([nowhere(), '--type', 'order.accepted', '--auth', 'oauth', '--token-url', tokens.url, '--client-id', 'cid'], { DRHOOK_CLIENT_SECRET: clientSecret });
+    const result = await send([nowhere(), '--type', 'refund.complete', '--auth', 'oauth', '--token-url', tokens.url, '--client-id', 'cid'], { DRHOOK_CLIENT_SECRET: clientSecret });
     assert.equal(result.code, 2, result.stderr);
     assert.match(result.stderr, /client_secret=\[redacted\]/);
     for (const form of [clientSecret, encodeURIComponent(clientSecret), new URLSearchParams({ s: clientSecret }).toString().slice(2), JSON.stringify(clientSecret).slice(1, -1)]) {
@@ -176,7 +176,7 @@ describe('what is sent', () => {
       res.writeHead(200).end('thanks bearer-t0ken-xyz');
     });
     const result = await send(
-      [receiver.url, '--type', 'order.accepted', '--auth', 'oauth', '--token-url', tokens.url, '--client-id', 'cid'],
+      [receiver.url, '--type', 'refund.complete', '--auth', 'oauth', '--token-url', tokens.url, '--client-id', 'cid'],
       { DRHOOK_CLIENT_SECRET: 'client-secret-abc' },
     );
     assert.equal(result.code, 0, result.stderr);
@@ -196,11 +196,11 @@ describe('usage and setup errors exit 2 with one line', { concurrency: true }, (
   };
 
   it('an invalid URL', async () => {
-    assertUsage(await send(['not a url', '--type', 'order.accepted']), /^drhook: invalid URL 'not a url': use http:\/\/ or https:\/\/$/m);
+    assertUsage(await send(['not a url', '--type', 'refund.complete']), /^drhook: invalid URL 'not a url': use http:\/\/ or https:\/\/$/m);
   });
 
   it('an ftp:// URL', async () => {
-    assertUsage(await send(['ftp://example.com/hook', '--type', 'order.accepted']), /^drhook: invalid URL 'ftp:\/\/example\.com\/hook': use http:\/\/ or https:\/\//);
+    assertUsage(await send(['ftp://example.com/hook', '--type', 'refund.complete']), /^drhook: invalid URL 'ftp:\/\/example\.com\/hook': use http:\/\/ or https:\/\//);
   });
 
   it('an unknown event type', async () => {
@@ -214,26 +214,26 @@ describe('usage and setup errors exit 2 with one line', { concurrency: true }, (
   });
 
   it('an unknown option', async () => {
-    assertUsage(await send(['http://127.0.0.1:9/', '--type', 'order.accepted', '--bogus']), /unknown option '--bogus'/);
+    assertUsage(await send(['http://127.0.0.1:9/', '--type', 'refund.complete', '--bogus']), /unknown option '--bogus'/);
   });
 
   it('a deadline longer than Digital River waits', async () => {
     const receiver = await answering(200);
     assertUsage(
-      await send([receiver.url, '--type', 'order.accepted', '--timeout-ms', '5s']),
+      await send([receiver.url, '--type', 'refund.complete', '--timeout-ms', '5s']),
       /^drhook: --timeout-ms 5s is over 3000 ms: Digital River counts an answer after 3000 ms as a failure; a longer deadline would pass deliveries it fails$/m,
     );
     assert.equal(receiver.requests.length, 0);
   });
 
   it('credentials in the URL: refused, the password never printed', async () => {
-    const result = await send(['http://hooks:PASS-in-url-1234@127.0.0.1:9/hook', '--type', 'order.accepted']);
+    const result = await send(['http://hooks:PASS-in-url-1234@127.0.0.1:9/hook', '--type', 'refund.complete']);
     assertUsage(result, /^drhook: the URL holds credentials: put credentials in --auth basic --username … \(password from DRHOOK_PASSWORD\)$/m);
     assertNoSecrets(result, 'PASS-in-url-1234');
   });
 
   it('a --ca file that holds no PEM certificate', async () => {
-    assertUsage(await send(['http://127.0.0.1:9/', '--type', 'order.accepted', '--ca', '/etc/hostname']), /^drhook: --ca \/etc\/hostname holds no PEM certificate/m);
+    assertUsage(await send(['http://127.0.0.1:9/', '--type', 'refund.complete', '--ca', '/etc/hostname']), /^drhook: --ca \/etc\/hostname holds no PEM certificate/m);
   });
 
   it('secrets shorter than 8 characters are refused, and never echoed', async () => {
@@ -243,19 +243,19 @@ describe('usage and setup errors exit 2 with one line', { concurrency: true }, (
       [['--auth', 'basic', '--username', 'u', '--password', 'pw-7chr'], {}, '--password'],
       [['--auth', 'oauth', '--token-url', url, '--client-id', 'c'], { DRHOOK_CLIENT_SECRET: 'cs-6ch' }, 'DRHOOK_CLIENT_SECRET'],
     ] as const) {
-      const result = await send([url, '--type', 'order.accepted', ...args], env);
+      const result = await send([url, '--type', 'refund.complete', ...args], env);
       assertUsage(result, new RegExp(`^drhook: ${source}: a secret shorter than 8 characters is refused: drhook cannot keep so short a value out of its output`, 'm'));
     }
   });
 
   it('an unknown option never echoes what follows its =', async () => {
-    const result = await send(['http://127.0.0.1:9/', '--type', 'order.accepted', '--secrett=TOPSECRET-77']);
+    const result = await send(['http://127.0.0.1:9/', '--type', 'refund.complete', '--secrett=TOPSECRET-77']);
     assertUsage(result, /^drhook: unknown option '--secrett'/m);
     assertNoSecrets(result, 'TOPSECRET-77');
   });
 
   it('a bad --timeout-ms', async () => {
-    assertUsage(await send(['http://127.0.0.1:9/', '--type', 'order.accepted', '--timeout-ms', 'soon']), /^drhook: --timeout-ms must be a duration/);
+    assertUsage(await send(['http://127.0.0.1:9/', '--type', 'refund.complete', '--timeout-ms', 'soon']), /^drhook: --timeout-ms must be a duration/);
   });
 
   it('a token endpoint that fails, without echoing the client secret', async () => {
@@ -264,7 +264,7 @@ describe('usage and setup errors exit 2 with one line', { concurrency: true }, (
     });
     const receiver = await answering(200);
     const result = await send(
-      [receiver.url, '--type', 'order.accepted', '--auth', 'oauth', '--token-url', tokens.url, '--client-id', 'cid', '--client-secret', 'client-secret-abc'],
+      [receiver.url, '--type', 'refund.complete', '--auth', 'oauth', '--token-url', tokens.url, '--client-id', 'cid', '--client-secret', 'client-secret-abc'],
     );
     assertUsage(result, /^drhook: OAuth token endpoint .* answered 403, not 2xx: denied: /);
     assertNoSecrets(result, 'client-secret-abc');
