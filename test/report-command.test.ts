@@ -1,5 +1,5 @@
 // `drhook report <report.json>`: report.html and summary.md rendered again from saved contract and load reports; bad files exit 2.
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net, { type AddressInfo } from 'node:net';
@@ -23,7 +23,7 @@ before(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), 'drhook-report-command-'));
   const receiver = await startReceiver({ secrets: { test: ['tok_report_command'], live: [] } });
   try {
-    load = await runLoad(resolveLoadSettings(receiver.url, { events: ['order.accepted'], secrets: { test: ['tok_report_command'], live: [] }, count: 100, connections: 4, poolSize: 2, seed: 1 }));
+    load = await runLoad(resolveLoadSettings(receiver.url, { events: ['refund.complete'], secrets: { test: ['tok_report_command'], live: [] }, count: 100, connections: 4, poolSize: 2, seed: 1 }));
   } finally {
     await receiver.close();
   }
@@ -37,10 +37,11 @@ async function saved(name: string, content: string): Promise<string> {
   return file;
 }
 
-test('a contract report: report.html and summary.md beside it, the paths printed, exit 0', async () => {
-  const report = redactStrings(buildContractReport(), redactPlanted);
-  const file = await saved('contract', renderJson(report));
-  const result = await runCli(['report', file]);
+test('a contract report: report.html and summary.md beside it, the paths printed, exit 0; secrets in the environment masked in them', async () => {
+  const report = buildContractReport();
+  report.settings = { ...report.settings, headers: { 'X-Planted': 'tok-LEAKED-4471' } };
+  const file = await saved('contract', renderJson(redactStrings(report, redactPlanted)));
+  const result = await runCli(['report', file], { env: { DRHOOK_TEST_SECRET: 'tok-LEAKED-4471' } });
   assert.equal(result.code, 0, result.stderr);
   const dir = path.dirname(file);
   assert.deepEqual((await readdir(dir)).sort(), ['report.html', 'report.json', 'summary.md']);
@@ -50,7 +51,12 @@ test('a contract report: report.html and summary.md beside it, the paths printed
   assert.match(html, /<div class="headline">✗ Gate: FAIL<\/div>/);
   assert.ok(html.includes('data-check="malformed.400"'));
   assert.ok(!html.includes('<&"\'>'), 'the fixture\'s hostile text is escaped');
-  assert.match(await readFile(path.join(dir, 'summary.md'), 'utf8'), /^## ❌ drhook contract gate: fail/);
+  const summary = await readFile(path.join(dir, 'summary.md'), 'utf8');
+  assert.match(summary, /^## ❌ drhook contract gate: fail/);
+  for (const [name, text] of [['report.html', html], ['summary.md', summary]]) {
+    assert.ok(!text!.includes('LEAKED'), `${name} holds no secret`);
+    assert.ok(text!.includes('[redacted]'), `${name} shows where it was`);
+  }
 });
 
 test('a load report into --out: the charts\' data embedded, Chart.js inlined, no external reference', async () => {
@@ -65,19 +71,6 @@ test('a load report into --out: the charts\' data embedded, Chart.js inlined, no
   assert.ok(!/\b(src|href)\s*=\s*["']?(https?:)?\/\//i.test(html), 'nothing loaded from the network');
   assert.match(html, /Content-Security-Policy" content="default-src 'none'; script-src 'sha256-/);
   assert.match(await readFile(path.join(out, 'summary.md'), 'utf8'), /^## ✅ drhook load: pass/);
-});
-
-test('secrets in the environment are masked in what it writes', async () => {
-  const report = buildContractReport();
-  report.settings = { ...report.settings, headers: { 'X-Planted': 'tok-LEAKED-4471' } };
-  const file = await saved('secret', renderJson(redactStrings(report, redactPlanted)));
-  const result = await runCli(['report', file], { env: { DRHOOK_TEST_SECRET: 'tok-LEAKED-4471' } });
-  assert.equal(result.code, 0, result.stderr);
-  for (const name of ['report.html', 'summary.md']) {
-    const text = await readFile(path.join(path.dirname(file), name), 'utf8');
-    assert.ok(!text.includes('LEAKED'), `${name} holds no secret`);
-    assert.ok(text.includes('[redacted]'), `${name} shows where it was`);
-  }
 });
 
 test('a file that is not a drhook contract or load report: exit 2, one line naming the problem, nothing written', async () => {
@@ -102,9 +95,13 @@ test('a file that is not a drhook contract or load report: exit 2, one line nami
   assert.match(missing.stderr, /^drhook: cannot read .*report\.json: ENOENT\n$/);
 });
 
-/** A raw TCP receiver answering every request with `HTTP/1.1 <status> Odd` and a two-byte body. */
-async function statusServer(status: string): Promise<{ url: string; close(): Promise<void> }> {
+/**
+ * A raw TCP receiver answering each request with `HTTP/1.1 <status> Odd` and a two-byte body, taking `statuses` in turn
+ * (a connection the client drops after an answer it cannot parse is simply closed).
+ */
+async function statusServer(statuses: readonly string[]): Promise<{ url: string; close(): Promise<void> }> {
   const sockets = new Set<net.Socket>();
+  let answered = 0;
   const server = net.createServer((socket) => {
     sockets.add(socket);
     socket.on('error', () => {});
@@ -118,7 +115,7 @@ async function statusServer(status: string): Promise<{ url: string; close(): Pro
         const length = Number(/\r\ncontent-length:\s*(\d+)/i.exec(buffered.slice(0, end))?.[1] ?? 0);
         if (buffered.length < end + 4 + length) return;
         buffered = buffered.slice(end + 4 + length);
-        socket.write(`HTTP/1.1 ${status} Odd\r\nContent-Length: 2\r\n\r\nok`);
+        socket.write(`HTTP/1.1 ${statuses[answered++ % statuses.length]} Odd\r\nContent-Length: 2\r\n\r\nok`);
       }
     });
   });
@@ -133,45 +130,47 @@ async function statusServer(status: string): Promise<{ url: string; close(): Pro
   };
 }
 
-describe('statuses outside 100–599: every report drhook writes matches its schema, and drhook report renders it', () => {
+interface ReportedOutcome {
+  kind: string;
+  status?: number;
+}
+
+// 999 is an answer RFC 9110 asks a client to treat as a 5xx; `0` and `099` are no HTTP status at all. One run of each
+// command meets all three, in turn.
+test('statuses outside 100–599 (999, 0, 099): every report drhook writes matches its schema, and drhook report renders it', async () => {
   const env = { DRHOOK_TEST_SECRET: 'tok_report_status_5e1d', DRHOOK_LIVE_SECRET: '', DRHOOK_PASSWORD: '', DRHOOK_CLIENT_SECRET: '' };
-  // 999 is an answer RFC 9110 asks a client to treat as a 5xx; `0` and `099` are no HTTP status at all.
-  const cases: Array<[string, (outcomes: { statuses: Record<string, number>; errorCodes: Record<string, number> }) => void]> = [
-    ['999', (outcomes) => assert.deepEqual([outcomes.statuses, outcomes.errorCodes], [{ '999': 3 }, {}])],
-    ['0', (outcomes) => assert.deepEqual([outcomes.statuses, outcomes.errorCodes], [{}, { HPE_INVALID_CONSTANT: 3 }])],
-    ['099', (outcomes) => assert.deepEqual([outcomes.statuses, outcomes.errorCodes], [{}, { HPE_INVALID_STATUS: 3 }])],
-  ];
-  const validators = async () => {
-    const ajv = new Ajv2020({ allErrors: true, strict: true });
-    addFormats.default(ajv);
-    const compile = async (file: string) => ajv.compile(JSON.parse(await readFile(path.join(schemasDir, file), 'utf8')) as object);
-    return { load: await compile('load-report.schema.json'), contract: await compile('report.schema.json') };
-  };
-  for (const [status, counted] of cases) {
-    test(`HTTP/1.1 ${status}`, async () => {
-      const server = await statusServer(status);
-      const validate = await validators();
-      try {
-        const reportDir = await mkdtemp(path.join(work, `status-${status}-`));
-        const [load, contract] = await Promise.all([
-          runCli(['load', server.url, '--events', 'order.accepted', '--count', '3', '--connections', '1', '--pool-size', '2', '--timeout-ms', '1000', '--no-progress', '--json', '--report-dir', reportDir], { env }),
-          runCli(['contract', server.url, '--events', 'order.accepted', '--only', 'ack', '--mode', 'test', '--timeout-ms', '1000', '--no-progress', '--json', '--report-dir', reportDir], { env }),
-        ]);
-        assert.equal(load.code, 1, load.stderr);
-        assert.equal(contract.code, 1, contract.stderr);
-        const loadReport = JSON.parse(load.stdout) as { totals: { outcomes: { statuses: Record<string, number>; errorCodes: Record<string, number> } }; verdict: { summary: string } };
-        counted(loadReport.totals.outcomes);
-        if (status === '999') assert.match(loadReport.verdict.summary, /3 answered 999 \(not a valid HTTP status: counted as a server error\)/);
-        assert.ok(validate.load(loadReport), `load report.json: ${JSON.stringify(validate.load.errors)}`);
-        assert.ok(validate.contract(JSON.parse(contract.stdout)), `contract report.json: ${JSON.stringify(validate.contract.errors)}`);
-        for (const runId of await readdir(reportDir)) {
-          const rendered = await runCli(['report', path.join(reportDir, runId, 'report.json')]);
-          assert.equal(rendered.code, 0, `${runId}: ${rendered.stderr}`);
-          assert.match(rendered.stdout, /^Reports \((contract|load) run /);
-        }
-      } finally {
-        await server.close();
-      }
-    });
+  const statuses = ['999', '0', '099'];
+  const [loadServer, contractServer] = await Promise.all([statusServer(statuses), statusServer(statuses)]);
+  const ajv = new Ajv2020({ allErrors: true, strict: true });
+  addFormats.default(ajv);
+  const compile = async (file: string) => ajv.compile(JSON.parse(await readFile(path.join(schemasDir, file), 'utf8')) as object);
+  const validate = { load: await compile('load-report.schema.json'), contract: await compile('report.schema.json') };
+  try {
+    const reportDir = await mkdtemp(path.join(work, 'statuses-'));
+    const timeout = ['--timeout-ms', '1000', '--no-progress', '--json', '--report-dir', reportDir];
+    const [load, contract] = await Promise.all([
+      runCli(['load', loadServer.url, '--events', 'refund.complete', '--count', '3', '--connections', '1', '--pool-size', '2', ...timeout], { env }),
+      runCli(['contract', contractServer.url, '--events', 'refund.complete,subscription.created,sku.updated', '--only', 'ack', '--mode', 'test', '--concurrency', '1', ...timeout], { env }),
+    ]);
+    assert.equal(load.code, 1, load.stderr);
+    assert.equal(contract.code, 1, contract.stderr);
+    const loadReport = JSON.parse(load.stdout) as { totals: { outcomes: { statuses: Record<string, number>; errorCodes: Record<string, number> } }; verdict: { summary: string } };
+    assert.deepEqual(loadReport.totals.outcomes.statuses, { '999': 1 });
+    assert.deepEqual(loadReport.totals.outcomes.errorCodes, { HPE_INVALID_CONSTANT: 1, HPE_INVALID_STATUS: 1 });
+    assert.match(loadReport.verdict.summary, /1 answered 999 \(not a valid HTTP status: counted as a server error\)/);
+    assert.ok(validate.load(loadReport), `load report.json: ${JSON.stringify(validate.load.errors)}`);
+    const contractReport = JSON.parse(contract.stdout) as { checks: Array<{ id: string; cases?: Array<{ deliveries: Array<{ outcome: ReportedOutcome }> }> }> };
+    const acknowledged = contractReport.checks.find((check) => check.id === 'ack.2xx')?.cases ?? [];
+    const seen = acknowledged.flatMap((record) => record.deliveries.map(({ outcome }) => (outcome.kind === 'response' ? `response ${outcome.status}` : outcome.kind)));
+    assert.deepEqual(seen.sort(), ['error', 'error', 'response 999'], 'the contract run met all three');
+    assert.ok(validate.contract(contractReport), `contract report.json: ${JSON.stringify(validate.contract.errors)}`);
+    for (const runId of await readdir(reportDir)) {
+      const rendered = await runCli(['report', path.join(reportDir, runId, 'report.json')]);
+      assert.equal(rendered.code, 0, `${runId}: ${rendered.stderr}`);
+      assert.match(rendered.stdout, /^Reports \((contract|load) run /);
+    }
+    assert.equal((await readdir(reportDir)).length, 2, 'a load and a contract report rendered');
+  } finally {
+    await Promise.all([loadServer.close(), contractServer.close()]);
   }
 });
