@@ -93,8 +93,9 @@ function specsOf(suite: Suite, parents: string[]): Spec[] {
 
 // The default scenario lists hundreds of cases (thousands with malformed.robust's): a Playwright test each, all of them
 // would take minutes. Every check runs here for order.accepted (the multi-type burst and out-of-order story, and both
-// compat.unknown-type cases, included), and malformed.robust for one order.accepted case and every field of a refund's
-// top level, which takes each kind of fault; every case of the scenario passes under drhook contract in contract-cli.test.ts.
+// compat.unknown-type cases, included), and malformed.robust for one order.accepted case and the fields at a refund's top
+// level (and its first charge), which between them take almost every kind of fault; every case of the scenario passes
+// under drhook contract in contract-cli.test.ts.
 const sampleCases = [
   'webhook\\.spec\\.ts',
   'order\\.accepted[ ,]',
