@@ -18,6 +18,8 @@ const sameFailure: Array<[ErrorCause, FailureSignal, string]> = [
   ['headers-too-large', { code: 'UND_ERR_HEADERS_OVERFLOW', message: 'Headers Overflow Error' }, 'HPE_HEADER_OVERFLOW'],
   ['protocol', { code: 'HPE_INVALID_CONSTANT', name: 'HTTPParserError', message: 'Expected HTTP/' }, 'HPE_INVALID_CONSTANT'],
   ['protocol', { code: 'UND_ERR_SOCKET', message: 'bad response' }, ANSWER_WITHOUT_REQUEST],
+  // A status line `099`: undici's parser lets it through and its own check refuses it; load's parser refuses it.
+  ['protocol', { code: 'ERR_ASSERTION', name: 'AssertionError', message: 'The expression evaluated to a falsy value:' }, 'HPE_INVALID_STATUS'],
   ['other', { code: 'ETIMEDOUT', message: 'connect ETIMEDOUT' }, 'ETIMEDOUT'],
 ];
 

@@ -133,6 +133,8 @@ async function statusServer(statuses: readonly string[]): Promise<{ url: string;
 interface ReportedOutcome {
   kind: string;
   status?: number;
+  cause?: string;
+  message?: string;
 }
 
 // 999 is an answer RFC 9110 asks a client to treat as a 5xx; `0` and `099` are no HTTP status at all. One run of each
@@ -163,6 +165,13 @@ test('statuses outside 100–599 (999, 0, 099): every report drhook writes match
     const acknowledged = contractReport.checks.find((check) => check.id === 'ack.2xx')?.cases ?? [];
     const seen = acknowledged.flatMap((record) => record.deliveries.map(({ outcome }) => (outcome.kind === 'response' ? `response ${outcome.status}` : outcome.kind)));
     assert.deepEqual(seen.sort(), ['error', 'error', 'response 999'], 'the contract run met all three');
+    // `0` and `099` are no HTTP status: both are protocol errors, said in words (never an assertion's own text).
+    for (const { outcome } of acknowledged.flatMap((record) => record.deliveries)) {
+      if (outcome.kind !== 'error') continue;
+      assert.equal(outcome.cause, 'protocol', JSON.stringify(outcome));
+      assert.match(outcome.message ?? '', /sent a response that is not valid HTTP\/1\.1: /);
+      assert.doesNotMatch(outcome.message ?? '', /falsy/);
+    }
     assert.ok(validate.contract(contractReport), `contract report.json: ${JSON.stringify(validate.contract.errors)}`);
     for (const runId of await readdir(reportDir)) {
       const rendered = await runCli(['report', path.join(reportDir, runId, 'report.json')]);

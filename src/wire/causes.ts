@@ -70,6 +70,11 @@ export function isUnsolicitedContinue({ code, message }: FailureSignal): boolean
   return code === 'UND_ERR_SOCKET' && message === 'bad response';
 }
 
+/** undici asserts what its parser let through (a status code of at least 100): such an answer is not valid HTTP. */
+export function isClientCheckFailure({ code }: FailureSignal): boolean {
+  return code === 'ERR_ASSERTION';
+}
+
 /** The classification, first match wins; anything else is `other`. */
 const rules: ReadonlyArray<readonly [Exclude<ErrorCause, 'aborted' | 'other'>, (signal: FailureSignal) => boolean]> = [
   ['connection-refused', codeIn('ECONNREFUSED')],
@@ -80,6 +85,8 @@ const rules: ReadonlyArray<readonly [Exclude<ErrorCause, 'aborted' | 'other'>, (
   ['socket-closed', codeIn('UND_ERR_SOCKET', 'UND_ERR_CLOSED', CLOSED_BEFORE_ANSWER)],
   ['headers-too-large', codeIn('UND_ERR_HEADERS_OVERFLOW', 'HPE_HEADER_OVERFLOW')],
   ['protocol', ({ code, name }) => name === 'HTTPParserError' || code?.startsWith('HPE_') === true || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' || code === ANSWER_WITHOUT_REQUEST],
+  // undici's own checks of a parsed answer fail as assertions: a status line `099` passes its parser, not its check.
+  ['protocol', isClientCheckFailure],
 ];
 
 /** The cause of a transport failure, from what is known of it: one classification for contract, send and load. */

@@ -2,7 +2,7 @@
 import { Agent, type Dispatcher } from 'undici';
 import { httpUrlProblem } from './http-url.js';
 import { version } from '../base/paths.js';
-import { classifyFailure, headersTooLarge, isUnsolicitedContinue, MAX_HEADER_BYTES, type ErrorCause, type FailureSignal } from './causes.js';
+import { classifyFailure, headersTooLarge, isClientCheckFailure, isUnsolicitedContinue, MAX_HEADER_BYTES, type ErrorCause, type FailureSignal } from './causes.js';
 import { statusName, type DeliveryOutcome, type TimeoutPhase } from './outcome.js';
 import { connectOptions } from './tls-trust.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_DEADLINE_MS, DEFAULT_MAX_BODY_BYTES } from './limits.js';
@@ -230,7 +230,9 @@ const wording: Record<Exclude<ErrorCause, 'aborted'>, Wording> = {
   protocol: (where, failure) =>
     isUnsolicitedContinue(failure)
       ? `${where} answered 100 Continue, which drhook did not ask for; RFC 9110 allows that, but drhook's HTTP client (undici) cannot skip a 100 and dropped the connection before the final answer: a limit of drhook, not necessarily a fault of the receiver (Digital River's client may accept it)`
-      : `${where} sent a response that is not valid HTTP/1.1: ${failure.message}`,
+      : isClientCheckFailure(failure)
+        ? `${where} sent a response that is not valid HTTP/1.1: drhook's HTTP client (undici) refused its status line or headers (a status code below 100, such as 099, is refused so)`
+        : `${where} sent a response that is not valid HTTP/1.1: ${failure.message}`,
   other: (where, { message }) => `request to ${where} failed: ${message}`,
 };
 
