@@ -53,18 +53,20 @@ function serialServer(ms: number): Promise<TestServer> {
   });
 }
 
-describe('a healthy receiver', () => {
+// Tests that mostly wait (for answers, handshakes, deadlines) run a few at a time within their group; the closed loop,
+// the capacity searches and the 320/s step, which keep this process's CPU busiest, run one at a time.
+describe('a healthy receiver', { concurrency: 3 }, () => {
   test('the reference receiver verifies every signature and sees every event id once; the report holds every threshold', async () => {
     const receiver = await startReceiver({ secrets: { test: [token], live: [] } });
     try {
       // The receiver shares this process with the load: a rate it answers with a few % of a core, on a busy machine too;
       // 100 deliveries, the fewest a p99 is judged on.
-      const report = await load(receiver.url, { rate: 25, durationSec: 4, connections: 20 });
+      const report = await load(receiver.url, { rate: 50, durationSec: 2, connections: 20 });
       const stats = receiver.stats();
       assertValid(report);
       assert.equal(report.verdict.status, 'pass', report.verdict.summary);
       assert.equal(report.totals.outcomes.failures, 0);
-      assert.equal(report.totals.sent, 100, 'exactly 25/s for 4 s');
+      assert.equal(report.totals.sent, 100, 'exactly 50/s for 2 s');
       assert.equal(report.totals.outcomes.judged, report.totals.sent);
       assert.equal(stats.received, report.totals.sent);
       assert.equal(stats.signaturesVerified, report.totals.sent, 'every request carried a valid signature for its own bytes');
@@ -92,10 +94,9 @@ describe('a healthy receiver', () => {
       assert.equal(step!.sent, 200);
       assert.equal(step!.outcomes.judged, 200);
       assert.ok(step!.serviceMs && step!.serviceMs.count === 200, 'the service time is reported besides the latency from schedule');
-      for (const [rate, durationSec] of [[3, 2], [5, 1]] as const) {
-        const short = await load(server.url, { rate, durationSec });
-        assert.equal(short.totals.sent, rate * durationSec, `${rate}/s for ${durationSec} s`);
-      }
+      const shortRuns = [[3, 2], [5, 1]] as const;
+      const shorts = await Promise.all(shortRuns.map(([rate, durationSec]) => load(server.url, { rate, durationSec })));
+      for (const [index, [rate, durationSec]] of shortRuns.entries()) assert.equal(shorts[index]!.totals.sent, rate * durationSec, `${rate}/s for ${durationSec} s`);
     } finally {
       await server.close();
     }
@@ -128,26 +129,6 @@ describe('a healthy receiver', () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => front.close(() => resolve()));
       tlsServer.close();
-    }
-  });
-
-  test('without --rate the run is closed loop, says so, and sends exactly --count after an uncounted warm-up', async () => {
-    const receiver = await startReceiver({ secrets: { test: [token], live: [] } });
-    try {
-      const report = await load(receiver.url, { count: 300, connections: 8, warmupSec: 0.5 });
-      assertValid(report);
-      assert.equal(report.steps[0]!.serviceMs, undefined, 'closed loop: the latency is the service time');
-      assert.equal(report.plan.loop, 'closed');
-      assert.match(report.plan.description, /closed loop: no --rate was given/);
-      assert.equal(report.totals.sent, 300);
-      assert.equal(report.totals.outcomes.judged, 300);
-      const stats = receiver.stats();
-      assert.ok(stats.received > 300, 'the warm-up reached the receiver too');
-      assert.equal(stats.signaturesVerified, stats.received);
-      assert.equal(stats.distinctEventIds, stats.received, 'warm-up and measured events never share an id');
-      assert.deepEqual(report.steps[0]!.checks.map((c) => c.id), ['p99', 'failure-rate'], 'no rate to reach in a closed loop');
-    } finally {
-      await receiver.close();
     }
   });
 
@@ -190,6 +171,27 @@ describe('a healthy receiver', () => {
   });
 });
 
+// As fast as the receiver answers, so alone: it would hold up the event loop of any run beside it.
+test('without --rate the run is closed loop, says so, and sends exactly --count after an uncounted warm-up', async () => {
+  const receiver = await startReceiver({ secrets: { test: [token], live: [] } });
+  try {
+    const report = await load(receiver.url, { count: 300, connections: 8, warmupSec: 0.5 });
+    assertValid(report);
+    assert.equal(report.steps[0]!.serviceMs, undefined, 'closed loop: the latency is the service time');
+    assert.equal(report.plan.loop, 'closed');
+    assert.match(report.plan.description, /closed loop: no --rate was given/);
+    assert.equal(report.totals.sent, 300);
+    assert.equal(report.totals.outcomes.judged, 300);
+    const stats = receiver.stats();
+    assert.ok(stats.received > 300, 'the warm-up reached the receiver too');
+    assert.equal(stats.signaturesVerified, stats.received);
+    assert.equal(stats.distinctEventIds, stats.received, 'warm-up and measured events never share an id');
+    assert.deepEqual(report.steps[0]!.checks.map((c) => c.id), ['p99', 'failure-rate'], 'no rate to reach in a closed loop');
+  } finally {
+    await receiver.close();
+  }
+});
+
 test('closed loop with --count: the rate is over the time until the last answer, not the last send', async () => {
   const server = await startServer((_req, res) => void setTimeout(() => res.writeHead(202).end(), 200));
   try {
@@ -201,7 +203,7 @@ test('closed loop with --count: the rate is over the time until the last answer,
   }
 });
 
-describe('a receiver that slows down under load', () => {
+describe('a receiver that slows down under load', { concurrency: 3 }, () => {
   test('processing serially at 50 ms, it breaks the p99 budget at 100/s', async () => {
     const server = await serialServer(50);
     try {
@@ -229,25 +231,6 @@ describe('a receiver that slows down under load', () => {
     }
   });
 
-  test('answering in 50 ms for 1.5 s, then in 200 ms at any concurrency: a single step up, not a backlog, so the rate holds', async () => {
-    let start: number | undefined;
-    const server = await startServer((_req, res) => {
-      start ??= performance.now();
-      setTimeout(() => void res.writeHead(202).end(), performance.now() - start < 1500 ? 50 : 200);
-    });
-    try {
-      const report = await load(server.url, { rate: 100, durationSec: 3, connections: 100 });
-      assertValid(report);
-      const [step] = report.steps;
-      assert.equal(step!.outcomes.acknowledged, 300);
-      assert.equal(step!.shortfall, null, step!.shortfall?.explanation);
-      assert.equal(step!.checks.find((c) => c.id === 'rate')!.verdict.status, 'pass');
-      assert.equal(report.verdict.status, 'pass', report.verdict.reasons.join('; '));
-    } finally {
-      await server.close();
-    }
-  });
-
   test('at 40/s it answers every delivery in time over a short step, but falls behind at its 20/s: the step fails, and the verdict says so', async () => {
     const server = await serialServer(50);
     try {
@@ -262,6 +245,25 @@ describe('a receiver that slows down under load', () => {
       assert.equal(step!.shortfall!.cause, 'receiver-saturated');
       assert.ok(step!.shortfall!.achievedRate >= 15 && step!.shortfall!.achievedRate <= 25, `it answered about 20/s: ${step!.shortfall!.achievedRate}`);
       assert.match(report.verdict.summary, /^Digital River would have counted none of these 80 deliveries as failed \(every one was answered 2xx within 3000 ms\), but the run failed: the receiver fell behind \(it answered about [\d.]+\/s of the 40\/s due/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('answering in 50 ms for 1.5 s, then in 200 ms at any concurrency: a single step up, not a backlog, so the rate holds', async () => {
+    let start: number | undefined;
+    const server = await startServer((_req, res) => {
+      start ??= performance.now();
+      setTimeout(() => void res.writeHead(202).end(), performance.now() - start < 1500 ? 50 : 200);
+    });
+    try {
+      const report = await load(server.url, { rate: 100, durationSec: 3, connections: 100 });
+      assertValid(report);
+      const [step] = report.steps;
+      assert.equal(step!.outcomes.acknowledged, 300);
+      assert.equal(step!.shortfall, null, step!.shortfall?.explanation);
+      assert.equal(step!.checks.find((c) => c.id === 'rate')!.verdict.status, 'pass');
+      assert.equal(report.verdict.status, 'pass', report.verdict.reasons.join('; '));
     } finally {
       await server.close();
     }
@@ -353,7 +355,9 @@ describe('a receiver that processes one event at a time, 5 ms each (200 events/s
   test('a capacity search up to 1000/s finds it within 25 %, ended by the receiver, never by drhook\'s connections', async () => {
     const server = await serialServer(5);
     try {
-      const report = await load(server.url, { capacity: true, rate: 50, maxRate: 1000, stepSec: 2, timeLimitSec: 40, deadlineMs: 1000 });
+      // 1 s steps from 120/s, each with enough deliveries to judge a p99: 120 held, 240 broke, then halving the gap
+      // until it is within 10 %, about five steps.
+      const report = await load(server.url, { capacity: true, rate: 120, maxRate: 1000, stepSec: 1, timeLimitSec: 30, deadlineMs: 1000 });
       assertValid(report);
       const capacity = report.capacity!;
       assert.notEqual(capacity.ended, 'connection-limit', capacity.explanation);
@@ -385,7 +389,8 @@ describe('capacity search', () => {
       } else res.writeHead(503, { 'Retry-After': '1' }).end();
     });
     try {
-      const report = await load(server.url, { capacity: true, rate: 50, stepSec: 2, timeLimitSec: 45, connections: 30 });
+      // As above: 1 s steps from 120/s, enough deliveries in each to judge a p99.
+      const report = await load(server.url, { capacity: true, rate: 120, stepSec: 1, timeLimitSec: 30, connections: 30 });
       assertValid(report);
       const capacity = report.capacity!;
       assert.ok(capacity.capacity !== null && capacity.capacity >= 150 && capacity.capacity <= 250, `capacity ${capacity.capacity}: ${capacity.explanation}`);
@@ -399,7 +404,7 @@ describe('capacity search', () => {
   });
 });
 
-describe('failures by status and connection', () => {
+describe('failures by status and connection', { concurrency: true }, () => {
   for (const [status, extra] of [[308, { Location: 'http://127.0.0.1:9/elsewhere' }], [500, {}]] as const) {
     test(`every ${status} is a failure${status === 308 ? ', never followed' : ''}`, async () => {
       const server = await startServer((_req, res) => void res.writeHead(status, extra).end());
