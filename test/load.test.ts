@@ -132,20 +132,6 @@ describe('a healthy receiver', { concurrency: 3 }, () => {
     }
   });
 
-  test('with OAuth, every request carries a Bearer token, renewed before it expires; no secret reaches the report', async () => {
-    const clientSecret = 'cs_load_oauth_51d9';
-    const receiver = await startReceiver({ secrets: { test: [token], live: [] }, auth: { kind: 'oauth', clientId: 'digitalriver', clientSecret, tokenTtlSec: 3 } });
-    try {
-      const auth = { kind: 'oauth' as const, tokenUrl: receiver.tokenUrl!, clientId: 'digitalriver', clientSecret, grant: 'client_credentials' as const };
-      const report = await load(receiver.url, { auth, rate: 40, durationSec: 4, connections: 5 });
-      assert.equal(report.totals.outcomes.failures, 0, JSON.stringify(report.totals.outcomes.statuses));
-      assert.equal(receiver.stats().signaturesVerified, report.totals.sent, 'the first token expired after 3 s: the later requests carried a renewed one');
-      assert.ok(!JSON.stringify(report).includes(clientSecret));
-    } finally {
-      await receiver.close();
-    }
-  });
-
   test('a receiver that closes the connection after each answer costs no failure', async () => {
     const server = await startServer((_req, res) => void res.writeHead(202, { Connection: 'close' }).end());
     try {
@@ -167,6 +153,20 @@ describe('a healthy receiver', { concurrency: 3 }, () => {
       assert.equal(report.verdict.status, 'pass');
     } finally {
       await server.close();
+    }
+  });
+
+  test('with OAuth, every request carries a Bearer token, renewed before it expires; no secret reaches the report', async () => {
+    const clientSecret = 'cs_load_oauth_51d9';
+    const receiver = await startReceiver({ secrets: { test: [token], live: [] }, auth: { kind: 'oauth', clientId: 'digitalriver', clientSecret, tokenTtlSec: 3 } });
+    try {
+      const auth = { kind: 'oauth' as const, tokenUrl: receiver.tokenUrl!, clientId: 'digitalriver', clientSecret, grant: 'client_credentials' as const };
+      const report = await load(receiver.url, { auth, rate: 40, durationSec: 4, connections: 5 });
+      assert.equal(report.totals.outcomes.failures, 0, JSON.stringify(report.totals.outcomes.statuses));
+      assert.equal(receiver.stats().signaturesVerified, report.totals.sent, 'the first token expired after 3 s: the later requests carried a renewed one');
+      assert.ok(!JSON.stringify(report).includes(clientSecret));
+    } finally {
+      await receiver.close();
     }
   });
 });
