@@ -41,8 +41,15 @@ type OAuthConfig = Extract<AuthConfig, { kind: 'oauth' }>;
 /** What an Authorization header can carry after `Bearer `: visible ASCII, no spaces (RFC 6750's b64token, leniently). */
 const bearerToken = /^[\x21-\x7E]+$/;
 
-/** Refresh this long before expiry: a tenth of the token's lifetime, at most 30 s. */
+/** Refresh at most this long before expiry. */
 const MAX_REFRESH_MARGIN_MS = 30_000;
+/** A short-lived token is refreshed at least this long before expiry (up to a quarter of its life): a busy machine may hold a request that long. */
+const MIN_REFRESH_MARGIN_MS = 1_000;
+
+/** How long before expiry a token is refreshed: a tenth of its lifetime, at least a second (or a quarter of a shorter life), at most 30 s. */
+function refreshMargin(lifetimeMs: number): number {
+  return Math.min(MAX_REFRESH_MARGIN_MS, Math.max(lifetimeMs / 10, Math.min(MIN_REFRESH_MARGIN_MS, lifetimeMs / 4)));
+}
 
 function createOAuth(config: OAuthConfig, options: AuthOptions): AuthProvider {
   const fetched: string[] = [];
@@ -118,7 +125,7 @@ async function requestToken(config: OAuthConfig, options: AuthOptions, signal: A
   const lifetimeMs = Number(answer?.['expires_in']) * 1000;
   // Without a usable expires_in the token is kept for the whole run.
   const refreshAt = Number.isFinite(lifetimeMs) && lifetimeMs > 0
-    ? startedAt + lifetimeMs - Math.min(MAX_REFRESH_MARGIN_MS, lifetimeMs / 10)
+    ? startedAt + lifetimeMs - refreshMargin(lifetimeMs)
     : Number.POSITIVE_INFINITY;
   return { token: accessToken, refreshAt };
 }
