@@ -7,11 +7,16 @@ import { contractRun, hostile, hostileContractRun, openReport, password, tokens,
 let passing: Written<ContractReport>;
 let failing: Written<ContractReport>;
 let hostileRun: Written<ContractReport>;
-/** The bundled default scenario (every subscribed type) against a receiver whose 400 answers name no field. */
+/**
+ * The bundled default scenario (every subscribed type) against a receiver whose 400 answers name no field; without
+ * malformed.robust, whose thousands of cases add nothing to the matrix's columns.
+ */
 let defaultFailing: Written<ContractReport>;
 
-test.beforeAll(async () => {
-  [passing, failing, hostileRun, defaultFailing] = await Promise.all([contractRun(), contractRun('reject-duplicates'), hostileContractRun(), contractRun('malformed-no-message', {})]);
+test.beforeAll(async ({}, testInfo) => {
+  // Real runs, four at once: on a busy machine they may take longer than one test may.
+  testInfo.setTimeout(180_000);
+  [passing, failing, hostileRun, defaultFailing] = await Promise.all([contractRun(), contractRun('reject-duplicates'), hostileContractRun(), contractRun('malformed-no-message', { skip: ['malformed.robust'] })]);
 });
 
 test.afterAll(async () => {

@@ -30,7 +30,9 @@ let capacity: Written<LoadReport>;
 let timeouts: Written<LoadReport>;
 let tooFew: Written<LoadReport>;
 
-test.beforeAll(async () => {
+test.beforeAll(async ({}, testInfo) => {
+  // Real runs, five at once: on a busy machine they may take longer than one test may.
+  testInfo.setTimeout(180_000);
   [ramp, mixed, capacity, timeouts, tooFew] = await Promise.all([loadRamp(), loadMixed(), loadCapacity(), loadTimeouts(), loadTooFew()]);
 });
 
