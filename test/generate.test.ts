@@ -6,7 +6,7 @@ import { UsageError } from '../src/base/errors.js';
 import type { DrEvent } from '../src/events/event.js';
 import { eventSeed, eventSequence, generateEvent, generateEvents } from '../src/events/generate.js';
 import { validateEvent } from '../src/events/schemas.js';
-import { runCli } from './helpers/http.js';
+import { runCli, startServer } from './helpers/http.js';
 
 const now = new Date('2024-05-01T12:00:00.000Z');
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -290,6 +290,31 @@ test('drhook generate prints one parseable event per line, reproducibly with --s
   // Another process, the same bytes: what the library gives for the same seed, now and mode.
   const library = generateEvents(['order.accepted', 'refund.complete'], 3, { seed: 5, now: new Date('2024-05-01T12:00:00Z'), mode: 'live' });
   assert.equal(first.stdout, `${library.map((event) => JSON.stringify(event)).join('\n')}\n`);
+});
+
+test('--digitalriver-version sets every event\'s digitalriverVersion in generate and in what send delivers; a value that is no date is exit 2', async () => {
+  const server = await startServer((_req, res) => void res.writeHead(202).end());
+  try {
+    const [generated, sent, bad] = await Promise.all([
+      runCli(['generate', 'refund.complete', 'subscription.created', '--count', '2', '--seed', '3', '--digitalriver-version', '2021-03-23']),
+      runCli(['send', `${server.url}/hook`, '--type', 'refund.complete', '--digitalriver-version', '2021-03-23', '--secret', 'tok_version_4b1e9a'], { env: { DRHOOK_TEST_SECRET: '', DRHOOK_LIVE_SECRET: '' } }),
+      runCli(['generate', 'refund.complete', '--digitalriver-version', 'March 2021']),
+    ]);
+    assert.equal(generated.code, 0, generated.stderr);
+    const events = generated.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as DrEvent);
+    assert.equal(events.length, 4);
+    for (const event of events) {
+      assert.equal(event.digitalriverVersion, '2021-03-23');
+      assert.deepEqual(validateEvent(event), []);
+    }
+    assert.equal(sent.code, 0, sent.stdout + sent.stderr);
+    assert.equal(server.requests.length, 1);
+    assert.equal((JSON.parse(server.requests[0]!.body.toString('utf8')) as DrEvent).digitalriverVersion, '2021-03-23', 'the delivered event carries it');
+    assert.equal(bad.code, 2);
+    assert.equal(bad.stderr, "drhook: --digitalriver-version must be an API version date such as 2021-12-13, got 'March 2021'\n");
+  } finally {
+    await server.close();
+  }
 });
 
 test('drhook generate without --seed reports the seed on stderr, and that seed reproduces the run', async () => {
