@@ -7,7 +7,7 @@ import { runVerdict } from './judge.js';
 import { describePlan } from './run.js';
 import type { Diagnostics, EncodedHistogram, LoadReport, LoadVerdict, MergeFacts, Pace, SecondSample, ShardStepData, StepResult } from './report.js';
 import type { LoadPlan, Thresholds } from './settings.js';
-import { addBandSums, addOutcomes, bandsFromSums, createHistogram, halvesFrom, mergeEncoded, summarize, type ServiceBand } from './stats.js';
+import { addBandSums, addOutcomes, bandsFromSums, createHistogram, halvesFrom, mergeEncoded, runTotals, summarize, type ServiceBand } from './stats.js';
 import { judgedStep, lightest } from './step-result.js';
 
 /** A shard's report.json and where it was read from (for messages). */
@@ -110,12 +110,7 @@ export function mergeShards(inputs: readonly ShardInput[], runId: string): LoadR
     },
     pool: first.pool,
     steps,
-    totals: {
-      durationSec: round(steps.reduce((sum, step) => sum + step.durationSec, 0)),
-      sent: steps.reduce((sum, step) => sum + step.sent, 0),
-      outcomes,
-      latencyMs: summarize(totals),
-    },
+    totals: runTotals(steps, outcomes, totals),
     capacity: null,
     verdict: missing.length > 0 || incomplete.length > 0 ? partialVerdict(verdict, count, present.length, missing, incomplete, steps) : verdict,
     merge,

@@ -269,12 +269,7 @@ export interface LoadReport {
   pool: { stories?: number; templates: number; types: number; bytes: { min: number; max: number; mean: number } };
   steps: StepResult[];
   /** Every measured step together. */
-  totals: {
-    durationSec: number;
-    sent: number;
-    outcomes: Outcomes;
-    latencyMs: LatencySummary | null;
-  };
+  totals: RunTotals;
   capacity: CapacitySummary | null;
   verdict: LoadVerdict;
   /** A shard's report (drhook load --shard): its part of the test. */
@@ -317,3 +312,10 @@ export type LoadVerdict =
       reasons: string[];
     };
 
+/** What a run sent and got, over all its steps. */
+export interface RunTotals {
+  durationSec: number;
+  sent: number;
+  outcomes: Outcomes;
+  latencyMs: LatencySummary | null;
+}

@@ -14,7 +14,7 @@ import { runPlan, type StepRun } from './ramp.js';
 import type { LoadReport, Pace, StepResult } from './report.js';
 import { checkLoadSettings, deliveriesDue, settingsForReport, settingsSecrets, type LoadPlan, type LoadSettings, type LoadStop } from './settings.js';
 import { createStamper } from './stamp.js';
-import { addOutcomes, createHistogram, summarize, type ServiceBand } from './stats.js';
+import { addOutcomes, createHistogram, runTotals, summarize, type ServiceBand } from './stats.js';
 import { LATE_START_TOLERANCE_MS, segmentPace, settingsHash, shardIdSpace, waitForStart, type Segment } from './shard.js';
 import { shardStepData } from './shard-data.js';
 import { judgedStep, lightest } from './step-result.js';
@@ -150,12 +150,7 @@ export async function runLoad(settings: LoadSettings, options: RunLoadOptions = 
       plan: { kind: settings.plan.kind, loop: firstPace(settings.plan).kind, description: describePlan(settings.plan, settings.connections) + (shard ? shardWords(shard.segment) : ''), notes: [...(target.kind === 'unresolved' ? [unresolvedNote(settings.url, target.code)] : []), ...(settings.stories ? [storiesNote(settings, pool)] : []), ...(lateStartMs > LATE_START_TOLERANCE_MS ? [lateNote(lateStartMs)] : []), ...outcome.notes] },
       pool: poolFacts(pool),
       steps,
-      totals: {
-        durationSec: round(steps.reduce((sum, step) => sum + step.durationSec, 0)),
-        sent: steps.reduce((sum, step) => sum + step.sent, 0),
-        outcomes,
-        latencyMs: summarize(totalsHistogram),
-      },
+      totals: runTotals(steps, outcomes, totalsHistogram),
       capacity: outcome.capacity,
       verdict: runVerdict(steps, outcomes, outcome.capacity, settings.deadlineMs, outcome.cutShort === 'aborted' ? 'interrupted' : outcome.cutShort),
       ...(shard && hash ? { shard: { index: shard.segment.index, count: shard.segment.count, settingsHash: hash, startAt: shard.startAt.toISOString(), lateStartMs: Math.round(lateStartMs) } } : {}),

@@ -1,6 +1,6 @@
 // What one step measured: outcomes by status, latency in HDR histograms, a per-second series, and the latency of each half of an open-loop step.
 import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
-import type { BandSums, EncodedHistogram, LatencySummary, Outcomes, SecondSample } from './report.js';
+import type { BandSums, EncodedHistogram, LatencySummary, Outcomes, RunTotals, SecondSample } from './report.js';
 import { acknowledgement } from '../wire/ack.js';
 import { causeTable, classifyFailure, sortCauses, type ErrorCause } from '../wire/causes.js';
 
@@ -378,6 +378,16 @@ function recordPace(parts: PaceHistograms, dueSec: number, latencyMicros: number
   if (dueSec < parts.halfSec) return void parts.early.recordValue(latencyMicros);
   parts.late.recordValue(latencyMicros);
   (dueSec < parts.halfSec * 1.5 ? parts.third : parts.fourth).recordValue(latencyMicros);
+}
+
+/** A run's totals over its steps: their time and deliveries added, the outcomes and the latency of the whole run. */
+export function runTotals(steps: ReadonlyArray<{ durationSec: number; sent: number }>, outcomes: Outcomes, histogram: Histogram): RunTotals {
+  return {
+    durationSec: round2(steps.reduce((sum, step) => sum + step.durationSec, 0)),
+    sent: steps.reduce((sum, step) => sum + step.sent, 0),
+    outcomes,
+    latencyMs: summarize(histogram),
+  };
 }
 
 /** The latency summary of a histogram in microseconds; null when it is empty. */
