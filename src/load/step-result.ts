@@ -1,25 +1,17 @@
 // A step's result from its figures: latency summaries, the pace diagnosis and the threshold checks; for one process's step and for shards merged alike.
-import type { Histogram } from 'hdr-histogram-js';
 import { diagnosePace, MIN_BAND_DELIVERIES } from './diagnose.js';
 import { judgeStep, stepStatus } from './judge.js';
-import type { Diagnostics, Outcomes, Pace, SecondSample, StepResult } from './report.js';
+import type { Diagnostics, Pace, StepResult } from './report.js';
 import type { LoadSettings } from './settings.js';
-import { summarize, type PaceHalves, type ServiceBand, type ServiceByLoad } from './stats.js';
+import { summarize, type Measurement, type ServiceBand } from './stats.js';
 
 /** What a step measured, whoever measured it. */
-export interface StepFigures {
+export interface StepFigures extends Omit<Measurement, 'encoded'> {
   label: string;
   /** The pace the step was judged against. */
   pace: Pace;
   startedAt: Date;
   windowSec: number;
-  sent: number;
-  outcomes: Outcomes;
-  histogram: Histogram;
-  serviceHistogram: Histogram | null;
-  series: SecondSample[];
-  halves: PaceHalves | null;
-  serviceByLoad: ServiceByLoad | null;
   diagnostics: Diagnostics;
   /** The step was cut short by an interruption. */
   interrupted: boolean;
